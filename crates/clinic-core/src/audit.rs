@@ -1,0 +1,176 @@
+//! The audit trail: who viewed or changed what, when, from which device. Append-only and
+//! hash-chained per device (each entry carries the hash of the one before it on that device), so
+//! `verify` finds an entry that was changed, removed or inserted.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use crate::auth::{Permission, Session};
+use crate::clinic::Clinic;
+use crate::clock::from_millis;
+use crate::error::Result;
+use crate::write::{next_in_series, Actor, Write};
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+pub(crate) async fn append(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    at: i64,
+    action: &str,
+    entity: &str,
+    entity_id: Option<Uuid>,
+    details: &Value,
+) -> Result<()> {
+    let device_id = actor.device.id;
+    let seq = next_in_series(conn, "audit").await?;
+    let prev_hash = sqlx::query_scalar!("SELECT hash FROM audit_event WHERE device_id = ? ORDER BY seq DESC LIMIT 1", device_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or_else(|| GENESIS.to_string());
+    let entry = Entry {
+        id: Uuid::now_v7(),
+        org_id: actor.device.org_id,
+        device_id,
+        seq,
+        at,
+        staff_id: actor.staff_id,
+        action: action.to_string(),
+        entity: entity.to_string(),
+        entity_id,
+        details: details.to_string(),
+    };
+    let hash = entry.hash(&prev_hash);
+    sqlx::query!(
+        "INSERT INTO audit_event (id, org_id, device_id, seq, at, staff_id, action, entity, entity_id, details, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        entry.id, entry.org_id, entry.device_id, entry.seq, entry.at, entry.staff_id, entry.action, entry.entity,
+        entry.entity_id, entry.details, prev_hash, hash
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The hashed content of an entry.
+struct Entry {
+    id: Uuid,
+    org_id: Uuid,
+    device_id: Uuid,
+    seq: i64,
+    at: i64,
+    staff_id: Option<Uuid>,
+    action: String,
+    entity: String,
+    entity_id: Option<Uuid>,
+    details: String,
+}
+
+impl Entry {
+    fn hash(&self, prev_hash: &str) -> String {
+        let canonical = serde_json::json!([
+            prev_hash, self.id, self.org_id, self.device_id, self.seq, self.at, self.staff_id,
+            self.action, self.entity, self.entity_id, self.details
+        ]);
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditProblem {
+    pub device_id: Uuid,
+    pub seq: i64,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    pub entries_checked: i64,
+    pub problems: Vec<AuditProblem>,
+}
+
+impl AuditReport {
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Walks every device's chain: numbers must run 1, 2, 3… with no gap, each entry must link to the
+/// one before it, and each entry's content must still match its hash.
+pub async fn verify(clinic: &Clinic, session: &Session) -> Result<AuditReport> {
+    let mut w = Write::begin(clinic, session, Permission::ViewAudit).await?;
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id: Uuid", org_id AS "org_id: Uuid", device_id AS "device_id: Uuid", seq, at,
+                  staff_id AS "staff_id: Uuid", action, entity, entity_id AS "entity_id: Uuid", details, prev_hash, hash
+           FROM audit_event ORDER BY device_id, seq"#
+    )
+    .fetch_all(w.conn())
+    .await?;
+    let mut problems = Vec::new();
+    let mut last: Option<(Uuid, i64, String)> = None;
+    for r in &rows {
+        let problem = |text: &str| AuditProblem { device_id: r.device_id, seq: r.seq, problem: text.to_string() };
+        let (expected_seq, expected_prev) = match &last {
+            Some((device, seq, hash)) if *device == r.device_id => (seq + 1, hash.clone()),
+            _ => (1, GENESIS.to_string()),
+        };
+        if r.seq != expected_seq {
+            problems.push(problem(&format!("entries {expected_seq} to {} are missing", r.seq - 1)));
+        } else if r.prev_hash != expected_prev {
+            problems.push(problem("does not link to the entry before it"));
+        }
+        let entry = Entry {
+            id: r.id, org_id: r.org_id, device_id: r.device_id, seq: r.seq, at: r.at, staff_id: r.staff_id,
+            action: r.action.clone(), entity: r.entity.clone(), entity_id: r.entity_id, details: r.details.clone(),
+        };
+        if entry.hash(&r.prev_hash) != r.hash {
+            problems.push(problem("was changed after it was written"));
+        }
+        last = Some((r.device_id, r.seq, r.hash.clone()));
+    }
+    let report = AuditReport { entries_checked: rows.len() as i64, problems };
+    w.audit("verify", "audit", None, serde_json::json!({"entries": report.entries_checked, "problems": report.problems.len()})).await?;
+    w.commit().await?;
+    Ok(report)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub device_id: Uuid,
+    pub staff_id: Option<Uuid>,
+    pub staff_name: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<Uuid>,
+    pub details: Value,
+}
+
+/// The newest audit entries, `limit` at a time, before `before` (unix ms) when paging back.
+pub async fn recent(clinic: &Clinic, session: &Session, before: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
+    let mut w = Write::begin(clinic, session, Permission::ViewAudit).await?;
+    let before = before.unwrap_or(i64::MAX);
+    let rows = sqlx::query!(
+        r#"SELECT a.at, a.device_id AS "device_id: Uuid", a.staff_id AS "staff_id: Uuid", s.full_name AS "staff_name?",
+                  a.action, a.entity, a.entity_id AS "entity_id: Uuid", a.details
+           FROM audit_event a LEFT JOIN staff s ON s.id = a.staff_id
+           WHERE a.at < ? ORDER BY a.at DESC LIMIT ?"#,
+        before, limit
+    )
+    .fetch_all(w.conn())
+    .await?;
+    w.audit("view", "audit", None, serde_json::json!({"entries": rows.len()})).await?;
+    w.commit().await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                at: from_millis(r.at), device_id: r.device_id, staff_id: r.staff_id, staff_name: r.staff_name,
+                action: r.action, entity: r.entity, entity_id: r.entity_id, details: serde_json::from_str(&r.details)?,
+            })
+        })
+        .collect()
+}

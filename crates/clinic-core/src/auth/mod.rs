@@ -1,0 +1,11 @@
+//! Staff authentication and the permission table.
+
+mod password;
+mod permission;
+mod session;
+
+pub use permission::{Permission, Role, Roles};
+pub use session::{change_password, lock, login, unlock, Session};
+pub(crate) use session::authorize;
+
+pub(crate) use password::{hash_password, verify_password, Password};

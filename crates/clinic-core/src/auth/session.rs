@@ -1,0 +1,173 @@
+//! Logging in and out on a workstation, locking it, and changing one's own password.
+//! Passwords are checked against the synced hash, so login works offline. Failed attempts are
+//! counted per workstation: after 5 in a row the account is locked on that desk for 15 minutes.
+
+use chrono::Duration;
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::password::{hash_password, verify_password, Password};
+use super::permission::{Permission, Roles};
+use crate::clinic::Clinic;
+use crate::error::{Code, Error, Result};
+use crate::write::Write;
+
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+/// A logged-in staff member at this workstation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub staff_id: Uuid,
+    pub username: String,
+    pub full_name: String,
+    #[serde(skip)]
+    pub roles: Roles,
+    pub locked: bool,
+}
+
+impl Session {
+    pub(crate) fn ensure_unlocked(&self) -> Result<()> {
+        if self.locked {
+            return Err(Error::new(Code::SessionLocked, "The workstation is locked. Enter your password to unlock it."));
+        }
+        Ok(())
+    }
+}
+
+/// Checks a permission for a read that writes nothing (a search, a calendar): the session must
+/// be unlocked and the staff member's current roles must allow it.
+pub(crate) async fn authorize(clinic: &Clinic, session: &Session, permission: Permission) -> Result<()> {
+    session.ensure_unlocked()?;
+    let staff = sqlx::query!("SELECT roles, active FROM staff WHERE id = ? AND deleted_at IS NULL", session.staff_id)
+        .fetch_optional(clinic.store().pool())
+        .await?
+        .filter(|s| s.active != 0)
+        .ok_or_else(|| Error::new(Code::AccountDisabled, "Your staff account has been disabled."))?;
+    Roles::from_stored(&staff.roles).allow(permission)
+}
+
+// Verifying a made-up hash when the username is unknown keeps the answer's timing from telling
+// which usernames exist.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4kO3E1fTpVbHbzjtoPSVfP8A8wsRvyTc6bRmtsRrbmQ";
+
+pub async fn login(clinic: &Clinic, username: &str, password: &str) -> Result<Session> {
+    let org_id = clinic.device()?.org_id;
+    let username = username.trim().to_lowercase();
+    let staff = sqlx::query!(
+        r#"SELECT id AS "id: Uuid", full_name, password_hash, roles, active FROM staff
+           WHERE org_id = ? AND username = ? AND deleted_at IS NULL"#,
+        org_id, username
+    )
+    .fetch_optional(clinic.store().pool())
+    .await?;
+    let Some(staff) = staff else {
+        verify_password(password, DECOY_HASH).await;
+        return Err(Error::new(Code::LoginFailed, "Wrong username or password."));
+    };
+    check_not_throttled(clinic, staff.id).await?;
+    if staff.active == 0 {
+        return Err(Error::new(Code::AccountDisabled, "This account has been disabled. Ask an administrator."));
+    }
+    if !verify_password(password, &staff.password_hash).await {
+        return Err(record_failure(clinic, staff.id, "login_failed").await?);
+    }
+    let mut w = Write::begin_as(clinic, Some(staff.id)).await?;
+    sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", staff.id).execute(w.conn()).await?;
+    w.audit("login", "staff", Some(staff.id), json!({})).await?;
+    w.commit().await?;
+    Ok(Session { staff_id: staff.id, username, full_name: staff.full_name, roles: Roles::from_stored(&staff.roles), locked: false })
+}
+
+/// Locks the workstation (idle timeout, or the staff member stepping away).
+pub async fn lock(clinic: &Clinic, session: &mut Session) -> Result<()> {
+    if session.locked {
+        return Ok(());
+    }
+    let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
+    w.audit("lock", "staff", Some(session.staff_id), json!({})).await?;
+    w.commit().await?;
+    session.locked = true;
+    Ok(())
+}
+
+/// Unlocks with the same staff member's password. Failures count towards the lockout.
+pub async fn unlock(clinic: &Clinic, session: &mut Session, password: &str) -> Result<()> {
+    check_not_throttled(clinic, session.staff_id).await?;
+    let hash = current_hash(clinic, session.staff_id).await?;
+    if !verify_password(password, &hash).await {
+        return Err(record_failure(clinic, session.staff_id, "unlock_failed").await?);
+    }
+    let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
+    sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", session.staff_id).execute(w.conn()).await?;
+    w.audit("unlock", "staff", Some(session.staff_id), json!({})).await?;
+    w.commit().await?;
+    session.locked = false;
+    Ok(())
+}
+
+pub async fn change_password(clinic: &Clinic, session: &Session, current: &str, new: &str) -> Result<()> {
+    session.ensure_unlocked()?;
+    let new = Password::parse("new_password", new)?;
+    if !verify_password(current, &current_hash(clinic, session.staff_id).await?).await {
+        return Err(Error::invalid("current_password", "The current password is not right."));
+    }
+    let hash = hash_password(new).await?;
+    let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
+    crate::ops::staff::store_password(&mut w, session.staff_id, &hash).await?;
+    w.audit("change_password", "staff", Some(session.staff_id), json!({})).await?;
+    w.commit().await
+}
+
+async fn current_hash(clinic: &Clinic, staff_id: Uuid) -> Result<String> {
+    sqlx::query_scalar!("SELECT password_hash FROM staff WHERE id = ?", staff_id)
+        .fetch_optional(clinic.store().pool())
+        .await?
+        .ok_or_else(|| Error::not_found("The staff member"))
+}
+
+async fn check_not_throttled(clinic: &Clinic, staff_id: Uuid) -> Result<()> {
+    let now = clinic.clock().now().timestamp_millis();
+    let until = sqlx::query_scalar!("SELECT locked_until FROM login_throttle WHERE staff_id = ?", staff_id)
+        .fetch_optional(clinic.store().pool())
+        .await?
+        .flatten();
+    match until {
+        Some(until) if until > now => {
+            let minutes = (until - now + 59_999) / 60_000;
+            Err(Error::new(
+                Code::AccountLocked,
+                format!("Too many wrong passwords. Try again in {minutes} min, or ask an administrator to reset the password."),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Counts a failed attempt, locks the account on this desk after too many, and returns the error to show.
+async fn record_failure(clinic: &Clinic, staff_id: Uuid, action: &str) -> Result<Error> {
+    let mut w = Write::begin_as(clinic, Some(staff_id)).await?;
+    let failures = sqlx::query_scalar!(
+        r#"INSERT INTO login_throttle (staff_id, failures) VALUES (?, 1)
+           ON CONFLICT (staff_id) DO UPDATE SET failures = failures + 1
+           RETURNING failures AS "failures!: i64""#,
+        staff_id
+    )
+    .fetch_one(w.conn())
+    .await?;
+    let locked = failures >= MAX_FAILED_LOGINS;
+    if locked {
+        let until = w.now + Duration::minutes(LOCKOUT_MINUTES).num_milliseconds();
+        sqlx::query!("UPDATE login_throttle SET failures = 0, locked_until = ? WHERE staff_id = ?", until, staff_id)
+            .execute(w.conn())
+            .await?;
+    }
+    w.audit(action, "staff", Some(staff_id), json!({"failures": failures, "locked": locked})).await?;
+    w.commit().await?;
+    Ok(if locked {
+        Error::new(Code::AccountLocked, format!("Too many wrong passwords: the account is locked for {LOCKOUT_MINUTES} minutes."))
+    } else {
+        Error::new(Code::LoginFailed, "Wrong username or password.")
+    })
+}

@@ -1,0 +1,95 @@
+//! The open clinic of this workstation: its store, its clock, its device identity and its
+//! hybrid logical clock. Every use case takes a `&Clinic`.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::error::{Code, Error, Result};
+use crate::store::{KeyStore, Store};
+
+/// This workstation, as written at set-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Device {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub site_id: Uuid,
+    pub number: i64,
+}
+
+pub struct Clinic {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    device: OnceLock<Device>,
+    hlc: OnceLock<uhlc::HLC>,
+}
+
+impl Clinic {
+    /// Opens (or creates) the clinic database at `path`, its key from `keys`.
+    pub async fn open(path: &Path, keys: &dyn KeyStore, clock: Arc<dyn Clock>) -> Result<Clinic> {
+        let store = Store::open(path, keys).await?;
+        Clinic::with_store(store, clock).await
+    }
+
+    pub async fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Clinic> {
+        let clinic = Clinic { store, clock, device: OnceLock::new(), hlc: OnceLock::new() };
+        let device = sqlx::query_as!(
+            Device,
+            r#"SELECT id AS "id: Uuid", org_id AS "org_id: Uuid", site_id AS "site_id: Uuid", number FROM device"#
+        )
+        .fetch_optional(clinic.store.pool())
+        .await?;
+        if let Some(device) = device {
+            clinic.adopt_device(device).await?;
+        }
+        Ok(clinic)
+    }
+
+    /// Called once the device row exists (at set-up, or when opening a set-up store).
+    pub(crate) async fn adopt_device(&self, device: Device) -> Result<()> {
+        let hlc = uhlc::HLCBuilder::new()
+            .with_id(uhlc::ID::try_from(device.id.as_bytes()).map_err(|_| Error::new(Code::Internal, "bad device id"))?)
+            // Accept our own past stamps even if the wall clock was set back since.
+            .with_max_delta(Duration::from_secs(365 * 24 * 3600))
+            .build();
+        let last: Option<String> = sqlx::query_scalar!("SELECT max(hlc) FROM outbox").fetch_one(self.store.pool()).await?;
+        if let Some(last) = last.as_deref().and_then(parse_hlc_time) {
+            let _ = hlc.update_with_timestamp(&uhlc::Timestamp::new(uhlc::NTP64(last), *hlc.get_id()));
+        }
+        let _ = self.device.set(device);
+        let _ = self.hlc.set(hlc);
+        Ok(())
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    pub fn is_set_up(&self) -> bool {
+        self.device.get().is_some()
+    }
+
+    pub fn device(&self) -> Result<Device> {
+        self.device.get().copied().ok_or_else(|| {
+            Error::new(Code::Setup, "This workstation has not been set up yet: create the clinic first.")
+        })
+    }
+
+    /// A hybrid-logical-clock stamp, as sortable text: 16 hex digits of NTP64 time, then the device.
+    pub(crate) fn hlc_stamp(&self) -> Result<String> {
+        let hlc = self.hlc.get().ok_or_else(|| Error::new(Code::Setup, "This workstation has not been set up yet."))?;
+        let stamp = hlc.new_timestamp();
+        Ok(format!("{:016x}-{}", stamp.get_time().as_u64(), stamp.get_id()))
+    }
+}
+
+fn parse_hlc_time(stamp: &str) -> Option<u64> {
+    u64::from_str_radix(stamp.split('-').next()?, 16).ok()
+}

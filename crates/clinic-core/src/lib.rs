@@ -1,0 +1,19 @@
+//! Clinic Desk's core: the clinic's domain, its encrypted local store and every use case.
+//! It knows nothing of Tauri or HTTP: the desktop shell and the sync server are built on it.
+//!
+//! Map: `domain` (validated values) · `store` (SQLCipher + keychain) · `auth` (roles, permission
+//! table, login) · `write` (the one write path: rows, outbox, audit in one transaction) · `audit`
+//! (hash-chained trail) · `ops` (the use cases) · `demo` (a generated clinic).
+
+pub mod audit;
+pub mod auth;
+pub mod clinic;
+pub mod clock;
+pub mod domain;
+pub mod error;
+pub mod ops;
+pub mod store;
+mod write;
+
+pub use clinic::{Clinic, Device};
+pub use error::{Code, Error, Result};

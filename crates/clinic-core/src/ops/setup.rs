@@ -1,0 +1,107 @@
+//! First run: the organisation, its first site, this workstation and the first admin.
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{hash_password, Password, Role, Roles, Session};
+use crate::clinic::{Clinic, Device};
+use crate::domain::{optional_text, required_text, Currency, PersonName};
+use crate::error::{Code, Error, Result};
+use crate::ops::staff::Username;
+use crate::write::{Changes, Op, Write};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClinicSetup {
+    pub organisation_name: String,
+    pub site_name: String,
+    /// 2–4 letters that start every record number of this site; made from the site name when empty.
+    pub site_code: Option<String>,
+    pub address: String,
+    pub time_zone: String,
+    pub currency: String,
+    pub tax_id: Option<String>,
+    pub admin_full_name: String,
+    pub admin_username: String,
+    pub admin_password: String,
+    pub device_name: String,
+}
+
+pub fn parse_time_zone(raw: &str) -> Result<Tz> {
+    raw.trim().parse::<Tz>().map_err(|_| {
+        Error::invalid("time_zone", format!("“{}” is not a time zone; use a name like Europe/Lisbon or America/New_York.", raw.trim()))
+    })
+}
+
+fn site_code(raw: Option<&str>, site_name: &str) -> Result<String> {
+    let code = match raw.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => code.to_ascii_uppercase(),
+        None => {
+            let initials: String = site_name.split_whitespace().filter_map(|w| w.chars().next()).filter(char::is_ascii_alphabetic).collect();
+            let letters: String = site_name.chars().filter(char::is_ascii_alphabetic).collect();
+            let pick = if initials.len() >= 2 { initials } else { letters };
+            pick.to_ascii_uppercase().chars().take(3).collect()
+        }
+    };
+    if !(2..=4).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(Error::invalid("site_code", "The site code is 2 to 4 letters A–Z, e.g. HC."));
+    }
+    Ok(code)
+}
+
+/// Creates the clinic and logs its first admin in.
+pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Session> {
+    if clinic.is_set_up() {
+        return Err(Error::new(Code::Setup, "This workstation is already set up."));
+    }
+    let organisation = required_text("organisation_name", "The organisation's name", &input.organisation_name, 120)?;
+    let site_name = required_text("site_name", "The site's name", &input.site_name, 120)?;
+    let code = site_code(input.site_code.as_deref(), &site_name)?;
+    let address = required_text("address", "The address", &input.address, 300)?;
+    let tz = parse_time_zone(&input.time_zone)?;
+    let currency = Currency::parse(&input.currency)?;
+    let tax_id = optional_text("tax_id", input.tax_id.as_deref(), 40)?;
+    let admin_name = PersonName::parse("admin_full_name", &input.admin_full_name)?;
+    let username = Username::parse("admin_username", &input.admin_username)?;
+    let password = Password::parse("admin_password", &input.admin_password)?;
+    let device_name = required_text("device_name", "The workstation's name", &input.device_name, 60)?;
+    let hash = hash_password(password).await?;
+
+    let (org_id, site_id, admin_id) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let device = Device { id: Uuid::now_v7(), org_id, site_id, number: 1 };
+    clinic.adopt_device(device).await?;
+
+    let mut w = Write::begin_as(clinic, Some(admin_id)).await?;
+    let already: i64 = sqlx::query_scalar!("SELECT count(*) FROM device").fetch_one(w.conn()).await?;
+    if already > 0 {
+        return Err(Error::new(Code::Setup, "This workstation is already set up."));
+    }
+    let (now, hlc) = (w.now, w.hlc.clone());
+    sqlx::query!("INSERT INTO device (id, org_id, site_id, number, name, created_at) VALUES (?, ?, ?, 1, ?, ?)",
+        device.id, org_id, site_id, device_name, now).execute(w.conn()).await?;
+    sqlx::query!("INSERT INTO series (name, next) VALUES ('device_seq', 1), ('mrn', 1), ('audit', 1)").execute(w.conn()).await?;
+    sqlx::query!(
+        "INSERT INTO organisation (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        org_id, org_id, now, admin_id, now, hlc, admin_id, organisation
+    ).execute(w.conn()).await?;
+    w.outbox("organisation", org_id, Op::Insert, &Changes::inserted(&[("name", json!(organisation))]), None).await?;
+
+    let tz_name = tz.name();
+    let currency_code = currency.code();
+    sqlx::query!(
+        "INSERT INTO site (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, name, code, address, time_zone, currency, tax_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        site_id, org_id, now, admin_id, now, hlc, admin_id, site_name, code, address, tz_name, currency_code, tax_id
+    ).execute(w.conn()).await?;
+    let site_fields = [("name", json!(site_name)), ("code", json!(code)), ("address", json!(address)),
+        ("time_zone", json!(tz_name)), ("currency", json!(currency_code)), ("tax_id", json!(tax_id))];
+    w.outbox("site", site_id, Op::Insert, &Changes::inserted(&site_fields), None).await?;
+
+    let roles = Roles::of(&[Role::Admin]);
+    crate::ops::staff::insert_staff(&mut w, admin_id, admin_name.as_str(), username.as_str(), &hash, roles).await?;
+    w.audit("set_up", "organisation", Some(org_id), json!({"organisation": organisation, "site": site_name, "admin": username.as_str()})).await?;
+    w.commit().await?;
+    Ok(Session { staff_id: admin_id, username: username.as_str().to_string(), full_name: admin_name.as_str().to_string(), roles, locked: false })
+}

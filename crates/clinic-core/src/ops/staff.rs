@@ -1,0 +1,171 @@
+//! Staff accounts: create, change roles, disable, reset a password.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{hash_password, Password, Permission, Role, Roles, Session};
+use crate::clinic::Clinic;
+use crate::domain::PersonName;
+use crate::error::{Code, Error, Result};
+use crate::write::{Changes, Op, Write};
+
+/// 3–32 characters: lowercase letters, digits, dot, dash, underscore.
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self> {
+        let name = raw.trim().to_lowercase();
+        let ok = (3..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+        if !ok {
+            return Err(Error::invalid(field, "A username has 3 to 32 letters a–z, digits, dots, dashes or underscores."));
+        }
+        Ok(Username(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewStaff {
+    pub full_name: String,
+    pub username: String,
+    pub password: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffMember {
+    pub id: Uuid,
+    pub full_name: String,
+    pub username: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+}
+
+pub async fn create_staff(clinic: &Clinic, session: &Session, input: NewStaff) -> Result<StaffMember> {
+    let mut w = Write::begin(clinic, session, Permission::ManageStaff).await?;
+    let name = PersonName::parse("full_name", &input.full_name)?;
+    let username = Username::parse("username", &input.username)?;
+    let roles = Roles::parse("roles", &input.roles)?;
+    let password = Password::parse("password", &input.password)?;
+    let org_id = w.org_id();
+    let taken = sqlx::query_scalar!("SELECT count(*) FROM staff WHERE org_id = ? AND username = ?", org_id, username.0)
+        .fetch_one(w.conn()).await?;
+    if taken > 0 {
+        return Err(Error { field: Some("username"), ..Error::new(Code::AlreadyExists, format!("The username “{}” is taken.", username.0)) });
+    }
+    // Hashing is slow on purpose; the write lock waits for it only on this rare admin action.
+    let hash = hash_password(password).await?;
+    let id = Uuid::now_v7();
+    insert_staff(&mut w, id, name.as_str(), username.as_str(), &hash, roles).await?;
+    w.audit("create", "staff", Some(id), json!({"username": username.0, "roles": roles.to_stored()})).await?;
+    w.commit().await?;
+    Ok(StaffMember { id, full_name: name.as_str().into(), username: username.0, roles: roles.list(), active: true })
+}
+
+pub(crate) async fn insert_staff(w: &mut Write<'_>, id: Uuid, full_name: &str, username: &str, hash: &str, roles: Roles) -> Result<()> {
+    let (org_id, now, hlc, by, roles) = (w.org_id(), w.now, w.hlc.clone(), w.actor.staff_id, roles.to_stored());
+    sqlx::query!(
+        "INSERT INTO staff (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, full_name, username, password_hash, roles)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        id, org_id, now, by, now, hlc, by, full_name, username, hash, roles
+    ).execute(w.conn()).await?;
+    let fields = [("full_name", json!(full_name)), ("username", json!(username)), ("password_hash", json!(hash)),
+        ("roles", json!(roles)), ("active", json!(true))];
+    w.outbox("staff", id, Op::Insert, &Changes::inserted(&fields), None).await
+}
+
+struct StaffRow {
+    full_name: String,
+    roles: String,
+    active: i64,
+    version: Option<i64>,
+}
+
+async fn load(w: &mut Write<'_>, id: Uuid) -> Result<StaffRow> {
+    sqlx::query_as!(StaffRow, "SELECT full_name, roles, active, version FROM staff WHERE id = ? AND deleted_at IS NULL", id)
+        .fetch_optional(w.conn()).await?
+        .ok_or_else(|| Error::not_found("The staff member"))
+}
+
+/// The organisation must keep at least one active admin, or nobody could manage staff again.
+async fn ensure_other_admin(w: &mut Write<'_>, id: Uuid) -> Result<()> {
+    let others = sqlx::query_scalar!(
+        "SELECT count(*) FROM staff WHERE id != ? AND active = 1 AND deleted_at IS NULL AND (',' || roles || ',') LIKE '%,admin,%'", id
+    ).fetch_one(w.conn()).await?;
+    if others == 0 {
+        return Err(Error::wrong_state("This is the last active administrator; make someone else an administrator first."));
+    }
+    Ok(())
+}
+
+pub async fn set_staff_roles(clinic: &Clinic, session: &Session, id: Uuid, roles: Vec<String>) -> Result<()> {
+    let mut w = Write::begin(clinic, session, Permission::ManageStaff).await?;
+    let roles = Roles::parse("roles", &roles)?;
+    let row = load(&mut w, id).await?;
+    let old = Roles::from_stored(&row.roles);
+    if old.contains(Role::Admin) && !roles.contains(Role::Admin) {
+        ensure_other_admin(&mut w, id).await?;
+    }
+    let (stored, now, hlc, by) = (roles.to_stored(), w.now, w.hlc.clone(), w.actor.staff_id);
+    sqlx::query!("UPDATE staff SET roles = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", stored, now, hlc, by, id)
+        .execute(w.conn()).await?;
+    let mut changes = Changes::default();
+    changes.set("roles", &row.roles, &stored);
+    w.outbox("staff", id, Op::Update, &changes, row.version).await?;
+    w.audit("update", "staff", Some(id), changes.to_json()).await?;
+    w.commit().await
+}
+
+/// Disables (or re-enables) an account. A disabled account cannot log in; its history stays.
+pub async fn set_staff_active(clinic: &Clinic, session: &Session, id: Uuid, active: bool) -> Result<()> {
+    let mut w = Write::begin(clinic, session, Permission::ManageStaff).await?;
+    let row = load(&mut w, id).await?;
+    if !active && Roles::from_stored(&row.roles).contains(Role::Admin) {
+        ensure_other_admin(&mut w, id).await?;
+    }
+    let (flag, now, hlc, by) = (active as i64, w.now, w.hlc.clone(), w.actor.staff_id);
+    sqlx::query!("UPDATE staff SET active = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", flag, now, hlc, by, id)
+        .execute(w.conn()).await?;
+    let mut changes = Changes::default();
+    changes.set("active", row.active != 0, active);
+    w.outbox("staff", id, Op::Update, &changes, row.version).await?;
+    w.audit(if active { "enable" } else { "disable" }, "staff", Some(id), json!({"full_name": row.full_name})).await?;
+    w.commit().await
+}
+
+/// Sets a new password for someone who forgot theirs, and lifts a lockout on this desk.
+pub async fn reset_password(clinic: &Clinic, session: &Session, id: Uuid, new_password: &str) -> Result<()> {
+    let mut w = Write::begin(clinic, session, Permission::ManageStaff).await?;
+    let password = Password::parse("password", new_password)?;
+    load(&mut w, id).await?;
+    let hash = hash_password(password).await?;
+    store_password(&mut w, id, &hash).await?;
+    sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", id).execute(w.conn()).await?;
+    w.audit("reset_password", "staff", Some(id), json!({})).await?;
+    w.commit().await
+}
+
+pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str) -> Result<()> {
+    let row = load(w, id).await?;
+    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
+    sqlx::query!("UPDATE staff SET password_hash = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", hash, now, hlc, by, id)
+        .execute(w.conn()).await?;
+    // The outbox says a new hash was set; the audit trail never holds the hash.
+    let mut changes = Changes::default();
+    changes.set("password_hash", "", hash);
+    w.outbox("staff", id, Op::Update, &changes, row.version).await
+}
+
+pub async fn list_staff(clinic: &Clinic, session: &Session) -> Result<Vec<StaffMember>> {
+    crate::auth::authorize(clinic, session, Permission::ManageStaff).await?;
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id: Uuid", full_name, username, roles, active FROM staff WHERE deleted_at IS NULL ORDER BY full_name"#
+    ).fetch_all(clinic.store().pool()).await?;
+    Ok(rows.into_iter().map(|r| StaffMember {
+        id: r.id, full_name: r.full_name, username: r.username, roles: Roles::from_stored(&r.roles).list(), active: r.active != 0,
+    }).collect())
+}

@@ -1,0 +1,165 @@
+//! The write path (DESIGN.md §4): every use case is one `Write`, one SQLite transaction that
+//! checks permission, then writes rows, then appends the outbox mutation(s) and the audit event(s).
+//! Nothing else writes the outbox or the audit trail.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+use uuid::Uuid;
+
+use crate::audit;
+use crate::auth::{Permission, Roles, Session};
+use crate::clinic::{Clinic, Device};
+use crate::clock::to_millis;
+use crate::error::{Code, Error, Result};
+
+/// Who is acting: a logged-in staff member on this device (or nobody, at first-run set-up).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Actor {
+    pub staff_id: Option<Uuid>,
+    pub device: Device,
+}
+
+pub(crate) struct Write<'c> {
+    tx: Transaction<'static, Sqlite>,
+    pub clinic: &'c Clinic,
+    pub actor: Actor,
+    /// The instant of this change, unix ms: one value for every row it writes.
+    pub now: i64,
+    /// The hybrid-logical-clock stamp of this change.
+    pub hlc: String,
+    audited: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Op {
+    Insert,
+    Update,
+}
+
+impl Op {
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Insert => "insert",
+            Op::Update => "update",
+        }
+    }
+}
+
+/// The fields a mutation changed, each with its old and new value.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Changes(BTreeMap<&'static str, (Value, Value)>);
+
+impl Changes {
+    /// All fields of a new row.
+    pub fn inserted(fields: &[(&'static str, Value)]) -> Changes {
+        Changes(fields.iter().map(|(k, v)| (*k, (Value::Null, v.clone()))).collect())
+    }
+
+    /// Records a field only if it really changed.
+    pub fn set(&mut self, field: &'static str, old: impl Serialize, new: impl Serialize) -> &mut Self {
+        let (old, new) = (json!(old), json!(new));
+        if old != new {
+            self.0.insert(field, (old, new));
+        }
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn to_json(&self) -> Value {
+        Value::Object(self.0.iter().map(|(k, (o, n))| (k.to_string(), json!({"old": o, "new": n}))).collect())
+    }
+}
+
+impl<'c> Write<'c> {
+    /// Begins a use case for a logged-in staff member: the session must be unlocked, the staff
+    /// member still active, and one of their current roles must allow `permission`.
+    pub async fn begin(clinic: &'c Clinic, session: &Session, permission: Permission) -> Result<Write<'c>> {
+        session.ensure_unlocked()?;
+        let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
+        let staff = sqlx::query!("SELECT roles, active FROM staff WHERE id = ? AND deleted_at IS NULL", session.staff_id)
+            .fetch_optional(w.conn())
+            .await?
+            .ok_or_else(|| Error::new(Code::PermissionDenied, "Your staff account no longer exists."))?;
+        if staff.active == 0 {
+            return Err(Error::new(Code::AccountDisabled, "Your staff account has been disabled."));
+        }
+        Roles::from_stored(&staff.roles).allow(permission)?;
+        Ok(w)
+    }
+
+    /// Begins a write on behalf of `staff_id` without a permission check: login bookkeeping and
+    /// first-run set-up only.
+    pub async fn begin_as(clinic: &'c Clinic, staff_id: Option<Uuid>) -> Result<Write<'c>> {
+        let device = clinic.device()?;
+        // IMMEDIATE takes the write lock now, so checks and writes see the same state.
+        let tx = clinic.store().pool().begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Write {
+            tx,
+            clinic,
+            actor: Actor { staff_id, device },
+            now: to_millis(clinic.clock().now()),
+            hlc: clinic.hlc_stamp()?,
+            audited: false,
+        })
+    }
+
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    pub fn org_id(&self) -> Uuid {
+        self.actor.device.org_id
+    }
+
+    pub fn site_id(&self) -> Uuid {
+        self.actor.device.site_id
+    }
+
+    /// Appends a mutation for the sync server.
+    pub async fn outbox(&mut self, entity: &str, entity_id: Uuid, op: Op, changes: &Changes, base_version: Option<i64>) -> Result<()> {
+        let mutation_id = Uuid::now_v7();
+        let seq = next_in_series(self.conn(), "device_seq").await?;
+        let (op, changes, hlc, user, now) = (op.as_str(), changes.to_json().to_string(), self.hlc.clone(), self.actor.staff_id, self.now);
+        sqlx::query!(
+            "INSERT INTO outbox (mutation_id, device_seq, hlc, entity, entity_id, op, changes, base_version, user_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            mutation_id, seq, hlc, entity, entity_id, op, changes, base_version, user, now
+        )
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Appends an audit event: `action` on `entity` (with its id), `details` as JSON.
+    pub async fn audit(&mut self, action: &str, entity: &str, entity_id: Option<Uuid>, details: Value) -> Result<()> {
+        let (actor, now) = (self.actor, self.now);
+        audit::append(self.conn(), actor, now, action, entity, entity_id, &details).await?;
+        self.audited = true;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        if !self.audited {
+            // A use case that forgot its audit event must not commit silently.
+            return Err(Error::new(Code::Internal, "internal: a change was about to be saved without an audit entry"));
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Takes the next number of a per-device series.
+pub(crate) async fn next_in_series(conn: &mut SqliteConnection, name: &str) -> Result<i64> {
+    let n = sqlx::query_scalar!(r#"UPDATE series SET next = next + 1 WHERE name = ? RETURNING next - 1 AS "n!: i64""#, name)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::new(Code::Internal, format!("internal: series {name} is missing")))?;
+    Ok(n)
+}

@@ -1,0 +1,4 @@
+//! clinic-core's API tests, one binary. Each test opens a fresh encrypted database of its own.
+
+mod helpers;
+mod store;
