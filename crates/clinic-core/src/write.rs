@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
@@ -14,6 +15,7 @@ use crate::auth::{Permission, Roles, Session};
 use crate::clinic::{Clinic, Device};
 use crate::clock::to_millis;
 use crate::error::{Code, Error, Result};
+use crate::ops::setup::{site_settings, SiteSettings};
 
 /// Who is acting: a logged-in staff member on this device (or nobody, at first-run set-up).
 #[derive(Debug, Clone, Copy)]
@@ -122,6 +124,18 @@ impl<'c> Write<'c> {
         self.actor.device.site_id
     }
 
+    /// The settings of the workstation's site (code, time zone, currency).
+    pub async fn site(&mut self) -> Result<SiteSettings> {
+        let site_id = self.site_id();
+        site_settings(self.conn(), site_id).await
+    }
+
+    /// Today's date at the site.
+    pub async fn site_today(&mut self) -> Result<NaiveDate> {
+        let zone = self.site().await?.time_zone;
+        Ok(self.clinic.clock().now().with_timezone(&zone).date_naive())
+    }
+
     /// Appends a mutation for the sync server.
     pub async fn outbox(&mut self, entity: &str, entity_id: Uuid, op: Op, changes: &Changes, base_version: Option<i64>) -> Result<()> {
         let mutation_id = Uuid::now_v7();
@@ -143,6 +157,11 @@ impl<'c> Write<'c> {
         audit::append(self.conn(), actor, now, action, entity, entity_id, &details).await?;
         self.audited = true;
         Ok(())
+    }
+
+    /// Ends a use case that found nothing to change: no row, no outbox, no audit.
+    pub async fn nothing_changed(self) {
+        let _ = self.tx.rollback().await;
     }
 
     pub async fn commit(self) -> Result<()> {

@@ -8,4 +8,4 @@ pub use permission::{Permission, Role, Roles};
 pub use session::{change_password, lock, login, unlock, Session};
 pub(crate) use session::authorize;
 
-pub(crate) use password::{hash_password, verify_password, Password};
+pub(crate) use password::{hash_password, Password};

@@ -3,11 +3,13 @@
 
 mod contact;
 mod money;
+mod mrn;
 mod person;
 mod schedule;
 
 pub use contact::{Email, Phone};
 pub use money::{Currency, Money};
+pub use mrn::Mrn;
 pub use person::{BirthDate, BloodGroup, PersonName, Sex};
 pub use schedule::{Colour, DayHours, Period, TimeOfDay, WeeklyHours};
 

@@ -3,7 +3,7 @@
 
 //pub mod appointment_types;
 //pub mod calendar;
-//pub mod patients;
+pub mod patients;
 //pub mod practitioners;
 //pub mod queue;
 pub mod setup;

@@ -105,3 +105,18 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
     w.commit().await?;
     Ok(Session { staff_id: admin_id, username: username.as_str().to_string(), full_name: admin_name.as_str().to_string(), roles, locked: false })
 }
+
+/// What use cases need to know of the workstation's site.
+pub(crate) struct SiteSettings {
+    pub code: String,
+    pub time_zone: Tz,
+    pub currency: Currency,
+}
+
+pub(crate) async fn site_settings(conn: &mut sqlx::SqliteConnection, site_id: Uuid) -> Result<SiteSettings> {
+    let row = sqlx::query!("SELECT code, time_zone, currency FROM site WHERE id = ?", site_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::new(Code::Setup, "This workstation's site is missing."))?;
+    Ok(SiteSettings { code: row.code, time_zone: parse_time_zone(&row.time_zone)?, currency: Currency::parse(&row.currency)? })
+}

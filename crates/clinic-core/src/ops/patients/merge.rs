@@ -1,0 +1,62 @@
+//! Merging two records of the same person, reversibly. The absorbed record is not changed or
+//! moved: it is marked as merged into the kept one, leaves the search, and its appointments and
+//! queue visits show on the kept record. Unmerging clears the mark and everything is as before.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use super::read::{load_patient, Patient};
+use crate::auth::{Permission, Session};
+use crate::clinic::Clinic;
+use crate::error::{Error, Result};
+use crate::write::{Changes, Op, Write};
+
+pub async fn merge_patients(clinic: &Clinic, session: &Session, keep: Uuid, absorb: Uuid) -> Result<Patient> {
+    let mut w = Write::begin(clinic, session, Permission::MergePatients).await?;
+    if keep == absorb {
+        return Err(Error::invalid("absorb", "Choose two different records to merge."));
+    }
+    let kept = load_patient(w.conn(), keep).await?;
+    let absorbed = load_patient(w.conn(), absorb).await?;
+    if kept.merged_into.is_some() {
+        return Err(Error::wrong_state(format!("{} ({}) was itself merged into another record; merge into that one.", kept.full_name(), kept.mrn)));
+    }
+    if absorbed.merged_into.is_some() {
+        return Err(Error::wrong_state(format!("{} ({}) is already merged.", absorbed.full_name(), absorbed.mrn)));
+    }
+    if !absorbed.merged_from.is_empty() {
+        return Err(Error::wrong_state(format!("Other records were merged into {} ({}); unmerge them first.", absorbed.full_name(), absorbed.mrn)));
+    }
+    set_merged_into(&mut w, &absorbed, Some(keep)).await?;
+    w.audit("merge", "patient", Some(absorb), json!({"into": keep, "mrn": absorbed.mrn, "into_mrn": kept.mrn,
+        "changes": {"merged_into": {"old": null, "new": keep}}})).await?;
+    w.audit("merge", "patient", Some(keep), json!({"absorbed": absorb, "mrn": kept.mrn, "absorbed_mrn": absorbed.mrn})).await?;
+    let patient = load_patient(w.conn(), keep).await?;
+    w.commit().await?;
+    Ok(patient)
+}
+
+pub async fn unmerge_patient(clinic: &Clinic, session: &Session, absorbed: Uuid) -> Result<Patient> {
+    let mut w = Write::begin(clinic, session, Permission::MergePatients).await?;
+    let record = load_patient(w.conn(), absorbed).await?;
+    let Some(into) = record.merged_into else {
+        return Err(Error::wrong_state(format!("{} ({}) is not merged into another record.", record.full_name(), record.mrn)));
+    };
+    set_merged_into(&mut w, &record, None).await?;
+    w.audit("unmerge", "patient", Some(absorbed), json!({"from": into, "mrn": record.mrn,
+        "changes": {"merged_into": {"old": into, "new": null}}})).await?;
+    w.audit("unmerge", "patient", Some(into), json!({"released": absorbed, "released_mrn": record.mrn})).await?;
+    let patient = load_patient(w.conn(), absorbed).await?;
+    w.commit().await?;
+    Ok(patient)
+}
+
+async fn set_merged_into(w: &mut Write<'_>, record: &Patient, into: Option<Uuid>) -> Result<()> {
+    let (now, hlc, by, id) = (w.now, w.hlc.clone(), w.actor.staff_id, record.id);
+    sqlx::query!("UPDATE patient SET merged_into = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", into, now, hlc, by, id)
+        .execute(w.conn())
+        .await?;
+    let mut changes = Changes::default();
+    changes.set("merged_into", record.merged_into, into);
+    w.outbox("patient", id, Op::Update, &changes, record.version).await
+}
