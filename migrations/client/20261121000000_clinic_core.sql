@@ -178,6 +178,18 @@ CREATE INDEX appointment_practitioner_time ON appointment (practitioner_id, star
 CREATE INDEX appointment_site_time ON appointment (site_id, starts_at);
 CREATE INDEX appointment_patient_time ON appointment (patient_id, starts_at);
 
+-- Appointments as the calendar shows them: with patient, practitioner and type names.
+CREATE VIEW appointment_view AS
+SELECT a.id, a.site_id, a.patient_id, p.given_name || ' ' || p.family_name AS patient_name, p.mrn AS patient_mrn,
+       a.practitioner_id, pr.display_name AS practitioner_name, a.type_id, t.name AS type_name, t.colour,
+       a.starts_at, a.ends_at, a.busy_until, a.time_zone, a.status, a.cancel_reason, a.double_booked, a.outside_hours,
+       a.notes, a.version
+FROM appointment a
+JOIN patient p ON p.id = a.patient_id
+JOIN practitioner pr ON pr.id = a.practitioner_id
+JOIN appointment_type t ON t.id = a.type_id
+WHERE a.deleted_at IS NULL;
+
 -- The walk-in queue, and checked-in appointments waiting to be seen: one "today" list.
 CREATE TABLE queue_entry (
     id BLOB PRIMARY KEY NOT NULL, org_id BLOB NOT NULL,

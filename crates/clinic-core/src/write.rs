@@ -28,6 +28,8 @@ pub(crate) struct Write<'c> {
     tx: Transaction<'static, Sqlite>,
     pub clinic: &'c Clinic,
     pub actor: Actor,
+    /// The acting staff member's roles, as stored now (empty for set-up and login bookkeeping).
+    pub roles: Roles,
     /// The instant of this change, unix ms: one value for every row it writes.
     pub now: i64,
     /// The hybrid-logical-clock stamp of this change.
@@ -92,7 +94,8 @@ impl<'c> Write<'c> {
         if staff.active == 0 {
             return Err(Error::new(Code::AccountDisabled, "Your staff account has been disabled."));
         }
-        Roles::from_stored(&staff.roles).allow(permission)?;
+        w.roles = Roles::from_stored(&staff.roles);
+        w.roles.allow(permission)?;
         Ok(w)
     }
 
@@ -106,6 +109,7 @@ impl<'c> Write<'c> {
             tx,
             clinic,
             actor: Actor { staff_id, device },
+            roles: Roles::default(),
             now: to_millis(clinic.clock().now()),
             hlc: clinic.hlc_stamp()?,
             audited: false,

@@ -14,3 +14,6 @@ pub use merge::{merge_patients, unmerge_patient};
 pub use read::{open_patient, patient_history, FieldChange, HistoryEntry, Patient};
 pub use register::{edit_patient, register_patient};
 pub use search::{search_patients, PatientSummary};
+
+pub(crate) use read::load_patient;
+pub(crate) use register::register_in;

@@ -1,0 +1,124 @@
+//! Kinds of appointment: name, duration, buffer after, default price, colour.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{Permission, Session};
+use crate::clinic::Clinic;
+use crate::domain::{required_text, Colour, Currency, Money};
+use crate::error::{Error, Result};
+use crate::write::{Changes, Op, Write};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AppointmentTypeInput {
+    pub name: String,
+    pub duration_minutes: i64,
+    pub buffer_minutes: i64,
+    pub price_minor: i64,
+    pub colour: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppointmentType {
+    pub id: Uuid,
+    pub name: String,
+    pub duration_minutes: i64,
+    pub buffer_minutes: i64,
+    pub price: Money,
+    pub colour: String,
+    pub active: bool,
+}
+
+struct Valid {
+    name: String,
+    duration: i64,
+    buffer: i64,
+    price: Money,
+    colour: Colour,
+}
+
+async fn validate(w: &mut Write<'_>, input: &AppointmentTypeInput) -> Result<Valid> {
+    let currency = w.site().await?.currency;
+    if !(5..=480).contains(&input.duration_minutes) || input.duration_minutes % 5 != 0 {
+        return Err(Error::invalid("duration_minutes", "The duration is 5 to 480 minutes, in steps of 5."));
+    }
+    if !(0..=120).contains(&input.buffer_minutes) || input.buffer_minutes % 5 != 0 {
+        return Err(Error::invalid("buffer_minutes", "The buffer is 0 to 120 minutes, in steps of 5."));
+    }
+    Ok(Valid {
+        name: required_text("name", "The name", &input.name, 60)?,
+        duration: input.duration_minutes,
+        buffer: input.buffer_minutes,
+        price: Money::price("price_minor", input.price_minor, currency)?,
+        colour: Colour::parse(&input.colour)?,
+    })
+}
+
+pub async fn create_appointment_type(clinic: &Clinic, session: &Session, input: AppointmentTypeInput) -> Result<AppointmentType> {
+    let mut w = Write::begin(clinic, session, Permission::ManageAppointmentTypes).await?;
+    let v = validate(&mut w, &input).await?;
+    let id = Uuid::now_v7();
+    let (org, now, hlc, by, currency) = (w.org_id(), w.now, w.hlc.clone(), w.actor.staff_id, v.price.currency.code());
+    sqlx::query!(
+        "INSERT INTO appointment_type (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, name, duration_min,
+                                       buffer_min, price_minor, currency, colour)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        id, org, now, by, now, hlc, by, v.name, v.duration, v.buffer, v.price.minor, currency, v.colour.as_str()
+    ).execute(w.conn()).await?;
+    let changes = Changes::inserted(&[("name", json!(v.name)), ("duration_min", json!(v.duration)), ("buffer_min", json!(v.buffer)),
+        ("price_minor", json!(v.price.minor)), ("currency", json!(currency)), ("colour", json!(v.colour.as_str())), ("active", json!(true))]);
+    w.outbox("appointment_type", id, Op::Insert, &changes, None).await?;
+    w.audit("create", "appointment_type", Some(id), changes.to_json()).await?;
+    let t = load(w.conn(), id).await?;
+    w.commit().await?;
+    Ok(t)
+}
+
+pub async fn update_appointment_type(clinic: &Clinic, session: &Session, id: Uuid, input: AppointmentTypeInput, active: bool) -> Result<AppointmentType> {
+    let mut w = Write::begin(clinic, session, Permission::ManageAppointmentTypes).await?;
+    let v = validate(&mut w, &input).await?;
+    let old = load(w.conn(), id).await?;
+    let version = sqlx::query_scalar!("SELECT version FROM appointment_type WHERE id = ?", id).fetch_one(w.conn()).await?;
+    let mut changes = Changes::default();
+    changes.set("name", &old.name, &v.name).set("duration_min", old.duration_minutes, v.duration)
+        .set("buffer_min", old.buffer_minutes, v.buffer).set("price_minor", old.price.minor, v.price.minor)
+        .set("colour", &old.colour, v.colour.as_str()).set("active", old.active, active);
+    if changes.is_empty() {
+        w.nothing_changed().await;
+        return Ok(old);
+    }
+    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
+    sqlx::query!(
+        "UPDATE appointment_type SET name = ?, duration_min = ?, buffer_min = ?, price_minor = ?, colour = ?, active = ?,
+                updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
+        v.name, v.duration, v.buffer, v.price.minor, v.colour.as_str(), active, now, hlc, by, id
+    ).execute(w.conn()).await?;
+    w.outbox("appointment_type", id, Op::Update, &changes, version).await?;
+    w.audit("update", "appointment_type", Some(id), changes.to_json()).await?;
+    let t = load(w.conn(), id).await?;
+    w.commit().await?;
+    Ok(t)
+}
+
+pub(crate) async fn load(conn: &mut sqlx::SqliteConnection, id: Uuid) -> Result<AppointmentType> {
+    load_all(conn, Some(id)).await?.pop().ok_or_else(|| Error::not_found("The appointment type"))
+}
+
+async fn load_all(conn: &mut sqlx::SqliteConnection, only: Option<Uuid>) -> Result<Vec<AppointmentType>> {
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id: Uuid", name, duration_min, buffer_min, price_minor, currency, colour, active
+           FROM appointment_type WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY name"#,
+        only
+    ).fetch_all(conn).await?;
+    rows.into_iter().map(|r| Ok(AppointmentType {
+        id: r.id, name: r.name, duration_minutes: r.duration_min, buffer_minutes: r.buffer_min,
+        price: Money { minor: r.price_minor, currency: Currency::parse(&r.currency)? }, colour: r.colour, active: r.active != 0,
+    })).collect()
+}
+
+pub async fn list_appointment_types(clinic: &Clinic, session: &Session) -> Result<Vec<AppointmentType>> {
+    crate::auth::authorize(clinic, session, Permission::ViewSchedule).await?;
+    let mut conn = clinic.store().pool().acquire().await?;
+    load_all(&mut conn, None).await
+}

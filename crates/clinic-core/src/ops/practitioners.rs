@@ -1,0 +1,202 @@
+//! Practitioners (doctors on the staff): specialisation, consultation fee, weekly hours with
+//! breaks, time off, and the days the whole site is closed.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{Permission, Role, Roles, Session};
+use crate::clinic::Clinic;
+use crate::domain::{required_text, DayHours, Money, WeeklyHours};
+use crate::error::{Code, Error, Result};
+use crate::ops::calendar::local_to_utc;
+use crate::write::{Changes, Op, Write};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PractitionerInput {
+    pub specialisation: String,
+    pub consultation_fee_minor: i64,
+    pub weekly_hours: Vec<DayHours>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Practitioner {
+    pub id: Uuid,
+    pub staff_id: Uuid,
+    pub display_name: String,
+    pub specialisation: String,
+    pub consultation_fee: Money,
+    pub weekly_hours: WeeklyHours,
+    pub active: bool,
+}
+
+struct Valid {
+    specialisation: String,
+    fee: Money,
+    hours: WeeklyHours,
+}
+
+async fn validate(w: &mut Write<'_>, input: PractitionerInput) -> Result<Valid> {
+    let currency = w.site().await?.currency;
+    Ok(Valid {
+        specialisation: required_text("specialisation", "The specialisation", &input.specialisation, 80)?,
+        fee: Money::price("consultation_fee_minor", input.consultation_fee_minor, currency)?,
+        hours: WeeklyHours::parse(input.weekly_hours)?,
+    })
+}
+
+/// Makes a staff member with the doctor role bookable.
+pub async fn add_practitioner(clinic: &Clinic, session: &Session, staff_id: Uuid, input: PractitionerInput) -> Result<Practitioner> {
+    let mut w = Write::begin(clinic, session, Permission::ManagePractitioners).await?;
+    let v = validate(&mut w, input).await?;
+    let staff = sqlx::query!("SELECT full_name, roles, active FROM staff WHERE id = ? AND deleted_at IS NULL", staff_id)
+        .fetch_optional(w.conn()).await?
+        .ok_or_else(|| Error::not_found("The staff member"))?;
+    if !Roles::from_stored(&staff.roles).contains(Role::Doctor) || staff.active == 0 {
+        return Err(Error::invalid("staff_id", format!("{} must be an active staff member with the doctor role.", staff.full_name)));
+    }
+    let exists = sqlx::query_scalar!("SELECT count(*) FROM practitioner WHERE staff_id = ?", staff_id).fetch_one(w.conn()).await?;
+    if exists > 0 {
+        return Err(Error::new(Code::AlreadyExists, format!("{} is already a practitioner.", staff.full_name)));
+    }
+    let id = Uuid::now_v7();
+    let (org, site, now, hlc, by) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id);
+    let (hours, currency) = (serde_json::to_string(&v.hours)?, v.fee.currency.code());
+    sqlx::query!(
+        "INSERT INTO practitioner (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, staff_id, site_id,
+                                   display_name, specialisation, fee_minor, currency, weekly_hours)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        id, org, now, by, now, hlc, by, staff_id, site, staff.full_name, v.specialisation, v.fee.minor, currency, hours
+    ).execute(w.conn()).await?;
+    let changes = Changes::inserted(&[("staff_id", json!(staff_id)), ("site_id", json!(site)), ("display_name", json!(staff.full_name)),
+        ("specialisation", json!(v.specialisation)), ("fee_minor", json!(v.fee.minor)), ("currency", json!(currency)),
+        ("weekly_hours", json!(v.hours)), ("active", json!(true))]);
+    w.outbox("practitioner", id, Op::Insert, &changes, None).await?;
+    w.audit("create", "practitioner", Some(id), changes.to_json()).await?;
+    let p = load(&mut w, id).await?;
+    w.commit().await?;
+    Ok(p)
+}
+
+pub async fn update_practitioner(clinic: &Clinic, session: &Session, id: Uuid, input: PractitionerInput, active: bool) -> Result<Practitioner> {
+    let mut w = Write::begin(clinic, session, Permission::ManagePractitioners).await?;
+    let v = validate(&mut w, input).await?;
+    let old = load(&mut w, id).await?;
+    let version = sqlx::query_scalar!("SELECT version FROM practitioner WHERE id = ?", id).fetch_one(w.conn()).await?;
+    let mut changes = Changes::default();
+    changes.set("specialisation", &old.specialisation, &v.specialisation)
+        .set("fee_minor", old.consultation_fee.minor, v.fee.minor)
+        .set("weekly_hours", &old.weekly_hours, &v.hours)
+        .set("active", old.active, active);
+    if changes.is_empty() {
+        w.nothing_changed().await;
+        return Ok(old);
+    }
+    let (now, hlc, by, hours) = (w.now, w.hlc.clone(), w.actor.staff_id, serde_json::to_string(&v.hours)?);
+    sqlx::query!(
+        "UPDATE practitioner SET specialisation = ?, fee_minor = ?, weekly_hours = ?, active = ?, updated_at = ?, updated_hlc = ?, updated_by = ?
+         WHERE id = ?",
+        v.specialisation, v.fee.minor, hours, active, now, hlc, by, id
+    ).execute(w.conn()).await?;
+    w.outbox("practitioner", id, Op::Update, &changes, version).await?;
+    w.audit("update", "practitioner", Some(id), changes.to_json()).await?;
+    let p = load(&mut w, id).await?;
+    w.commit().await?;
+    Ok(p)
+}
+
+pub(crate) async fn load(w: &mut Write<'_>, id: Uuid) -> Result<Practitioner> {
+    load_all(w.conn(), Some(id)).await?.pop().ok_or_else(|| Error::not_found("The practitioner"))
+}
+
+pub(crate) async fn load_all(conn: &mut sqlx::SqliteConnection, only: Option<Uuid>) -> Result<Vec<Practitioner>> {
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id: Uuid", staff_id AS "staff_id: Uuid", display_name, specialisation, fee_minor, currency, weekly_hours, active
+           FROM practitioner WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY display_name"#,
+        only
+    ).fetch_all(conn).await?;
+    rows.into_iter().map(|r| Ok(Practitioner {
+        id: r.id, staff_id: r.staff_id, display_name: r.display_name, specialisation: r.specialisation,
+        consultation_fee: Money { minor: r.fee_minor, currency: crate::domain::Currency::parse(&r.currency)? },
+        weekly_hours: serde_json::from_str(&r.weekly_hours)?, active: r.active != 0,
+    })).collect()
+}
+
+pub async fn list_practitioners(clinic: &Clinic, session: &Session) -> Result<Vec<Practitioner>> {
+    crate::auth::authorize(clinic, session, Permission::ViewSchedule).await?;
+    let mut conn = clinic.store().pool().acquire().await?;
+    load_all(&mut conn, None).await
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TimeOffInput {
+    /// `None`: the whole site is closed (a public holiday).
+    pub practitioner_id: Option<Uuid>,
+    /// Site wall time.
+    pub starts: NaiveDateTime,
+    pub ends: NaiveDateTime,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeOff {
+    pub id: Uuid,
+    pub practitioner_id: Option<Uuid>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    /// Appointments already booked in that time: they stay booked, and the front desk should
+    /// move them.
+    pub clashing_appointments: Vec<Uuid>,
+}
+
+pub async fn add_time_off(clinic: &Clinic, session: &Session, input: TimeOffInput) -> Result<TimeOff> {
+    let mut w = Write::begin(clinic, session, Permission::ManagePractitioners).await?;
+    let zone = w.site().await?.time_zone;
+    let starts = local_to_utc(zone, input.starts, "starts")?;
+    let ends = local_to_utc(zone, input.ends, "ends")?;
+    if ends <= starts {
+        return Err(Error::invalid("ends", "The end must be after the start."));
+    }
+    let reason = required_text("reason", "The reason", &input.reason, 200)?;
+    if let Some(p) = input.practitioner_id {
+        load(&mut w, p).await?;
+    }
+    let id = Uuid::now_v7();
+    let (org, site, now, hlc, by) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id);
+    let (s, e) = (starts.timestamp_millis(), ends.timestamp_millis());
+    sqlx::query!(
+        "INSERT INTO time_off (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, site_id, practitioner_id, starts_at, ends_at, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        id, org, now, by, now, hlc, by, site, input.practitioner_id, s, e, reason
+    ).execute(w.conn()).await?;
+    let changes = Changes::inserted(&[("site_id", json!(site)), ("practitioner_id", json!(input.practitioner_id)),
+        ("starts_at", json!(s)), ("ends_at", json!(e)), ("reason", json!(reason))]);
+    w.outbox("time_off", id, Op::Insert, &changes, None).await?;
+    w.audit("create", "time_off", Some(id), changes.to_json()).await?;
+    let clashing = sqlx::query_scalar!(
+        r#"SELECT id AS "id: Uuid" FROM appointment
+           WHERE site_id = ? AND (?2 IS NULL OR practitioner_id = ?2) AND starts_at < ? AND ends_at > ?
+             AND status IN ('booked', 'arrived') AND deleted_at IS NULL"#,
+        site, input.practitioner_id, e, s
+    ).fetch_all(w.conn()).await?;
+    w.commit().await?;
+    Ok(TimeOff { id, practitioner_id: input.practitioner_id, starts_at: starts, ends_at: ends, reason, clashing_appointments: clashing })
+}
+
+/// Withdraws time off (a tombstone: the row stays for sync and history).
+pub async fn remove_time_off(clinic: &Clinic, session: &Session, id: Uuid) -> Result<()> {
+    let mut w = Write::begin(clinic, session, Permission::ManagePractitioners).await?;
+    let version = sqlx::query_scalar!("SELECT version FROM time_off WHERE id = ? AND deleted_at IS NULL", id)
+        .fetch_optional(w.conn()).await?
+        .ok_or_else(|| Error::not_found("The time off"))?;
+    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
+    sqlx::query!("UPDATE time_off SET deleted_at = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", now, now, hlc, by, id)
+        .execute(w.conn()).await?;
+    let mut changes = Changes::default();
+    changes.set("deleted_at", None::<i64>, now);
+    w.outbox("time_off", id, Op::Update, &changes, version).await?;
+    w.audit("delete", "time_off", Some(id), json!({})).await?;
+    w.commit().await
+}

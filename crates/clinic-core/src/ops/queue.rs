@@ -1,0 +1,322 @@
+//! The walk-in queue and today's list: walk-ins (existing or new patients, with a reason and a
+//! priority) and checked-in appointments wait together; a practitioner calls the next one; the
+//! visit ends served, or the patient leaves.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{Permission, Session};
+use crate::clinic::Clinic;
+use crate::clock::from_millis;
+use crate::domain::required_text;
+use crate::error::{Error, Result};
+use crate::ops::calendar::{load_appointment, set_status, Appointment, AppointmentStatus};
+use crate::ops::patients::PatientInput;
+use crate::ops::{patients, practitioners};
+use crate::write::{Changes, Op, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Normal = 0,
+    Urgent = 1,
+    Emergency = 2,
+}
+
+impl Priority {
+    fn from_stored(n: i64) -> Priority {
+        match n {
+            2 => Priority::Emergency,
+            1 => Priority::Urgent,
+            _ => Priority::Normal,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WalkInPatient {
+    Existing(Uuid),
+    /// A patient registered on the spot, in the same transaction as the queueing.
+    New { details: Box<PatientInput>, confirmed_new: bool },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WalkInInput {
+    pub patient: WalkInPatient,
+    pub reason: String,
+    pub priority: Priority,
+    /// Who should see them; `None` for whoever is free.
+    pub practitioner_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueStatus {
+    Waiting,
+    Called,
+    Served,
+    Left,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueEntry {
+    pub id: Uuid,
+    pub patient_id: Uuid,
+    pub patient_name: String,
+    pub patient_mrn: String,
+    pub appointment_id: Option<Uuid>,
+    pub practitioner_id: Option<Uuid>,
+    pub practitioner_name: Option<String>,
+    pub reason: String,
+    pub priority: Priority,
+    pub status: QueueStatus,
+    pub arrived_at: DateTime<Utc>,
+    pub called_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Minutes from arrival until called (or until now, while waiting).
+    pub waiting_minutes: i64,
+}
+
+pub async fn add_walk_in(clinic: &Clinic, session: &Session, input: WalkInInput) -> Result<QueueEntry> {
+    let mut w = Write::begin(clinic, session, Permission::ManageQueue).await?;
+    let reason = required_text("reason", "The reason for the visit", &input.reason, 200)?;
+    if let Some(p) = input.practitioner_id {
+        practitioners::load(&mut w, p).await?;
+    }
+    let patient_id = match input.patient {
+        WalkInPatient::Existing(id) => {
+            let patient = patients::load_patient(w.conn(), id).await?;
+            if patient.merged_into.is_some() {
+                return Err(Error::wrong_state("This record was merged into another; queue that one."));
+            }
+            id
+        }
+        WalkInPatient::New { details, confirmed_new } => {
+            w.roles.allow(Permission::RegisterPatients)?;
+            patients::register_in(&mut w, &details, confirmed_new).await?
+        }
+    };
+    let waiting = sqlx::query_scalar!("SELECT count(*) FROM queue_entry WHERE patient_id = ? AND status IN ('waiting', 'called')", patient_id)
+        .fetch_one(w.conn()).await?;
+    if waiting > 0 {
+        return Err(Error::wrong_state("This patient is already in today's queue."));
+    }
+    let id = insert_entry(&mut w, patient_id, None, input.practitioner_id, &reason, input.priority).await?;
+    let entry = load_entry(&mut w, id).await?;
+    w.commit().await?;
+    Ok(entry)
+}
+
+async fn insert_entry(w: &mut Write<'_>, patient_id: Uuid, appointment_id: Option<Uuid>, practitioner_id: Option<Uuid>, reason: &str, priority: Priority) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let (org, site, now, hlc, by, priority) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id, priority as i64);
+    sqlx::query!(
+        "INSERT INTO queue_entry (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, site_id, patient_id,
+                                  appointment_id, practitioner_id, reason, priority, status, arrived_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?)",
+        id, org, now, by, now, hlc, by, site, patient_id, appointment_id, practitioner_id, reason, priority, now
+    ).execute(w.conn()).await?;
+    let changes = Changes::inserted(&[("site_id", json!(site)), ("patient_id", json!(patient_id)), ("appointment_id", json!(appointment_id)),
+        ("practitioner_id", json!(practitioner_id)), ("reason", json!(reason)), ("priority", json!(priority)),
+        ("status", json!("waiting")), ("arrived_at", json!(now))]);
+    w.outbox("queue_entry", id, Op::Insert, &changes, None).await?;
+    w.audit("queue", "queue_entry", Some(id), changes.to_json()).await?;
+    Ok(id)
+}
+
+/// A checked-in appointment waits for its practitioner.
+pub(crate) async fn enqueue_appointment(w: &mut Write<'_>, a: &Appointment) -> Result<()> {
+    let reason = format!("{} at {}", a.type_name, a.local_start.format("%H:%M"));
+    insert_entry(w, a.patient_id, Some(a.id), Some(a.practitioner_id), &reason, Priority::Normal).await.map(|_| ())
+}
+
+struct Current {
+    id: Uuid,
+    status: String,
+    version: Option<i64>,
+    appointment_id: Option<Uuid>,
+    practitioner_id: Option<Uuid>,
+}
+
+async fn current(w: &mut Write<'_>, id: Uuid) -> Result<Current> {
+    sqlx::query_as!(Current,
+        r#"SELECT id AS "id: Uuid", status, version, appointment_id AS "appointment_id: Uuid", practitioner_id AS "practitioner_id: Uuid"
+           FROM queue_entry WHERE id = ? AND deleted_at IS NULL"#, id)
+        .fetch_optional(w.conn()).await?
+        .ok_or_else(|| Error::not_found("The queue entry"))
+}
+
+async fn set_entry_status(w: &mut Write<'_>, entry: &Current, status: &str, practitioner_id: Option<Uuid>) -> Result<()> {
+    let (now, hlc, by, id) = (w.now, w.hlc.clone(), w.actor.staff_id, entry.id);
+    let called = status == "called";
+    sqlx::query!(
+        "UPDATE queue_entry SET status = ?, practitioner_id = ?,
+                called_at = CASE WHEN ? THEN ? ELSE called_at END,
+                finished_at = CASE WHEN ? THEN NULL ELSE ? END,
+                updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
+        status, practitioner_id, called, now, called, now, now, hlc, by, id
+    ).execute(w.conn()).await?;
+    let mut changes = Changes::default();
+    changes.set("status", &entry.status, status).set("practitioner_id", entry.practitioner_id, practitioner_id);
+    changes.set(if called { "called_at" } else { "finished_at" }, None::<i64>, now);
+    w.outbox("queue_entry", id, Op::Update, &changes, entry.version).await?;
+    w.audit(status, "queue_entry", Some(id), changes.to_json()).await
+}
+
+/// Calls the next patient for a practitioner: the highest priority first, then whoever has waited
+/// longest, among those waiting for this practitioner or for anyone.
+pub async fn call_next(clinic: &Clinic, session: &Session, practitioner_id: Uuid) -> Result<Option<QueueEntry>> {
+    let mut w = Write::begin(clinic, session, Permission::ManageQueue).await?;
+    practitioners::load(&mut w, practitioner_id).await?;
+    let site = w.site_id();
+    let next = sqlx::query_scalar!(
+        r#"SELECT id AS "id: Uuid" FROM queue_entry
+           WHERE site_id = ? AND status = 'waiting' AND (practitioner_id IS NULL OR practitioner_id = ?) AND deleted_at IS NULL
+           ORDER BY priority DESC, arrived_at, id LIMIT 1"#,
+        site, practitioner_id
+    ).fetch_optional(w.conn()).await?;
+    let Some(next) = next else {
+        w.nothing_changed().await;
+        return Ok(None);
+    };
+    let entry = current(&mut w, next).await?;
+    set_entry_status(&mut w, &entry, "called", Some(practitioner_id)).await?;
+    if let Some(appointment_id) = entry.appointment_id {
+        let a = load_appointment(w.conn(), appointment_id).await?;
+        set_status(&mut w, &a, AppointmentStatus::InConsultation, None).await?;
+    }
+    let called = load_entry(&mut w, next).await?;
+    w.commit().await?;
+    Ok(Some(called))
+}
+
+/// The visit is over.
+pub async fn mark_served(clinic: &Clinic, session: &Session, id: Uuid) -> Result<QueueEntry> {
+    finish(clinic, session, id, "served").await
+}
+
+/// The patient left before (or without) being seen.
+pub async fn mark_left(clinic: &Clinic, session: &Session, id: Uuid) -> Result<QueueEntry> {
+    finish(clinic, session, id, "left").await
+}
+
+async fn finish(clinic: &Clinic, session: &Session, id: Uuid, outcome: &str) -> Result<QueueEntry> {
+    let mut w = Write::begin(clinic, session, Permission::ManageQueue).await?;
+    let entry = current(&mut w, id).await?;
+    match (entry.status.as_str(), outcome) {
+        ("called", "served") | ("waiting", "left") | ("called", "left") => {}
+        ("waiting", "served") => return Err(Error::wrong_state("Call the patient before marking them served.")),
+        _ => return Err(Error::wrong_state("This visit has already ended.")),
+    }
+    set_entry_status(&mut w, &entry, outcome, entry.practitioner_id).await?;
+    if let Some(appointment_id) = entry.appointment_id {
+        let a = load_appointment(w.conn(), appointment_id).await?;
+        let (next, reason) = match outcome {
+            "served" => (AppointmentStatus::Completed, None),
+            _ => (AppointmentStatus::Cancelled, Some("Left before being seen")),
+        };
+        if a.status.ensure_can_become(next).is_ok() {
+            set_status(&mut w, &a, next, reason).await?;
+        }
+    }
+    let done = load_entry(&mut w, id).await?;
+    w.commit().await?;
+    Ok(done)
+}
+
+/// Keeps the queue in step when an appointment is started from the calendar.
+pub(crate) async fn call_for_appointment(w: &mut Write<'_>, appointment_id: Uuid, practitioner_id: Uuid) -> Result<()> {
+    for entry in open_for_appointment(w, appointment_id).await? {
+        if entry.status == "waiting" {
+            set_entry_status(w, &entry, "called", Some(practitioner_id)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Closes the queue entry of an appointment that was completed or cancelled from the calendar.
+pub(crate) async fn close_for_appointment(w: &mut Write<'_>, appointment_id: Uuid, outcome: &str) -> Result<()> {
+    for entry in open_for_appointment(w, appointment_id).await? {
+        let practitioner = entry.practitioner_id;
+        set_entry_status(w, &entry, outcome, practitioner).await?;
+    }
+    Ok(())
+}
+
+async fn open_for_appointment(w: &mut Write<'_>, appointment_id: Uuid) -> Result<Vec<Current>> {
+    Ok(sqlx::query_as!(Current,
+        r#"SELECT id AS "id: Uuid", status, version, appointment_id AS "appointment_id: Uuid", practitioner_id AS "practitioner_id: Uuid"
+           FROM queue_entry WHERE appointment_id = ? AND status IN ('waiting', 'called') AND deleted_at IS NULL"#, appointment_id)
+        .fetch_all(w.conn()).await?)
+}
+
+struct EntryRow {
+    id: Uuid,
+    patient_id: Uuid,
+    patient_name: String,
+    patient_mrn: String,
+    appointment_id: Option<Uuid>,
+    practitioner_id: Option<Uuid>,
+    practitioner_name: Option<String>,
+    reason: String,
+    priority: i64,
+    status: String,
+    arrived_at: i64,
+    called_at: Option<i64>,
+    finished_at: Option<i64>,
+}
+
+fn entry(r: EntryRow, now: i64) -> QueueEntry {
+    let status = match r.status.as_str() {
+        "called" => QueueStatus::Called,
+        "served" => QueueStatus::Served,
+        "left" => QueueStatus::Left,
+        _ => QueueStatus::Waiting,
+    };
+    let waited_until = r.called_at.or(r.finished_at).unwrap_or(now);
+    QueueEntry {
+        id: r.id, patient_id: r.patient_id, patient_name: r.patient_name, patient_mrn: r.patient_mrn,
+        appointment_id: r.appointment_id, practitioner_id: r.practitioner_id, practitioner_name: r.practitioner_name,
+        reason: r.reason, priority: Priority::from_stored(r.priority), status,
+        arrived_at: from_millis(r.arrived_at), called_at: r.called_at.map(from_millis), finished_at: r.finished_at.map(from_millis),
+        waiting_minutes: (waited_until - r.arrived_at).max(0) / 60_000,
+    }
+}
+
+async fn load_entry(w: &mut Write<'_>, id: Uuid) -> Result<QueueEntry> {
+    let now = w.now;
+    let row = sqlx::query_as!(EntryRow,
+        r#"SELECT q.id AS "id: Uuid", q.patient_id AS "patient_id: Uuid", p.given_name || ' ' || p.family_name AS "patient_name!: String",
+                  p.mrn AS patient_mrn, q.appointment_id AS "appointment_id: Uuid", q.practitioner_id AS "practitioner_id: Uuid",
+                  pr.display_name AS "practitioner_name?", q.reason, q.priority, q.status, q.arrived_at, q.called_at, q.finished_at
+           FROM queue_entry q JOIN patient p ON p.id = q.patient_id LEFT JOIN practitioner pr ON pr.id = q.practitioner_id
+           WHERE q.id = ?"#, id)
+        .fetch_one(w.conn()).await?;
+    Ok(entry(row, now))
+}
+
+/// Today's list at this site: who is with a practitioner, then who is waiting (by priority, then
+/// arrival), then who has been seen or left today.
+pub async fn today_list(clinic: &Clinic, session: &Session) -> Result<Vec<QueueEntry>> {
+    crate::auth::authorize(clinic, session, Permission::ManageQueue).await?;
+    let site_id = clinic.device()?.site_id;
+    let mut conn = clinic.store().pool().acquire().await?;
+    let zone = crate::ops::setup::site_settings(&mut conn, site_id).await?.time_zone;
+    let now = clinic.clock().now();
+    let midnight = crate::ops::calendar::local_to_utc_lenient(zone, now.with_timezone(&zone).date_naive().and_hms_opt(0, 0, 0).expect("midnight"));
+    let since = midnight.timestamp_millis();
+    let rows = sqlx::query_as!(EntryRow,
+        r#"SELECT q.id AS "id: Uuid", q.patient_id AS "patient_id: Uuid", p.given_name || ' ' || p.family_name AS "patient_name!: String",
+                  p.mrn AS patient_mrn, q.appointment_id AS "appointment_id: Uuid", q.practitioner_id AS "practitioner_id: Uuid",
+                  pr.display_name AS "practitioner_name?", q.reason, q.priority, q.status, q.arrived_at, q.called_at, q.finished_at
+           FROM queue_entry q JOIN patient p ON p.id = q.patient_id LEFT JOIN practitioner pr ON pr.id = q.practitioner_id
+           WHERE q.site_id = ? AND q.deleted_at IS NULL AND (q.status IN ('waiting', 'called') OR q.arrived_at >= ?)
+           ORDER BY CASE q.status WHEN 'called' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, q.priority DESC, q.arrived_at"#,
+        site_id, since)
+        .fetch_all(&mut *conn).await?;
+    let now = now.timestamp_millis();
+    Ok(rows.into_iter().map(|r| entry(r, now)).collect())
+}
