@@ -74,3 +74,118 @@ impl TestClinic {
         counts
     }
 }
+
+use chrono::{NaiveDate, NaiveDateTime, Weekday};
+use clinic_core::auth::login;
+use clinic_core::domain::{DayHours, Period, TimeOfDay};
+use clinic_core::ops::appointment_types::{create_appointment_type, AppointmentType, AppointmentTypeInput};
+use clinic_core::ops::patients::{register_patient, Patient, PatientInput};
+use clinic_core::ops::practitioners::{add_practitioner, Practitioner, PractitionerInput};
+use clinic_core::ops::staff::{create_staff, NewStaff};
+
+pub const STAFF_PASSWORD: &str = "a long staff password";
+
+pub fn hours(days: &[Weekday], start: &str, end: &str, breaks: &[(&str, &str)]) -> Vec<DayHours> {
+    days.iter()
+        .map(|d| DayHours {
+            weekday: *d,
+            start: TimeOfDay::parse("t", start).unwrap(),
+            end: TimeOfDay::parse("t", end).unwrap(),
+            breaks: breaks.iter().map(|(s, e)| Period::new(TimeOfDay::parse("t", s).unwrap(), TimeOfDay::parse("t", e).unwrap()).unwrap()).collect(),
+        })
+        .collect()
+}
+
+pub fn weekdays() -> Vec<Weekday> {
+    vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]
+}
+
+pub fn at(date: &str, time: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(&format!("{date} {time}"), "%Y-%m-%d %H:%M").unwrap()
+}
+
+pub fn date(d: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()
+}
+
+pub fn person(given: &str, family: &str, birth: &str) -> PatientInput {
+    PatientInput {
+        given_name: given.into(),
+        family_name: family.into(),
+        sex: "female".into(),
+        birth_date: Some(birth.into()),
+        ..Default::default()
+    }
+}
+
+impl TestClinic {
+    /// A staff member with these roles, logged in.
+    pub async fn staff(&self, username: &str, roles: &[&str]) -> Session {
+        create_staff(&self.clinic, &self.admin, NewStaff {
+            full_name: format!("{} Tester", capitalise(username)),
+            username: username.into(),
+            password: STAFF_PASSWORD.into(),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+        })
+        .await
+        .unwrap();
+        login(&self.clinic, username, STAFF_PASSWORD).await.unwrap()
+    }
+
+    /// A doctor working weekdays 09:00–17:00 with lunch 12:30–13:30, and their session.
+    pub async fn doctor(&self, manager: &Session, username: &str) -> (Practitioner, Session) {
+        let session = self.staff(username, &["doctor"]).await;
+        let p = add_practitioner(&self.clinic, manager, session.staff_id, PractitionerInput {
+            specialisation: "General practice".into(),
+            consultation_fee_minor: 4500,
+            weekly_hours: hours(&weekdays(), "09:00", "17:00", &[("12:30", "13:30")]),
+        })
+        .await
+        .unwrap();
+        (p, session)
+    }
+
+    pub async fn visit_type(&self, manager: &Session, minutes: i64, buffer: i64) -> AppointmentType {
+        create_appointment_type(&self.clinic, manager, AppointmentTypeInput {
+            name: format!("Consultation {minutes}"),
+            duration_minutes: minutes,
+            buffer_minutes: buffer,
+            price_minor: 4500,
+            colour: "#3A7BD5".into(),
+        })
+        .await
+        .unwrap()
+    }
+
+    pub async fn patient(&self, desk: &Session, given: &str, family: &str, birth: &str) -> Patient {
+        register_patient(&self.clinic, desk, person(given, family, birth), true).await.unwrap()
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// A clinic with a manager, a receptionist, a doctor (practitioner) and a 30-minute visit type.
+pub struct Front {
+    pub t: TestClinic,
+    pub manager: Session,
+    pub desk: Session,
+    pub doctor: Session,
+    pub practitioner: Practitioner,
+    pub visit: AppointmentType,
+}
+
+pub async fn front_desk_in(time_zone: &str, now: DateTime<Utc>) -> Front {
+    let t = clinic_in(time_zone, now).await;
+    let manager = t.staff("maria", &["manager"]).await;
+    let desk = t.staff("rita", &["receptionist"]).await;
+    let (practitioner, doctor) = t.doctor(&manager, "house").await;
+    let visit = t.visit_type(&manager, 30, 0).await;
+    Front { t, manager, desk, doctor, practitioner, visit }
+}
+
+pub async fn front_desk() -> Front {
+    front_desk_in("Europe/Lisbon", monday()).await
+}

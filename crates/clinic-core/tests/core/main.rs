@@ -1,4 +1,6 @@
 //! clinic-core's API tests, one binary. Each test opens a fresh encrypted database of its own.
 
 mod helpers;
+mod auth;
+mod patients;
 mod store;

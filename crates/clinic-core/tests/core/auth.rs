@@ -1,0 +1,142 @@
+use chrono::Duration;
+use clinic_core::auth::{change_password, lock, login, unlock};
+use clinic_core::ops::setup::set_up_clinic;
+use clinic_core::ops::staff::{reset_password, set_staff_active, set_staff_roles};
+use clinic_core::ops::patients::search_patients;
+use clinic_core::Code;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn first_run_creates_the_clinic_and_its_admin_and_refuses_a_second_set_up() {
+    let t = clinic().await;
+    assert!(t.clinic.is_set_up());
+    assert_eq!(t.admin.username, "ada");
+    let again = set_up_clinic(&t.clinic, setup_input("Europe/Lisbon")).await.unwrap_err();
+    assert_eq!(again.code, Code::Setup);
+}
+
+#[tokio::test]
+async fn bad_set_up_input_is_refused_and_leaves_the_workstation_unset() {
+    let (clinic, ..) = open_empty(monday()).await;
+    let cases: Vec<(&str, Box<dyn Fn(&mut clinic_core::ops::setup::ClinicSetup)>)> = vec![
+        ("time_zone", Box::new(|s| s.time_zone = "Mars/Olympus".into())),
+        ("currency", Box::new(|s| s.currency = "EURO".into())),
+        ("organisation_name", Box::new(|s| s.organisation_name = "   ".into())),
+        ("admin_password", Box::new(|s| s.admin_password = "short".into())),
+        ("admin_username", Box::new(|s| s.admin_username = "a b".into())),
+        ("admin_full_name", Box::new(|s| s.admin_full_name = "12345".into())),
+        ("site_code", Box::new(|s| s.site_code = Some("H1".into()))),
+    ];
+    for (field, spoil) in cases {
+        let mut input = setup_input("Europe/Lisbon");
+        spoil(&mut input);
+        let err = set_up_clinic(&clinic, input).await.unwrap_err();
+        assert_eq!((err.code, err.field), (Code::Invalid, Some(field)), "{field}: {}", err.message);
+        assert!(!clinic.is_set_up());
+    }
+    let tables: i64 = sqlx::query_scalar("SELECT (SELECT count(*) FROM device) + (SELECT count(*) FROM staff) + (SELECT count(*) FROM audit_event)")
+        .fetch_one(clinic.store().pool()).await.unwrap();
+    assert_eq!(tables, 0);
+}
+
+#[tokio::test]
+async fn login_checks_the_password_and_locks_after_five_failures() {
+    let t = clinic().await;
+    let desk = t.staff("rita", &["receptionist"]).await;
+    assert_eq!(desk.full_name, "Rita Tester");
+    assert_eq!(login(&t.clinic, "nobody", "whatever123").await.unwrap_err().code, Code::LoginFailed);
+    for _ in 0..4 {
+        assert_eq!(login(&t.clinic, "rita", "wrong password").await.unwrap_err().code, Code::LoginFailed);
+    }
+    let fifth = login(&t.clinic, "rita", "wrong password").await.unwrap_err();
+    assert_eq!(fifth.code, Code::AccountLocked, "{}", fifth.message);
+    // Even the right password is refused while locked.
+    assert_eq!(login(&t.clinic, "rita", STAFF_PASSWORD).await.unwrap_err().code, Code::AccountLocked);
+    t.clock.advance(Duration::minutes(16));
+    login(&t.clinic, "RITA ", STAFF_PASSWORD).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_admin_reset_lifts_a_lockout_and_sets_a_new_password() {
+    let t = clinic().await;
+    let desk = t.staff("rita", &["receptionist"]).await;
+    for _ in 0..5 {
+        let _ = login(&t.clinic, "rita", "wrong password").await;
+    }
+    assert_eq!(login(&t.clinic, "rita", STAFF_PASSWORD).await.unwrap_err().code, Code::AccountLocked);
+    assert_eq!(reset_password(&t.clinic, &t.admin, desk.staff_id, "short").await.unwrap_err().code, Code::Invalid);
+    reset_password(&t.clinic, &t.admin, desk.staff_id, "brand new password").await.unwrap();
+    assert_eq!(login(&t.clinic, "rita", STAFF_PASSWORD).await.unwrap_err().code, Code::LoginFailed);
+    login(&t.clinic, "rita", "brand new password").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_log_in_or_act() {
+    let t = clinic().await;
+    let desk = t.staff("rita", &["receptionist"]).await;
+    set_staff_active(&t.clinic, &t.admin, desk.staff_id, false).await.unwrap();
+    assert_eq!(login(&t.clinic, "rita", STAFF_PASSWORD).await.unwrap_err().code, Code::AccountDisabled);
+    // A session opened before the account was disabled can do nothing more.
+    assert_eq!(search_patients(&t.clinic, &desk, "ana", 20).await.unwrap_err().code, Code::AccountDisabled);
+    set_staff_active(&t.clinic, &t.admin, desk.staff_id, true).await.unwrap();
+    login(&t.clinic, "rita", STAFF_PASSWORD).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_last_admin_cannot_be_disabled_or_demoted() {
+    let t = clinic().await;
+    let before = t.snapshot().await;
+    let err = set_staff_active(&t.clinic, &t.admin, t.admin.staff_id, false).await.unwrap_err();
+    assert_eq!(err.code, Code::WrongState);
+    let err = set_staff_roles(&t.clinic, &t.admin, t.admin.staff_id, vec!["manager".into()]).await.unwrap_err();
+    assert_eq!(err.code, Code::WrongState);
+    assert_eq!(t.snapshot().await, before);
+    let second = t.staff("bob", &["admin"]).await;
+    set_staff_roles(&t.clinic, &second, t.admin.staff_id, vec!["manager".into()]).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_locked_session_does_nothing_until_unlocked_with_its_password() {
+    let t = clinic().await;
+    let mut desk = t.staff("rita", &["receptionist"]).await;
+    lock(&t.clinic, &mut desk).await.unwrap();
+    assert_eq!(search_patients(&t.clinic, &desk, "ana", 20).await.unwrap_err().code, Code::SessionLocked);
+    assert_eq!(unlock(&t.clinic, &mut desk, "not my password").await.unwrap_err().code, Code::LoginFailed);
+    assert!(desk.locked);
+    unlock(&t.clinic, &mut desk, STAFF_PASSWORD).await.unwrap();
+    search_patients(&t.clinic, &desk, "ana", 20).await.unwrap();
+    // Switching user on a shared desk is one login.
+    let other = t.staff("joao", &["receptionist"]).await;
+    assert_ne!(other.staff_id, desk.staff_id);
+}
+
+#[tokio::test]
+async fn staff_change_their_own_password() {
+    let t = clinic().await;
+    let desk = t.staff("rita", &["receptionist"]).await;
+    let wrong = change_password(&t.clinic, &desk, "not it", "another good password").await.unwrap_err();
+    assert_eq!((wrong.code, wrong.field), (Code::Invalid, Some("current_password")));
+    let short = change_password(&t.clinic, &desk, STAFF_PASSWORD, "short").await.unwrap_err();
+    assert_eq!(short.field, Some("new_password"));
+    login(&t.clinic, "rita", STAFF_PASSWORD).await.unwrap();
+    change_password(&t.clinic, &desk, STAFF_PASSWORD, "another good password").await.unwrap();
+    login(&t.clinic, "rita", "another good password").await.unwrap();
+}
+
+#[tokio::test]
+async fn staff_input_is_validated_and_usernames_are_unique() {
+    use clinic_core::ops::staff::{create_staff, NewStaff};
+    let t = clinic().await;
+    t.staff("rita", &["receptionist"]).await;
+    let before = t.snapshot().await;
+    let new = |username: &str, roles: &[&str]| NewStaff {
+        full_name: "Joana Dias".into(), username: username.into(), password: STAFF_PASSWORD.into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+    };
+    assert_eq!(create_staff(&t.clinic, &t.admin, new("rita", &["doctor"])).await.unwrap_err().code, Code::AlreadyExists);
+    assert_eq!(create_staff(&t.clinic, &t.admin, new("joana", &[])).await.unwrap_err().field, Some("roles"));
+    assert_eq!(create_staff(&t.clinic, &t.admin, new("joana", &["surgeon"])).await.unwrap_err().field, Some("roles"));
+    assert_eq!(create_staff(&t.clinic, &t.admin, new("jo", &["doctor"])).await.unwrap_err().field, Some("username"));
+    assert_eq!(t.snapshot().await, before);
+}
