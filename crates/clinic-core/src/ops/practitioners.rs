@@ -177,7 +177,7 @@ pub async fn add_time_off(clinic: &Clinic, session: &Session, input: TimeOffInpu
     w.audit("create", "time_off", Some(id), changes.to_json()).await?;
     let clashing = sqlx::query_scalar!(
         r#"SELECT id AS "id: Uuid" FROM appointment
-           WHERE site_id = ? AND (?2 IS NULL OR practitioner_id = ?2) AND starts_at < ? AND ends_at > ?
+           WHERE site_id = ?1 AND (?2 IS NULL OR practitioner_id = ?2) AND starts_at < ?3 AND ends_at > ?4
              AND status IN ('booked', 'arrived') AND deleted_at IS NULL"#,
         site, input.practitioner_id, e, s
     ).fetch_all(w.conn()).await?;

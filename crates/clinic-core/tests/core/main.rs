@@ -2,5 +2,7 @@
 
 mod helpers;
 mod auth;
+mod calendar;
+mod daylight_saving;
 mod patients;
 mod store;
