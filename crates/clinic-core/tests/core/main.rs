@@ -1,8 +1,10 @@
 //! clinic-core's API tests, one binary. Each test opens a fresh encrypted database of its own.
 
 mod helpers;
+mod audit;
 mod auth;
 mod calendar;
 mod daylight_saving;
 mod patients;
+mod queue;
 mod store;
