@@ -120,3 +120,44 @@ pub(crate) async fn site_settings(conn: &mut sqlx::SqliteConnection, site_id: Uu
         .ok_or_else(|| Error::new(Code::Setup, "This workstation's site is missing."))?;
     Ok(SiteSettings { code: row.code, time_zone: parse_time_zone(&row.time_zone)?, currency: Currency::parse(&row.currency)? })
 }
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SiteDetails {
+    pub name: String,
+    pub address: String,
+    pub time_zone: String,
+    pub currency: String,
+    pub tax_id: Option<String>,
+}
+
+/// Corrects the site's details. Appointments keep their instants: changing the time zone shows
+/// them at the wall times of the new zone (for a zone that was set wrong at first run).
+pub async fn update_site_details(clinic: &Clinic, session: &Session, input: SiteDetails) -> Result<()> {
+    let mut w = Write::begin(clinic, session, crate::auth::Permission::ManageClinic).await?;
+    let name = required_text("name", "The site's name", &input.name, 120)?;
+    let address = required_text("address", "The address", &input.address, 300)?;
+    let zone = parse_time_zone(&input.time_zone)?;
+    let currency = Currency::parse(&input.currency)?;
+    let tax_id = optional_text("tax_id", input.tax_id.as_deref(), 40)?;
+    let site_id = w.site_id();
+    let old = sqlx::query!("SELECT name, address, time_zone, currency, tax_id, version FROM site WHERE id = ?", site_id)
+        .fetch_one(w.conn())
+        .await?;
+    let mut changes = Changes::default();
+    changes.set("name", &old.name, &name).set("address", &old.address, &address).set("time_zone", &old.time_zone, zone.name())
+        .set("currency", &old.currency, currency.code()).set("tax_id", &old.tax_id, &tax_id);
+    if changes.is_empty() {
+        w.nothing_changed().await;
+        return Ok(());
+    }
+    let (now, hlc, by, zone_name, currency_code) = (w.now, w.hlc.clone(), w.actor.staff_id, zone.name(), currency.code());
+    sqlx::query!(
+        "UPDATE site SET name = ?, address = ?, time_zone = ?, currency = ?, tax_id = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
+        name, address, zone_name, currency_code, tax_id, now, hlc, by, site_id
+    )
+    .execute(w.conn())
+    .await?;
+    w.outbox("site", site_id, Op::Update, &changes, old.version).await?;
+    w.audit("update", "site", Some(site_id), changes.to_json()).await?;
+    w.commit().await
+}

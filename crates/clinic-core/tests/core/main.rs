@@ -6,5 +6,6 @@ mod auth;
 mod calendar;
 mod daylight_saving;
 mod patients;
+mod permissions;
 mod queue;
 mod store;
