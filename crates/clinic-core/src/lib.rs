@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod clinic;
 pub mod clock;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod ops;

@@ -18,7 +18,7 @@ async fn first_run_creates_the_clinic_and_its_admin_and_refuses_a_second_set_up(
 
 #[tokio::test]
 async fn bad_set_up_input_is_refused_and_leaves_the_workstation_unset() {
-    let (clinic, ..) = open_empty(monday()).await;
+    let (clinic, _clock, _keys, _path, _dir) = open_empty(monday()).await;
     let cases: Vec<(&str, Box<dyn Fn(&mut clinic_core::ops::setup::ClinicSetup)>)> = vec![
         ("time_zone", Box::new(|s| s.time_zone = "Mars/Olympus".into())),
         ("currency", Box::new(|s| s.currency = "EURO".into())),

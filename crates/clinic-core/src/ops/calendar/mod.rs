@@ -37,7 +37,7 @@ pub fn local_to_utc(zone: Tz, local: NaiveDateTime, field: &'static str) -> Resu
 
 /// Like `local_to_utc`, but a time in the spring gap moves to the first instant after it: for
 /// the edges of working hours, never typed by anyone.
-pub(crate) fn local_to_utc_lenient(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+pub fn local_to_utc_lenient(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     let mut probe = local;
     loop {
         if let Ok(t) = local_to_utc(zone, probe, "time") {
