@@ -16,7 +16,7 @@ CREATE TABLE device (
     created_at  INTEGER NOT NULL
 );
 
--- Per-device counters: 'device_seq' (outbox order), 'mrn', 'audit'. Local, never synced, so two
+-- Per-device counters: 'device_seq' (outbox order), 'mrn'. Local, never synced, so two
 -- offline desks never hand out the same number.
 CREATE TABLE series (
     name TEXT PRIMARY KEY NOT NULL,

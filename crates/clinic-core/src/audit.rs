@@ -13,7 +13,7 @@ use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::clock::from_millis;
 use crate::error::Result;
-use crate::write::{next_in_series, Actor, Write};
+use crate::write::{Actor, Write};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -27,11 +27,11 @@ pub(crate) async fn append(
     details: &Value,
 ) -> Result<()> {
     let device_id = actor.device.id;
-    let seq = next_in_series(conn, "audit").await?;
-    let prev_hash = sqlx::query_scalar!("SELECT hash FROM audit_event WHERE device_id = ? ORDER BY seq DESC LIMIT 1", device_id)
+    // Entries are never deleted, so the last one gives both the next number and the link.
+    let (seq, prev_hash) = sqlx::query!("SELECT seq, hash FROM audit_event WHERE device_id = ? ORDER BY seq DESC LIMIT 1", device_id)
         .fetch_optional(&mut *conn)
         .await?
-        .unwrap_or_else(|| GENESIS.to_string());
+        .map_or((1, GENESIS.to_string()), |last| (last.seq + 1, last.hash));
     let entry = Entry {
         id: Uuid::now_v7(),
         org_id: actor.device.org_id,

@@ -88,10 +88,7 @@ pub async fn add_walk_in(clinic: &Clinic, session: &Session, input: WalkInInput)
     }
     let patient_id = match input.patient {
         WalkInPatient::Existing(id) => {
-            let patient = patients::load_patient(w.conn(), id).await?;
-            if patient.merged_into.is_some() {
-                return Err(Error::wrong_state("This record was merged into another; queue that one."));
-            }
+            patients::ensure_bookable(w.conn(), id).await?;
             id
         }
         WalkInPatient::New { details, confirmed_new } => {

@@ -80,7 +80,7 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
     let (now, hlc) = (w.now, w.hlc.clone());
     sqlx::query!("INSERT INTO device (id, org_id, site_id, number, name, created_at) VALUES (?, ?, ?, 1, ?, ?)",
         device.id, org_id, site_id, device_name, now).execute(w.conn()).await?;
-    sqlx::query!("INSERT INTO series (name, next) VALUES ('device_seq', 1), ('mrn', 1), ('audit', 1)").execute(w.conn()).await?;
+    sqlx::query!("INSERT INTO series (name, next) VALUES ('device_seq', 1), ('mrn', 1)").execute(w.conn()).await?;
     sqlx::query!(
         "INSERT INTO organisation (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, name)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -60,6 +60,8 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
+            // A local file needs no liveness ping before every use case.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| cannot_open(path, e))?;

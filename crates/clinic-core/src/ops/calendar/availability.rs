@@ -11,6 +11,7 @@ use super::local_to_utc_lenient;
 use crate::clock::from_millis;
 use crate::domain::WeeklyHours;
 use crate::error::Result;
+use crate::ops::practitioners::Practitioner;
 
 /// Appointment types last at most 8 h plus a 2 h buffer: no appointment that started earlier than
 /// this before a window can reach into it. Bounds the index scan.
@@ -44,19 +45,17 @@ pub(crate) struct Schedule {
 }
 
 impl Schedule {
-    /// Loads what matters between `from` and `to` (unix ms), leaving out appointment `exclude`
-    /// (the one being moved).
+    /// Loads what matters for a practitioner of `site_id` between `from` and `to` (unix ms),
+    /// leaving out appointment `exclude` (the one being moved).
     pub async fn load(
         conn: &mut SqliteConnection,
-        practitioner_id: Uuid,
+        practitioner: &Practitioner,
+        site_id: Uuid,
         zone: Tz,
-        from: i64,
-        to: i64,
+        (from, to): (i64, i64),
         exclude: Option<Uuid>,
     ) -> Result<Schedule> {
-        let row = sqlx::query!("SELECT weekly_hours, site_id AS \"site_id: Uuid\" FROM practitioner WHERE id = ?", practitioner_id)
-            .fetch_one(&mut *conn)
-            .await?;
+        let practitioner_id = practitioner.id;
         let earliest = from - LONGEST_VISIT_MS;
         let busy = sqlx::query!(
             r#"SELECT a.id AS "id: Uuid", a.starts_at, a.busy_until, p.given_name || ' ' || p.family_name AS "patient_name!: String"
@@ -77,11 +76,11 @@ impl Schedule {
             r#"SELECT starts_at AS start, ends_at AS end, reason FROM time_off
                WHERE site_id = ? AND (practitioner_id = ? OR practitioner_id IS NULL)
                  AND starts_at < ? AND ends_at > ? AND deleted_at IS NULL"#,
-            row.site_id, practitioner_id, to, from
+            site_id, practitioner_id, to, from
         )
         .fetch_all(&mut *conn)
         .await?;
-        Ok(Schedule { zone, hours: serde_json::from_str(&row.weekly_hours)?, time_off, busy })
+        Ok(Schedule { zone, hours: practitioner.weekly_hours.clone(), time_off, busy })
     }
 
     /// The working spans of a local date (hours less breaks), as UTC instants.
@@ -113,10 +112,22 @@ impl Schedule {
         for t in self.time_off.iter().filter(|t| t.start < end && start < t.end) {
             found.push(Obstacle::TimeOff(t.reason.clone()));
         }
-        for b in self.busy.iter().filter(|b| b.start < busy_until && start < b.busy_until) {
+        if let Some(b) = self.first_clash(start, busy_until) {
             found.push(Obstacle::Clash(Busy { id: b.id, start: b.start, busy_until: b.busy_until, patient_name: b.patient_name.clone() }));
         }
         found
+    }
+
+    fn first_clash(&self, start: i64, busy_until: i64) -> Option<&Busy> {
+        self.busy.iter().find(|b| b.start < busy_until && start < b.busy_until)
+    }
+
+    /// When a visit from `start` to `end` (busy until `busy_until`) is blocked by time off or
+    /// another appointment, the instant the blocking ends; `None` when it is free.
+    fn blocked_until(&self, start: i64, end: i64, busy_until: i64) -> Option<i64> {
+        let off = self.time_off.iter().filter(|t| t.start < end && start < t.end).map(|t| t.end);
+        let busy = self.first_clash(start, busy_until).map(|b| b.busy_until);
+        off.chain(busy).max()
     }
 
     /// The earliest free starts for a visit of `length` plus `buffer`, packed back to back in each
@@ -130,12 +141,15 @@ impl Schedule {
             if t < not_before {
                 t += (not_before - t + step - 1) / step * step;
             }
+            // Candidates lie within the working span by construction; only time off and other
+            // appointments can block them, and a blocked candidate jumps past what blocks it.
             while t + length <= end {
-                if self.obstacles(t, t + length, t + length + buffer).is_empty() {
-                    starts.push(t);
-                    t += length + buffer;
-                } else {
-                    t += step;
+                match self.blocked_until(t, t + length, t + length + buffer) {
+                    None => {
+                        starts.push(t);
+                        t += length + buffer;
+                    }
+                    Some(free_at) => t += ((free_at - t).max(1) + step - 1) / step * step,
                 }
             }
         }

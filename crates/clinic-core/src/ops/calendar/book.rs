@@ -14,6 +14,7 @@ use crate::clinic::Clinic;
 use crate::clock::from_millis;
 use crate::domain::{optional_text, required_text};
 use crate::error::{Code, Error, Result};
+use crate::ops::practitioners::Practitioner;
 use crate::ops::{appointment_types, patients, practitioners};
 use crate::write::{Changes, Op, Write};
 
@@ -49,7 +50,7 @@ struct Slot {
 async fn check_slot(
     w: &mut Write<'_>,
     zone: Tz,
-    practitioner_id: Uuid,
+    practitioner: &Practitioner,
     type_id: Uuid,
     starts: NaiveDateTime,
     override_schedule: bool,
@@ -65,9 +66,10 @@ async fn check_slot(
     }
     let end = start + Duration::minutes(kind.duration_minutes).num_milliseconds();
     let busy_until = end + Duration::minutes(kind.buffer_minutes).num_milliseconds();
-    let schedule = Schedule::load(w.conn(), practitioner_id, zone, start, busy_until, moving).await?;
+    let site_id = w.site_id();
+    let schedule = Schedule::load(w.conn(), practitioner, site_id, zone, (start, busy_until), moving).await?;
     let (mut double_booked, mut outside_hours) = (false, false);
-    let name = practitioners::load(w, practitioner_id).await?.display_name;
+    let name = &practitioner.display_name;
     for obstacle in schedule.obstacles(start, end, busy_until) {
         let refusal = match obstacle {
             Obstacle::Clash(b) => {
@@ -99,16 +101,10 @@ pub async fn book_appointment(clinic: &Clinic, session: &Session, input: Booking
         w.roles.allow(Permission::OverrideSchedule)?;
     }
     let notes = optional_text("notes", input.notes.as_deref(), 1000)?;
-    let patient = patients::load_patient(w.conn(), input.patient_id).await?;
-    if let Some(into) = patient.merged_into {
-        return Err(Error::wrong_state(format!("This record was merged into another ({into}); book on that one.")));
-    }
-    let practitioner = practitioners::load(&mut w, input.practitioner_id).await?;
-    if !practitioner.active {
-        return Err(Error::invalid("practitioner_id", format!("{} is not taking appointments.", practitioner.display_name)));
-    }
+    patients::ensure_bookable(w.conn(), input.patient_id).await?;
+    let practitioner = bookable_practitioner(&mut w, input.practitioner_id).await?;
     let zone = w.site().await?.time_zone;
-    let slot = check_slot(&mut w, zone, input.practitioner_id, input.type_id, input.starts, input.override_schedule, None).await?;
+    let slot = check_slot(&mut w, zone, &practitioner, input.type_id, input.starts, input.override_schedule, None).await?;
 
     let id = Uuid::now_v7();
     let (org, site, now, hlc, by) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id);
@@ -135,6 +131,14 @@ pub async fn book_appointment(clinic: &Clinic, session: &Session, input: Booking
     let appointment = load_appointment(w.conn(), id).await?;
     w.commit().await?;
     Ok(Booking { appointment, warnings })
+}
+
+async fn bookable_practitioner(w: &mut Write<'_>, id: Uuid) -> Result<Practitioner> {
+    let practitioner = practitioners::load(w, id).await?;
+    if !practitioner.active {
+        return Err(Error::invalid("practitioner_id", format!("{} is not taking appointments.", practitioner.display_name)));
+    }
+    Ok(practitioner)
 }
 
 /// The same patient in another appointment at an overlapping time: allowed, but said.
@@ -169,9 +173,10 @@ pub async fn reschedule_appointment(
     if old.status != AppointmentStatus::Booked {
         return Err(Error::wrong_state("Only a booked appointment can be moved; this one has started or ended."));
     }
-    let practitioner_id = practitioner_id.unwrap_or(old.practitioner_id);
+    let practitioner = bookable_practitioner(&mut w, practitioner_id.unwrap_or(old.practitioner_id)).await?;
+    let practitioner_id = practitioner.id;
     let zone = w.site().await?.time_zone;
-    let slot = check_slot(&mut w, zone, practitioner_id, old.type_id, starts, override_schedule, Some(id)).await?;
+    let slot = check_slot(&mut w, zone, &practitioner, old.type_id, starts, override_schedule, Some(id)).await?;
     let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
     sqlx::query!(
         "UPDATE appointment SET practitioner_id = ?, starts_at = ?, ends_at = ?, busy_until = ?, double_booked = ?, outside_hours = ?,

@@ -101,8 +101,8 @@ pub async fn free_slots(clinic: &Clinic, session: &Session, practitioner_id: Uui
     let mut conn = clinic.store().pool().acquire().await?;
     let zone = site_settings(&mut conn, site_id).await?.time_zone;
     let kind = appointment_types::load(&mut conn, type_id).await?;
-    let (start, end) = day_bounds(zone, from, days);
-    let schedule = Schedule::load(&mut conn, practitioner_id, zone, start, end, None).await?;
+    let practitioner = practitioners::load_all(&mut conn, Some(practitioner_id)).await?.pop().ok_or_else(|| Error::not_found("The practitioner"))?;
+    let schedule = Schedule::load(&mut conn, &practitioner, site_id, zone, day_bounds(zone, from, days), None).await?;
     let (length, buffer) = (Duration::minutes(kind.duration_minutes), Duration::minutes(kind.buffer_minutes));
     let now = clinic.clock().now().timestamp_millis();
     let mut slots = Vec::new();

@@ -15,5 +15,5 @@ pub use read::{open_patient, patient_history, FieldChange, HistoryEntry, Patient
 pub use register::{edit_patient, register_patient};
 pub use search::{search_patients, PatientSummary};
 
-pub(crate) use read::load_patient;
+pub(crate) use read::ensure_bookable;
 pub(crate) use register::register_in;

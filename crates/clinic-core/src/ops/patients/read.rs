@@ -102,6 +102,18 @@ pub(crate) async fn load_patient(conn: &mut SqliteConnection, id: Uuid) -> Resul
     })
 }
 
+/// A record that can be booked or queued: it exists and was not merged into another.
+pub(crate) async fn ensure_bookable(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
+    let merged_into = sqlx::query_scalar!(r#"SELECT merged_into AS "merged_into: Uuid" FROM patient WHERE id = ? AND deleted_at IS NULL"#, id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::not_found("The patient"))?;
+    match merged_into {
+        Some(into) => Err(Error::wrong_state(format!("This record was merged into another ({into}); use that one."))),
+        None => Ok(()),
+    }
+}
+
 /// Opens a patient's record. Opening a chart is a read that matters: it is audited.
 pub async fn open_patient(clinic: &Clinic, session: &Session, id: Uuid) -> Result<Patient> {
     let mut w = Write::begin(clinic, session, Permission::ViewPatients).await?;

@@ -1,0 +1,239 @@
+//! The clinic-core benchmark: the issue's figures over a generated clinic of 1,000,000 patients
+//! and 1,000,000 appointments (20 practitioners), each beside the same work as bare SQLite on the
+//! same file, so the difference is what our layers cost. Prints a table; asserts nothing.
+//!
+//!   cargo bench -p clinic-core            (first run generates the database, ~ a few minutes)
+//!   CLINIC_BENCH_DIR=… to keep the database elsewhere; CLINIC_BENCH_PATIENTS=… for a smaller one.
+
+mod bare;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bare::{Arg, Bare};
+use chrono::{Datelike, NaiveDate, Utc, Weekday};
+use clinic_core::auth::login;
+use clinic_core::clock::SystemClock;
+use clinic_core::demo::{create_demo_clinic, DemoSize, DEMO_PASSWORD};
+use clinic_core::domain::fold;
+use clinic_core::ops::calendar::{book_appointment, day_calendar, free_slots, local_to_utc_lenient, BookingInput};
+use clinic_core::ops::patients::search_patients;
+use clinic_core::ops::practitioners::list_practitioners;
+use clinic_core::ops::appointment_types::list_appointment_types;
+use clinic_core::store::{DatabaseKey, KeyStore, MemoryKeyStore};
+use clinic_core::Clinic;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use uuid::Uuid;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+struct Row {
+    what: &'static str,
+    ours: Vec<Duration>,
+    bare: Vec<Duration>,
+    budget: &'static str,
+}
+
+fn print(rows: &mut [Row]) {
+    println!("\n{:<44} {:>6} {:>11} {:>11} {:>11} {:>11}   budget", "operation", "n", "ours p50", "ours p99", "bare p50", "bare p99");
+    for r in rows.iter_mut() {
+        let n = r.ours.len();
+        println!(
+            "{:<44} {:>6} {:>11} {:>11} {:>11} {:>11}   {}",
+            r.what, n, ms(percentile(&mut r.ours, 0.5)), ms(percentile(&mut r.ours, 0.99)),
+            ms(percentile(&mut r.bare, 0.5)), ms(percentile(&mut r.bare, 0.99)), r.budget
+        );
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let patients: usize = std::env::var("CLINIC_BENCH_PATIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = std::env::var_os("CLINIC_BENCH_DIR").map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/clinic-desk/bench"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = std::path::absolute(dir.join(format!("clinic-{patients}.db"))).unwrap();
+    let key_file = path.with_extension("key");
+    let ready = path.with_extension("ready");
+    if !ready.exists() {
+        for stale in [&path, &key_file] {
+            let _ = std::fs::remove_file(stale);
+        }
+        let _ = std::fs::remove_file(path.with_extension("db-wal"));
+        let key = DatabaseKey::generate();
+        std::fs::write(&key_file, hex::encode(key.as_bytes())).unwrap();
+        let keys = MemoryKeyStore::default();
+        keys.save(&format!("database-key:{}", path.display()), &key).unwrap();
+        let clinic = Clinic::open(&path, &keys, Arc::new(SystemClock)).await.unwrap();
+        let started = Instant::now();
+        let size = DemoSize { patients, practitioners: 20, appointments: patients };
+        create_demo_clinic(&clinic, size, |p| {
+            if p.done == p.total || p.done % 100_000 == 0 {
+                eprintln!("generating {}: {}/{} ({:.0?})", p.stage, p.done, p.total, started.elapsed());
+            }
+        })
+        .await
+        .unwrap();
+        sqlx::query("PRAGMA optimize").execute(clinic.store().pool()).await.unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        println!("generated {patients} patients and {patients} appointments in {secs:.1} s ({:.0} rows/s)", 2.0 * patients as f64 / secs);
+        clinic.store().close().await;
+        std::fs::write(&ready, "").unwrap();
+    }
+    let key_hex = std::fs::read_to_string(&key_file).unwrap();
+    let key = DatabaseKey::from_bytes(&hex::decode(key_hex.trim()).unwrap()).unwrap();
+    let keys = MemoryKeyStore::default();
+    keys.save(&format!("database-key:{}", path.display()), &key).unwrap();
+    let started = Instant::now();
+    let clinic = Clinic::open(&path, &keys, Arc::new(SystemClock)).await.unwrap();
+    println!("opened {} ({:.1} MB) in {:.0?}", path.display(), std::fs::metadata(&path).unwrap().len() as f64 / 1e6, started.elapsed());
+    let raw = Bare::open(&path, &key_hex);
+    let desk = login(&clinic, "reception", DEMO_PASSWORD).await.unwrap();
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut rows = Vec::new();
+
+    // 1. Patient search as you type: 3+ characters, first 20 results.
+    let words: Vec<String> = {
+        let names: Vec<(String, String)> = sqlx::query_as("SELECT given_name, family_name FROM patient WHERE rowid % 997 = 0")
+            .fetch_all(clinic.store().pool()).await.unwrap();
+        names.into_iter().flat_map(|(g, f)| [g, f]).map(|n| fold(&n)).collect()
+    };
+    let typed: Vec<String> = (0..2000).map(|i| {
+        let word = words.choose(&mut rng).unwrap();
+        let chars: Vec<char> = word.chars().filter(|c| c.is_alphanumeric()).collect();
+        let take = rng.random_range(3.min(chars.len())..=chars.len());
+        let first: String = chars[..take].iter().collect();
+        if i % 4 == 0 { format!("{} {}", first, &words.choose(&mut rng).unwrap().chars().take(3).collect::<String>()) } else { first }
+    }).collect();
+    let mut search = raw.prepare(
+        "SELECT p.id, p.mrn, p.given_name, p.family_name, p.sex, p.birth_date, p.phones FROM patient_search s JOIN patient p ON p.rowid = s.rowid
+         WHERE patient_search MATCH ?1 ORDER BY s.rowid DESC LIMIT 20");
+    let (mut ours, mut bare) = (Vec::new(), Vec::new());
+    for q in &typed {
+        let t = Instant::now();
+        std::hint::black_box(search_patients(&clinic, &desk, q, 20).await.unwrap());
+        ours.push(t.elapsed());
+        let fts: String = q.split_whitespace().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
+        let t = Instant::now();
+        search.run(&[Arg::Text(&fts)]);
+        bare.push(t.elapsed());
+    }
+    rows.push(Row { what: "patient search as you type (20 results)", ours, bare, budget: "p50 ≤ 2 ms, p99 ≤ 10 ms" });
+
+    // 2. Book an appointment (conflict check, row, outbox, audit) into free slots of the next month.
+    let practitioners = list_practitioners(&clinic, &desk).await.unwrap();
+    let follow_up = list_appointment_types(&clinic, &desk).await.unwrap().into_iter().find(|t| t.name == "Follow-up").unwrap();
+    let patient_ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM patient WHERE rowid % 1009 = 0").fetch_all(clinic.store().pool()).await.unwrap();
+    let today = Utc::now().date_naive();
+    let zone: chrono_tz::Tz = "Europe/Lisbon".parse().unwrap();
+    let (mut ours, mut bare) = (Vec::new(), Vec::new());
+    let device: Vec<u8> = sqlx::query_scalar("SELECT id FROM device").fetch_one(clinic.store().pool()).await.unwrap();
+    let conflicts = raw.prepare(
+        "SELECT a.id, a.starts_at, a.busy_until FROM appointment a WHERE a.practitioner_id = ?1 AND a.starts_at > ?2 AND a.starts_at < ?3
+         AND a.busy_until > ?4 AND a.status IN ('booked','arrived','in_consultation','completed') AND a.deleted_at IS NULL");
+    let mut conflicts = conflicts;
+    let mut insert = raw.prepare(
+        "INSERT INTO appointment (id, org_id, created_at, updated_at, updated_hlc, site_id, patient_id, practitioner_id, type_id,
+         starts_at, ends_at, busy_until, time_zone, status) SELECT ?1, org_id, ?2, ?2, 'bench', site_id, ?3, ?4, ?5, ?6, ?7, ?7, 'Europe/Lisbon', 'booked' FROM device");
+    let mut seq = raw.prepare("UPDATE series SET next = next + 1 WHERE name = ?1 RETURNING next - 1");
+    let mut outbox = raw.prepare(
+        "INSERT INTO outbox (mutation_id, device_seq, hlc, entity, entity_id, op, changes, created_at) VALUES (?1, (SELECT next - 1 FROM series WHERE name = 'device_seq'), 'bench', 'appointment', ?2, 'insert', '{}', ?3)");
+    let mut last_hash = raw.prepare("SELECT hash FROM audit_event WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1");
+    let mut audit = raw.prepare(
+        "INSERT INTO audit_event (id, org_id, device_id, seq, at, action, entity, entity_id, details, prev_hash, hash)
+         SELECT ?1, org_id, id, (SELECT next - 1 FROM series WHERE name = 'audit'), ?2, 'bench', 'appointment', ?3, '{}', 'x', 'x' FROM device");
+    while ours.len() < 1000 {
+        let p = practitioners.choose(&mut rng).unwrap();
+        let day = today + chrono::Duration::days(rng.random_range(1..30));
+        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            continue;
+        }
+        let slots = free_slots(&clinic, &desk, p.id, follow_up.id, day, 1).await.unwrap();
+        if slots.len() < 2 {
+            continue;
+        }
+        let input = BookingInput { patient_id: *patient_ids.choose(&mut rng).unwrap(), practitioner_id: p.id, type_id: follow_up.id,
+            starts: slots[0].local_start, notes: None, override_schedule: false };
+        let t = Instant::now();
+        book_appointment(&clinic, &desk, input).await.unwrap();
+        ours.push(t.elapsed());
+        // The same writes, bare, into the next free slot.
+        let start = local_to_utc_lenient(zone, slots[1].local_start).timestamp_millis();
+        let end = start + 15 * 60_000;
+        let (id, mutation, event) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let patient = patient_ids.choose(&mut rng).unwrap();
+        let now = Utc::now().timestamp_millis();
+        let t = Instant::now();
+        raw.exec("BEGIN IMMEDIATE");
+        conflicts.run(&[Arg::Blob(p.id.as_bytes()), Arg::Int(start - 36_000_000), Arg::Int(end), Arg::Int(start)]);
+        insert.run(&[Arg::Blob(id.as_bytes()), Arg::Int(now), Arg::Blob(patient.as_bytes()), Arg::Blob(p.id.as_bytes()),
+            Arg::Blob(follow_up.id.as_bytes()), Arg::Int(start), Arg::Int(end)]);
+        seq.run(&[Arg::Text("device_seq")]);
+        outbox.run(&[Arg::Blob(mutation.as_bytes()), Arg::Blob(id.as_bytes()), Arg::Int(now)]);
+        seq.run(&[Arg::Text("audit")]);
+        last_hash.run(&[Arg::Blob(&device)]);
+        audit.run(&[Arg::Blob(event.as_bytes()), Arg::Int(now), Arg::Blob(id.as_bytes())]);
+        raw.exec("COMMIT");
+        bare.push(t.elapsed());
+    }
+    rows.push(Row { what: "book an appointment (check, outbox, audit)", ours, bare, budget: "p50 ≤ 1 ms, p99 ≤ 5 ms" });
+
+    // 3. A day's calendar of the 20 practitioners.
+    let mut day_query = raw.prepare("SELECT * FROM appointment_view WHERE site_id = (SELECT site_id FROM device) AND starts_at >= ?1 AND starts_at < ?2 ORDER BY starts_at");
+    let (mut ours, mut bare) = (Vec::new(), Vec::new());
+    let mut appointments = 0;
+    while ours.len() < 200 {
+        let day = today - chrono::Duration::days(rng.random_range(0..300));
+        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            continue;
+        }
+        let t = Instant::now();
+        let cal = day_calendar(&clinic, &desk, day).await.unwrap();
+        ours.push(t.elapsed());
+        appointments += cal.practitioners.iter().map(|p| p.appointments.len()).sum::<usize>();
+        let (from, to) = bounds(zone, day, 1);
+        let t = Instant::now();
+        day_query.run(&[Arg::Int(from), Arg::Int(to)]);
+        bare.push(t.elapsed());
+    }
+    println!("(a day's calendar holds {} appointments on average)", appointments / 200);
+    rows.push(Row { what: "a day's calendar, 20 practitioners", ours, bare, budget: "≤ 10 ms" });
+
+    // 4. Free slots of one practitioner for a week.
+    let mut time_off = raw.prepare("SELECT starts_at, ends_at, reason FROM time_off WHERE site_id = (SELECT site_id FROM device) AND (practitioner_id = ?1 OR practitioner_id IS NULL) AND starts_at < ?2 AND ends_at > ?3 AND deleted_at IS NULL");
+    let (mut ours, mut bare) = (Vec::new(), Vec::new());
+    for _ in 0..300 {
+        let p = practitioners.choose(&mut rng).unwrap();
+        let from = today + chrono::Duration::days(rng.random_range(0..28));
+        let t = Instant::now();
+        std::hint::black_box(free_slots(&clinic, &desk, p.id, follow_up.id, from, 7).await.unwrap());
+        ours.push(t.elapsed());
+        let (start, end) = bounds(zone, from, 7);
+        let t = Instant::now();
+        conflicts.run(&[Arg::Blob(p.id.as_bytes()), Arg::Int(start - 36_000_000), Arg::Int(end), Arg::Int(start)]);
+        time_off.run(&[Arg::Blob(p.id.as_bytes()), Arg::Int(end), Arg::Int(start)]);
+        bare.push(t.elapsed());
+    }
+    rows.push(Row { what: "free slots of one practitioner for a week", ours, bare, budget: "≤ 5 ms" });
+    print(&mut rows);
+}
+
+fn bounds(zone: chrono_tz::Tz, day: NaiveDate, days: i64) -> (i64, i64) {
+    let start = local_to_utc_lenient(zone, day.and_hms_opt(0, 0, 0).unwrap()).timestamp_millis();
+    let end = local_to_utc_lenient(zone, (day + chrono::Duration::days(days)).and_hms_opt(0, 0, 0).unwrap()).timestamp_millis();
+    (start, end)
+}
