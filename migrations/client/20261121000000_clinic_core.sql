@@ -222,6 +222,12 @@ CREATE TABLE outbox (
     created_at   INTEGER NOT NULL
 );
 
+-- A mutation takes the device's next sequence number in the same statement that inserts it.
+CREATE TRIGGER outbox_device_seq AFTER INSERT ON outbox
+BEGIN
+    UPDATE series SET next = NEW.device_seq + 1 WHERE name = 'device_seq';
+END;
+
 -- Who viewed or changed what, when, from which device. Append-only; each entry carries the hash of
 -- the one before it on the same device, so a changed or missing entry is found by `verify`.
 CREATE TABLE audit_event (

@@ -17,42 +17,39 @@ use crate::write::{Actor, Write};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-pub(crate) async fn append(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    at: i64,
-    action: &str,
-    entity: &str,
-    entity_id: Option<Uuid>,
-    details: &Value,
-) -> Result<()> {
+/// An audit event a use case recorded, written at its commit.
+pub(crate) struct Draft {
+    pub action: String,
+    pub entity: &'static str,
+    pub entity_id: Option<Uuid>,
+    pub details: String,
+}
+
+/// Appends a use case's audit events to this device's chain.
+pub(crate) async fn append(conn: &mut SqliteConnection, actor: Actor, at: i64, drafts: Vec<Draft>) -> Result<()> {
     let device_id = actor.device.id;
     // Entries are never deleted, so the last one gives both the next number and the link.
-    let (seq, prev_hash) = sqlx::query!("SELECT seq, hash FROM audit_event WHERE device_id = ? ORDER BY seq DESC LIMIT 1", device_id)
+    let (mut seq, mut prev_hash) = sqlx::query!("SELECT seq, hash FROM audit_event WHERE device_id = ? ORDER BY seq DESC LIMIT 1", device_id)
         .fetch_optional(&mut *conn)
         .await?
-        .map_or((1, GENESIS.to_string()), |last| (last.seq + 1, last.hash));
-    let entry = Entry {
-        id: Uuid::now_v7(),
-        org_id: actor.device.org_id,
-        device_id,
-        seq,
-        at,
-        staff_id: actor.staff_id,
-        action: action.to_string(),
-        entity: entity.to_string(),
-        entity_id,
-        details: details.to_string(),
-    };
-    let hash = entry.hash(&prev_hash);
-    sqlx::query!(
-        "INSERT INTO audit_event (id, org_id, device_id, seq, at, staff_id, action, entity, entity_id, details, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        entry.id, entry.org_id, entry.device_id, entry.seq, entry.at, entry.staff_id, entry.action, entry.entity,
-        entry.entity_id, entry.details, prev_hash, hash
-    )
-    .execute(conn)
-    .await?;
+        .map_or((0, GENESIS.to_string()), |last| (last.seq, last.hash));
+    for d in drafts {
+        seq += 1;
+        let entry = Entry {
+            id: Uuid::now_v7(), org_id: actor.device.org_id, device_id, seq, at, staff_id: actor.staff_id,
+            action: d.action, entity: d.entity.to_string(), entity_id: d.entity_id, details: d.details,
+        };
+        let hash = entry.hash(&prev_hash);
+        sqlx::query!(
+            "INSERT INTO audit_event (id, org_id, device_id, seq, at, staff_id, action, entity, entity_id, details, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            entry.id, entry.org_id, entry.device_id, entry.seq, entry.at, entry.staff_id, entry.action, entry.entity,
+            entry.entity_id, entry.details, prev_hash, hash
+        )
+        .execute(&mut *conn)
+        .await?;
+        prev_hash = hash;
+    }
     Ok(())
 }
 
@@ -133,7 +130,7 @@ pub async fn verify(clinic: &Clinic, session: &Session) -> Result<AuditReport> {
         last = Some((r.device_id, r.seq, r.hash.clone()));
     }
     let report = AuditReport { entries_checked: rows.len() as i64, problems };
-    w.audit("verify", "audit", None, serde_json::json!({"entries": report.entries_checked, "problems": report.problems.len()})).await?;
+    w.audit("verify", "audit", None, serde_json::json!({"entries": report.entries_checked, "problems": report.problems.len()}));
     w.commit().await?;
     Ok(report)
 }
@@ -163,7 +160,7 @@ pub async fn recent(clinic: &Clinic, session: &Session, before: Option<i64>, lim
     )
     .fetch_all(w.conn())
     .await?;
-    w.audit("view", "audit", None, serde_json::json!({"entries": rows.len()})).await?;
+    w.audit("view", "audit", None, serde_json::json!({"entries": rows.len()}));
     w.commit().await?;
     rows.into_iter()
         .map(|r| {

@@ -2,13 +2,14 @@
 //! hybrid logical clock. Every use case takes a `&Clinic`.
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::error::{Code, Error, Result};
+use crate::ops::setup::SiteSettings;
 use crate::store::{KeyStore, Store};
 
 /// This workstation, as written at set-up.
@@ -25,6 +26,8 @@ pub struct Clinic {
     clock: Arc<dyn Clock>,
     device: OnceLock<Device>,
     hlc: OnceLock<uhlc::HLC>,
+    /// The site's zone, currency and code: read on nearly every use case, changed rarely.
+    site: RwLock<Option<SiteSettings>>,
 }
 
 impl Clinic {
@@ -35,7 +38,7 @@ impl Clinic {
     }
 
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Clinic> {
-        let clinic = Clinic { store, clock, device: OnceLock::new(), hlc: OnceLock::new() };
+        let clinic = Clinic { store, clock, device: OnceLock::new(), hlc: OnceLock::new(), site: RwLock::new(None) };
         let device = sqlx::query_as!(
             Device,
             r#"SELECT id AS "id: Uuid", org_id AS "org_id: Uuid", site_id AS "site_id: Uuid", number FROM device"#
@@ -80,6 +83,19 @@ impl Clinic {
         self.device.get().copied().ok_or_else(|| {
             Error::new(Code::Setup, "This workstation has not been set up yet: create the clinic first.")
         })
+    }
+
+    pub(crate) fn cached_site(&self) -> Option<SiteSettings> {
+        self.site.read().expect("site lock").clone()
+    }
+
+    pub(crate) fn cache_site(&self, site: SiteSettings) {
+        *self.site.write().expect("site lock") = Some(site);
+    }
+
+    /// Drops the kept site settings: call after anything (an edit, a sync) changed the site row.
+    pub fn forget_site_settings(&self) {
+        *self.site.write().expect("site lock") = None;
     }
 
     /// A hybrid-logical-clock stamp, as sortable text: 16 hex digits of NTP64 time, then the device.

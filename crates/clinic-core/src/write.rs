@@ -34,7 +34,17 @@ pub(crate) struct Write<'c> {
     pub now: i64,
     /// The hybrid-logical-clock stamp of this change.
     pub hlc: String,
-    audited: bool,
+    outbox: Vec<Mutation>,
+    audit: Vec<audit::Draft>,
+}
+
+/// A change for the sync server, written at commit.
+struct Mutation {
+    entity: &'static str,
+    entity_id: Uuid,
+    op: Op,
+    changes: String,
+    base_version: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,7 +122,8 @@ impl<'c> Write<'c> {
             roles: Roles::default(),
             now: to_millis(clinic.clock().now()),
             hlc: clinic.hlc_stamp()?,
-            audited: false,
+            outbox: Vec::new(),
+            audit: Vec::new(),
         })
     }
 
@@ -130,8 +141,8 @@ impl<'c> Write<'c> {
 
     /// The settings of the workstation's site (code, time zone, currency).
     pub async fn site(&mut self) -> Result<SiteSettings> {
-        let site_id = self.site_id();
-        site_settings(self.conn(), site_id).await
+        let clinic = self.clinic;
+        site_settings(clinic, self.conn()).await
     }
 
     /// Today's date at the site.
@@ -140,27 +151,14 @@ impl<'c> Write<'c> {
         Ok(self.clinic.clock().now().with_timezone(&zone).date_naive())
     }
 
-    /// Appends a mutation for the sync server.
-    pub async fn outbox(&mut self, entity: &str, entity_id: Uuid, op: Op, changes: &Changes, base_version: Option<i64>) -> Result<()> {
-        let mutation_id = Uuid::now_v7();
-        let seq = next_in_series(self.conn(), "device_seq").await?;
-        let (op, changes, hlc, user, now) = (op.as_str(), changes.to_json().to_string(), self.hlc.clone(), self.actor.staff_id, self.now);
-        sqlx::query!(
-            "INSERT INTO outbox (mutation_id, device_seq, hlc, entity, entity_id, op, changes, base_version, user_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            mutation_id, seq, hlc, entity, entity_id, op, changes, base_version, user, now
-        )
-        .execute(self.conn())
-        .await?;
-        Ok(())
+    /// Records a mutation for the sync server; written with the audit entries at commit.
+    pub fn outbox(&mut self, entity: &'static str, entity_id: Uuid, op: Op, changes: &Changes, base_version: Option<i64>) {
+        self.outbox.push(Mutation { entity, entity_id, op, changes: changes.to_json().to_string(), base_version });
     }
 
-    /// Appends an audit event: `action` on `entity` (with its id), `details` as JSON.
-    pub async fn audit(&mut self, action: &str, entity: &str, entity_id: Option<Uuid>, details: Value) -> Result<()> {
-        let (actor, now) = (self.actor, self.now);
-        audit::append(self.conn(), actor, now, action, entity, entity_id, &details).await?;
-        self.audited = true;
-        Ok(())
+    /// Records an audit event: `action` on `entity` (with its id), `details` as JSON.
+    pub fn audit(&mut self, action: &str, entity: &'static str, entity_id: Option<Uuid>, details: Value) {
+        self.audit.push(audit::Draft { action: action.to_string(), entity, entity_id, details: details.to_string() });
     }
 
     /// Ends a use case that found nothing to change: no row, no outbox, no audit.
@@ -168,11 +166,29 @@ impl<'c> Write<'c> {
         let _ = self.tx.rollback().await;
     }
 
-    pub async fn commit(self) -> Result<()> {
-        if !self.audited {
+    /// Writes the outbox mutations and audit entries, then commits. They are written together at
+    /// the end, one statement right after another, because sqlx's connection thread goes to sleep
+    /// whenever the use case computes between statements, and waking it costs more than the
+    /// statement (measured: ~60 µs against ~3 µs on these machines).
+    pub async fn commit(mut self) -> Result<()> {
+        if self.audit.is_empty() {
             // A use case that forgot its audit event must not commit silently.
             return Err(Error::new(Code::Internal, "internal: a change was about to be saved without an audit entry"));
         }
+        let (hlc, user, now) = (self.hlc.clone(), self.actor.staff_id, self.now);
+        for m in std::mem::take(&mut self.outbox) {
+            let (mutation_id, op) = (Uuid::now_v7(), m.op.as_str());
+            // The device sequence is taken and advanced by the database (trigger outbox_device_seq).
+            sqlx::query!(
+                "INSERT INTO outbox (mutation_id, device_seq, hlc, entity, entity_id, op, changes, base_version, user_id, created_at)
+                 VALUES (?, (SELECT next FROM series WHERE name = 'device_seq'), ?, ?, ?, ?, ?, ?, ?, ?)",
+                mutation_id, hlc, m.entity, m.entity_id, op, m.changes, m.base_version, user, now
+            )
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        let drafts = std::mem::take(&mut self.audit);
+        audit::append(&mut self.tx, self.actor, now, drafts).await?;
         self.tx.commit().await?;
         Ok(())
     }

@@ -68,8 +68,8 @@ pub async fn create_appointment_type(clinic: &Clinic, session: &Session, input: 
     ).execute(w.conn()).await?;
     let changes = Changes::inserted(&[("name", json!(v.name)), ("duration_min", json!(v.duration)), ("buffer_min", json!(v.buffer)),
         ("price_minor", json!(v.price.minor)), ("currency", json!(currency)), ("colour", json!(v.colour.as_str())), ("active", json!(true))]);
-    w.outbox("appointment_type", id, Op::Insert, &changes, None).await?;
-    w.audit("create", "appointment_type", Some(id), changes.to_json()).await?;
+    w.outbox("appointment_type", id, Op::Insert, &changes, None);
+    w.audit("create", "appointment_type", Some(id), changes.to_json());
     let t = load(w.conn(), id).await?;
     w.commit().await?;
     Ok(t)
@@ -94,8 +94,8 @@ pub async fn update_appointment_type(clinic: &Clinic, session: &Session, id: Uui
                 updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
         v.name, v.duration, v.buffer, v.price.minor, v.colour.as_str(), active, now, hlc, by, id
     ).execute(w.conn()).await?;
-    w.outbox("appointment_type", id, Op::Update, &changes, version).await?;
-    w.audit("update", "appointment_type", Some(id), changes.to_json()).await?;
+    w.outbox("appointment_type", id, Op::Update, &changes, version);
+    w.audit("update", "appointment_type", Some(id), changes.to_json());
     let t = load(w.conn(), id).await?;
     w.commit().await?;
     Ok(t)

@@ -72,8 +72,8 @@ pub async fn add_practitioner(clinic: &Clinic, session: &Session, staff_id: Uuid
     let changes = Changes::inserted(&[("staff_id", json!(staff_id)), ("site_id", json!(site)), ("display_name", json!(staff.full_name)),
         ("specialisation", json!(v.specialisation)), ("fee_minor", json!(v.fee.minor)), ("currency", json!(currency)),
         ("weekly_hours", json!(v.hours)), ("active", json!(true))]);
-    w.outbox("practitioner", id, Op::Insert, &changes, None).await?;
-    w.audit("create", "practitioner", Some(id), changes.to_json()).await?;
+    w.outbox("practitioner", id, Op::Insert, &changes, None);
+    w.audit("create", "practitioner", Some(id), changes.to_json());
     let p = load(&mut w, id).await?;
     w.commit().await?;
     Ok(p)
@@ -99,8 +99,8 @@ pub async fn update_practitioner(clinic: &Clinic, session: &Session, id: Uuid, i
          WHERE id = ?",
         v.specialisation, v.fee.minor, hours, active, now, hlc, by, id
     ).execute(w.conn()).await?;
-    w.outbox("practitioner", id, Op::Update, &changes, version).await?;
-    w.audit("update", "practitioner", Some(id), changes.to_json()).await?;
+    w.outbox("practitioner", id, Op::Update, &changes, version);
+    w.audit("update", "practitioner", Some(id), changes.to_json());
     let p = load(&mut w, id).await?;
     w.commit().await?;
     Ok(p)
@@ -173,8 +173,8 @@ pub async fn add_time_off(clinic: &Clinic, session: &Session, input: TimeOffInpu
     ).execute(w.conn()).await?;
     let changes = Changes::inserted(&[("site_id", json!(site)), ("practitioner_id", json!(input.practitioner_id)),
         ("starts_at", json!(s)), ("ends_at", json!(e)), ("reason", json!(reason))]);
-    w.outbox("time_off", id, Op::Insert, &changes, None).await?;
-    w.audit("create", "time_off", Some(id), changes.to_json()).await?;
+    w.outbox("time_off", id, Op::Insert, &changes, None);
+    w.audit("create", "time_off", Some(id), changes.to_json());
     let clashing = sqlx::query_scalar!(
         r#"SELECT id AS "id: Uuid" FROM appointment
            WHERE site_id = ?1 AND (?2 IS NULL OR practitioner_id = ?2) AND starts_at < ?3 AND ends_at > ?4
@@ -196,7 +196,7 @@ pub async fn remove_time_off(clinic: &Clinic, session: &Session, id: Uuid) -> Re
         .execute(w.conn()).await?;
     let mut changes = Changes::default();
     changes.set("deleted_at", None::<i64>, now);
-    w.outbox("time_off", id, Op::Update, &changes, version).await?;
-    w.audit("delete", "time_off", Some(id), json!({})).await?;
+    w.outbox("time_off", id, Op::Update, &changes, version);
+    w.audit("delete", "time_off", Some(id), json!({}));
     w.commit().await
 }

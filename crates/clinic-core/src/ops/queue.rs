@@ -119,8 +119,8 @@ async fn insert_entry(w: &mut Write<'_>, patient_id: Uuid, appointment_id: Optio
     let changes = Changes::inserted(&[("site_id", json!(site)), ("patient_id", json!(patient_id)), ("appointment_id", json!(appointment_id)),
         ("practitioner_id", json!(practitioner_id)), ("reason", json!(reason)), ("priority", json!(priority)),
         ("status", json!("waiting")), ("arrived_at", json!(now))]);
-    w.outbox("queue_entry", id, Op::Insert, &changes, None).await?;
-    w.audit("queue", "queue_entry", Some(id), changes.to_json()).await?;
+    w.outbox("queue_entry", id, Op::Insert, &changes, None);
+    w.audit("queue", "queue_entry", Some(id), changes.to_json());
     Ok(id)
 }
 
@@ -159,8 +159,9 @@ async fn set_entry_status(w: &mut Write<'_>, entry: &Current, status: &str, prac
     let mut changes = Changes::default();
     changes.set("status", &entry.status, status).set("practitioner_id", entry.practitioner_id, practitioner_id);
     changes.set(if called { "called_at" } else { "finished_at" }, None::<i64>, now);
-    w.outbox("queue_entry", id, Op::Update, &changes, entry.version).await?;
-    w.audit(status, "queue_entry", Some(id), changes.to_json()).await
+    w.outbox("queue_entry", id, Op::Update, &changes, entry.version);
+    w.audit(status, "queue_entry", Some(id), changes.to_json());
+    Ok(())
 }
 
 /// Calls the next patient for a practitioner: the highest priority first, then whoever has waited
@@ -301,7 +302,7 @@ pub async fn today_list(clinic: &Clinic, session: &Session) -> Result<Vec<QueueE
     crate::auth::authorize(clinic, session, Permission::ManageQueue).await?;
     let site_id = clinic.device()?.site_id;
     let mut conn = clinic.store().pool().acquire().await?;
-    let zone = crate::ops::setup::site_settings(&mut conn, site_id).await?.time_zone;
+    let zone = crate::ops::setup::site_settings(clinic, &mut conn).await?.time_zone;
     let now = clinic.clock().now();
     let midnight = crate::ops::calendar::local_to_utc_lenient(zone, now.with_timezone(&zone).date_naive().and_hms_opt(0, 0, 0).expect("midnight"));
     let since = midnight.timestamp_millis();

@@ -86,7 +86,7 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         org_id, org_id, now, admin_id, now, hlc, admin_id, organisation
     ).execute(w.conn()).await?;
-    w.outbox("organisation", org_id, Op::Insert, &Changes::inserted(&[("name", json!(organisation))]), None).await?;
+    w.outbox("organisation", org_id, Op::Insert, &Changes::inserted(&[("name", json!(organisation))]), None);
 
     let tz_name = tz.name();
     let currency_code = currency.code();
@@ -97,23 +97,34 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
     ).execute(w.conn()).await?;
     let site_fields = [("name", json!(site_name)), ("code", json!(code)), ("address", json!(address)),
         ("time_zone", json!(tz_name)), ("currency", json!(currency_code)), ("tax_id", json!(tax_id))];
-    w.outbox("site", site_id, Op::Insert, &Changes::inserted(&site_fields), None).await?;
+    w.outbox("site", site_id, Op::Insert, &Changes::inserted(&site_fields), None);
 
     let roles = Roles::of(&[Role::Admin]);
     crate::ops::staff::insert_staff(&mut w, admin_id, admin_name.as_str(), username.as_str(), &hash, roles).await?;
-    w.audit("set_up", "organisation", Some(org_id), json!({"organisation": organisation, "site": site_name, "admin": username.as_str()})).await?;
+    w.audit("set_up", "organisation", Some(org_id), json!({"organisation": organisation, "site": site_name, "admin": username.as_str()}));
     w.commit().await?;
     Ok(Session { staff_id: admin_id, username: username.as_str().to_string(), full_name: admin_name.as_str().to_string(), roles, locked: false })
 }
 
 /// What use cases need to know of the workstation's site.
+#[derive(Clone)]
 pub(crate) struct SiteSettings {
     pub code: String,
     pub time_zone: Tz,
     pub currency: Currency,
 }
 
-pub(crate) async fn site_settings(conn: &mut sqlx::SqliteConnection, site_id: Uuid) -> Result<SiteSettings> {
+/// The site's settings, read once and kept by the clinic until they change.
+pub(crate) async fn site_settings(clinic: &Clinic, conn: &mut sqlx::SqliteConnection) -> Result<SiteSettings> {
+    if let Some(site) = clinic.cached_site() {
+        return Ok(site);
+    }
+    let site = load_site_settings(conn, clinic.device()?.site_id).await?;
+    clinic.cache_site(site.clone());
+    Ok(site)
+}
+
+async fn load_site_settings(conn: &mut sqlx::SqliteConnection, site_id: Uuid) -> Result<SiteSettings> {
     let row = sqlx::query!("SELECT code, time_zone, currency FROM site WHERE id = ?", site_id)
         .fetch_optional(conn)
         .await?
@@ -157,7 +168,9 @@ pub async fn update_site_details(clinic: &Clinic, session: &Session, input: Site
     )
     .execute(w.conn())
     .await?;
-    w.outbox("site", site_id, Op::Update, &changes, old.version).await?;
-    w.audit("update", "site", Some(site_id), changes.to_json()).await?;
-    w.commit().await
+    w.outbox("site", site_id, Op::Update, &changes, old.version);
+    w.audit("update", "site", Some(site_id), changes.to_json());
+    w.commit().await?;
+    clinic.forget_site_settings();
+    Ok(())
 }

@@ -61,7 +61,7 @@ pub async fn create_staff(clinic: &Clinic, session: &Session, input: NewStaff) -
     let hash = hash_password(password).await?;
     let id = Uuid::now_v7();
     insert_staff(&mut w, id, name.as_str(), username.as_str(), &hash, roles).await?;
-    w.audit("create", "staff", Some(id), json!({"username": username.0, "roles": roles.to_stored()})).await?;
+    w.audit("create", "staff", Some(id), json!({"username": username.0, "roles": roles.to_stored()}));
     w.commit().await?;
     Ok(StaffMember { id, full_name: name.as_str().into(), username: username.0, roles: roles.list(), active: true })
 }
@@ -75,7 +75,8 @@ pub(crate) async fn insert_staff(w: &mut Write<'_>, id: Uuid, full_name: &str, u
     ).execute(w.conn()).await?;
     let fields = [("full_name", json!(full_name)), ("username", json!(username)), ("password_hash", json!(hash)),
         ("roles", json!(roles)), ("active", json!(true))];
-    w.outbox("staff", id, Op::Insert, &Changes::inserted(&fields), None).await
+    w.outbox("staff", id, Op::Insert, &Changes::inserted(&fields), None);
+    Ok(())
 }
 
 struct StaffRow {
@@ -115,8 +116,8 @@ pub async fn set_staff_roles(clinic: &Clinic, session: &Session, id: Uuid, roles
         .execute(w.conn()).await?;
     let mut changes = Changes::default();
     changes.set("roles", &row.roles, &stored);
-    w.outbox("staff", id, Op::Update, &changes, row.version).await?;
-    w.audit("update", "staff", Some(id), changes.to_json()).await?;
+    w.outbox("staff", id, Op::Update, &changes, row.version);
+    w.audit("update", "staff", Some(id), changes.to_json());
     w.commit().await
 }
 
@@ -132,8 +133,8 @@ pub async fn set_staff_active(clinic: &Clinic, session: &Session, id: Uuid, acti
         .execute(w.conn()).await?;
     let mut changes = Changes::default();
     changes.set("active", row.active != 0, active);
-    w.outbox("staff", id, Op::Update, &changes, row.version).await?;
-    w.audit(if active { "enable" } else { "disable" }, "staff", Some(id), json!({"full_name": row.full_name})).await?;
+    w.outbox("staff", id, Op::Update, &changes, row.version);
+    w.audit(if active { "enable" } else { "disable" }, "staff", Some(id), json!({"full_name": row.full_name}));
     w.commit().await
 }
 
@@ -145,7 +146,7 @@ pub async fn reset_password(clinic: &Clinic, session: &Session, id: Uuid, new_pa
     let hash = hash_password(password).await?;
     store_password(&mut w, id, &hash).await?;
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", id).execute(w.conn()).await?;
-    w.audit("reset_password", "staff", Some(id), json!({})).await?;
+    w.audit("reset_password", "staff", Some(id), json!({}));
     w.commit().await
 }
 
@@ -157,7 +158,8 @@ pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str) -> R
     // The outbox says a new hash was set; the audit trail never holds the hash.
     let mut changes = Changes::default();
     changes.set("password_hash", "", hash);
-    w.outbox("staff", id, Op::Update, &changes, row.version).await
+    w.outbox("staff", id, Op::Update, &changes, row.version);
+    Ok(())
 }
 
 pub async fn list_staff(clinic: &Clinic, session: &Session) -> Result<Vec<StaffMember>> {

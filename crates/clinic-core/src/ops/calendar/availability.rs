@@ -21,7 +21,6 @@ pub(crate) struct Busy {
     pub id: Uuid,
     pub start: i64,
     pub busy_until: i64,
-    pub patient_name: String,
 }
 
 pub(crate) struct TimeOffSpan {
@@ -57,20 +56,17 @@ impl Schedule {
     ) -> Result<Schedule> {
         let practitioner_id = practitioner.id;
         let earliest = from - LONGEST_VISIT_MS;
-        let busy = sqlx::query!(
-            r#"SELECT a.id AS "id: Uuid", a.starts_at, a.busy_until, p.given_name || ' ' || p.family_name AS "patient_name!: String"
-               FROM appointment a JOIN patient p ON p.id = a.patient_id
-               WHERE a.practitioner_id = ? AND a.starts_at > ? AND a.starts_at < ? AND a.busy_until > ?
-                 AND a.status IN ('booked', 'arrived', 'in_consultation', 'completed') AND a.deleted_at IS NULL
-                 AND a.id IS NOT ?
-               ORDER BY a.starts_at"#,
+        let busy = sqlx::query_as!(
+            Busy,
+            r#"SELECT id AS "id: Uuid", starts_at AS start, busy_until FROM appointment
+               WHERE practitioner_id = ? AND starts_at > ? AND starts_at < ? AND busy_until > ?
+                 AND status IN ('booked', 'arrived', 'in_consultation', 'completed') AND deleted_at IS NULL
+                 AND id IS NOT ?
+               ORDER BY starts_at"#,
             practitioner_id, earliest, to, from, exclude
         )
         .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|r| Busy { id: r.id, start: r.starts_at, busy_until: r.busy_until, patient_name: r.patient_name })
-        .collect();
+        .await?;
         let time_off = sqlx::query_as!(
             TimeOffSpan,
             r#"SELECT starts_at AS start, ends_at AS end, reason FROM time_off
@@ -113,7 +109,7 @@ impl Schedule {
             found.push(Obstacle::TimeOff(t.reason.clone()));
         }
         if let Some(b) = self.first_clash(start, busy_until) {
-            found.push(Obstacle::Clash(Busy { id: b.id, start: b.start, busy_until: b.busy_until, patient_name: b.patient_name.clone() }));
+            found.push(Obstacle::Clash(Busy { id: b.id, start: b.start, busy_until: b.busy_until }));
         }
         found
     }

@@ -14,6 +14,7 @@ use crate::clinic::Clinic;
 use crate::clock::from_millis;
 use crate::domain::{optional_text, required_text};
 use crate::error::{Code, Error, Result};
+use crate::ops::appointment_types::AppointmentType;
 use crate::ops::practitioners::Practitioner;
 use crate::ops::{appointment_types, patients, practitioners};
 use crate::write::{Changes, Op, Write};
@@ -39,6 +40,7 @@ pub struct Booking {
 }
 
 struct Slot {
+    kind: AppointmentType,
     start: i64,
     end: i64,
     busy_until: i64,
@@ -75,9 +77,12 @@ async fn check_slot(
             Obstacle::Clash(b) => {
                 double_booked = true;
                 let at = |ms| from_millis(ms).with_timezone(&zone).format("%H:%M");
+                let patient = sqlx::query_scalar!(
+                    r#"SELECT p.given_name || ' ' || p.family_name AS "name!: String" FROM appointment a JOIN patient p ON p.id = a.patient_id WHERE a.id = ?"#,
+                    b.id
+                ).fetch_one(w.conn()).await?;
                 Error::new(Code::DoubleBooking, format!(
-                    "{name} already has an appointment from {} to {} ({}). Choose another time.",
-                    at(b.start), at(b.busy_until), b.patient_name))
+                    "{name} already has an appointment from {} to {} ({patient}). Choose another time.", at(b.start), at(b.busy_until)))
             }
             Obstacle::OutsideHours => {
                 outside_hours = true;
@@ -92,7 +97,7 @@ async fn check_slot(
             return Err(refusal);
         }
     }
-    Ok(Slot { start, end, busy_until, double_booked, outside_hours })
+    Ok(Slot { kind, start, end, busy_until, double_booked, outside_hours })
 }
 
 pub async fn book_appointment(clinic: &Clinic, session: &Session, input: BookingInput) -> Result<Booking> {
@@ -101,11 +106,10 @@ pub async fn book_appointment(clinic: &Clinic, session: &Session, input: Booking
         w.roles.allow(Permission::OverrideSchedule)?;
     }
     let notes = optional_text("notes", input.notes.as_deref(), 1000)?;
-    patients::ensure_bookable(w.conn(), input.patient_id).await?;
+    let patient = patients::ensure_bookable(w.conn(), input.patient_id).await?;
     let practitioner = bookable_practitioner(&mut w, input.practitioner_id).await?;
     let zone = w.site().await?.time_zone;
     let slot = check_slot(&mut w, zone, &practitioner, input.type_id, input.starts, input.override_schedule, None).await?;
-
     let id = Uuid::now_v7();
     let (org, site, now, hlc, by) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id);
     let zone_name = zone.name();
@@ -125,11 +129,18 @@ pub async fn book_appointment(clinic: &Clinic, session: &Session, input: Booking
         ("busy_until", json!(slot.busy_until)), ("time_zone", json!(zone_name)), ("status", json!("booked")),
         ("double_booked", json!(slot.double_booked)), ("outside_hours", json!(slot.outside_hours)), ("notes", json!(notes)),
     ]);
-    w.outbox("appointment", id, Op::Insert, &changes, None).await?;
-    w.audit("book", "appointment", Some(id), changes.to_json()).await?;
+    w.outbox("appointment", id, Op::Insert, &changes, None);
+    w.audit("book", "appointment", Some(id), changes.to_json());
     let warnings = patient_elsewhere(&mut w, input.patient_id, id, slot.start, slot.end, zone).await?;
-    let appointment = load_appointment(w.conn(), id).await?;
     w.commit().await?;
+    // Everything shown is in hand: no need to read the new row back.
+    let appointment = Appointment::from(super::appointment::Row {
+        id, patient_id: input.patient_id, patient_name: patient.full_name, patient_mrn: patient.mrn,
+        practitioner_id: practitioner.id, practitioner_name: practitioner.display_name, type_id: slot.kind.id,
+        type_name: slot.kind.name, colour: slot.kind.colour, starts_at: slot.start, ends_at: slot.end, busy_until: slot.busy_until,
+        time_zone: zone_name.to_string(), status: "booked".into(), cancel_reason: None, double_booked: slot.double_booked as i64,
+        outside_hours: slot.outside_hours as i64, notes, version: None,
+    });
     Ok(Booking { appointment, warnings })
 }
 
@@ -192,8 +203,8 @@ pub async fn reschedule_appointment(
         .set("busy_until", old.busy_until.timestamp_millis(), slot.busy_until)
         .set("double_booked", old.double_booked, slot.double_booked)
         .set("outside_hours", old.outside_hours, slot.outside_hours);
-    w.outbox("appointment", id, Op::Update, &changes, old.version).await?;
-    w.audit("reschedule", "appointment", Some(id), changes.to_json()).await?;
+    w.outbox("appointment", id, Op::Update, &changes, old.version);
+    w.audit("reschedule", "appointment", Some(id), changes.to_json());
     let warnings = patient_elsewhere(&mut w, old.patient_id, id, slot.start, slot.end, zone).await?;
     let appointment = load_appointment(w.conn(), id).await?;
     w.commit().await?;

@@ -23,8 +23,9 @@ pub(crate) async fn set_status(w: &mut Write<'_>, appointment: &Appointment, nex
     if let Some(reason) = cancel_reason {
         changes.set("cancel_reason", &appointment.cancel_reason, reason);
     }
-    w.outbox("appointment", id, Op::Update, &changes, appointment.version).await?;
-    w.audit(status, "appointment", Some(id), changes.to_json()).await
+    w.outbox("appointment", id, Op::Update, &changes, appointment.version);
+    w.audit(status, "appointment", Some(id), changes.to_json());
+    Ok(())
 }
 
 async fn transition(clinic: &Clinic, session: &Session, id: Uuid, next: AppointmentStatus) -> Result<Appointment> {

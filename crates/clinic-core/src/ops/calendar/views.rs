@@ -50,7 +50,7 @@ pub async fn day_calendar(clinic: &Clinic, session: &Session, date: NaiveDate) -
     crate::auth::authorize(clinic, session, Permission::ViewSchedule).await?;
     let site_id = clinic.device()?.site_id;
     let mut conn = clinic.store().pool().acquire().await?;
-    let zone = site_settings(&mut conn, site_id).await?.time_zone;
+    let zone = site_settings(clinic, &mut conn).await?.time_zone;
     let (from, to) = day_bounds(zone, date, 1);
     let mut appointments: Vec<Appointment> =
         select_appointments!("WHERE site_id = ? AND starts_at >= ? AND starts_at < ? ORDER BY starts_at", site_id, from, to)
@@ -99,7 +99,7 @@ pub async fn free_slots(clinic: &Clinic, session: &Session, practitioner_id: Uui
     }
     let site_id = clinic.device()?.site_id;
     let mut conn = clinic.store().pool().acquire().await?;
-    let zone = site_settings(&mut conn, site_id).await?.time_zone;
+    let zone = site_settings(clinic, &mut conn).await?.time_zone;
     let kind = appointment_types::load(&mut conn, type_id).await?;
     let practitioner = practitioners::load_all(&mut conn, Some(practitioner_id)).await?.pop().ok_or_else(|| Error::not_found("The practitioner"))?;
     let schedule = Schedule::load(&mut conn, &practitioner, site_id, zone, day_bounds(zone, from, days), None).await?;

@@ -102,15 +102,24 @@ pub(crate) async fn load_patient(conn: &mut SqliteConnection, id: Uuid) -> Resul
     })
 }
 
+pub(crate) struct Bookable {
+    pub full_name: String,
+    pub mrn: String,
+}
+
 /// A record that can be booked or queued: it exists and was not merged into another.
-pub(crate) async fn ensure_bookable(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
-    let merged_into = sqlx::query_scalar!(r#"SELECT merged_into AS "merged_into: Uuid" FROM patient WHERE id = ? AND deleted_at IS NULL"#, id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| Error::not_found("The patient"))?;
-    match merged_into {
+pub(crate) async fn ensure_bookable(conn: &mut SqliteConnection, id: Uuid) -> Result<Bookable> {
+    let row = sqlx::query!(
+        r#"SELECT given_name || ' ' || family_name AS "full_name!: String", mrn, merged_into AS "merged_into: Uuid"
+           FROM patient WHERE id = ? AND deleted_at IS NULL"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| Error::not_found("The patient"))?;
+    match row.merged_into {
         Some(into) => Err(Error::wrong_state(format!("This record was merged into another ({into}); use that one."))),
-        None => Ok(()),
+        None => Ok(Bookable { full_name: row.full_name, mrn: row.mrn }),
     }
 }
 
@@ -118,7 +127,7 @@ pub(crate) async fn ensure_bookable(conn: &mut SqliteConnection, id: Uuid) -> Re
 pub async fn open_patient(clinic: &Clinic, session: &Session, id: Uuid) -> Result<Patient> {
     let mut w = Write::begin(clinic, session, Permission::ViewPatients).await?;
     let patient = load_patient(w.conn(), id).await?;
-    w.audit("view", "patient", Some(id), json!({"mrn": patient.mrn})).await?;
+    w.audit("view", "patient", Some(id), json!({"mrn": patient.mrn}));
     w.commit().await?;
     Ok(patient)
 }

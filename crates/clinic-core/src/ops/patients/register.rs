@@ -63,8 +63,8 @@ pub(crate) async fn register_in(w: &mut Write<'_>, input: &PatientInput, confirm
     let mut fields = details.fields();
     fields.insert(0, ("mrn", json!(mrn_text)));
     let changes = Changes::inserted(&fields);
-    w.outbox("patient", id, Op::Insert, &changes, None).await?;
-    w.audit("register", "patient", Some(id), json!({"mrn": mrn_text, "changes": changes.to_json()})).await?;
+    w.outbox("patient", id, Op::Insert, &changes, None);
+    w.audit("register", "patient", Some(id), json!({"mrn": mrn_text, "changes": changes.to_json()}));
     Ok(id)
 }
 
@@ -100,8 +100,8 @@ pub async fn edit_patient(clinic: &Clinic, session: &Session, id: Uuid, input: P
     )
     .execute(w.conn())
     .await?;
-    w.outbox("patient", id, Op::Update, &changes, old.version).await?;
-    w.audit("edit", "patient", Some(id), json!({"mrn": old.mrn, "changes": changes.to_json()})).await?;
+    w.outbox("patient", id, Op::Update, &changes, old.version);
+    w.audit("edit", "patient", Some(id), json!({"mrn": old.mrn, "changes": changes.to_json()}));
     let patient = load_patient(w.conn(), id).await?;
     w.commit().await?;
     Ok(patient)
