@@ -22,7 +22,7 @@ use clinic_core::ops::patients::search_patients;
 use clinic_core::ops::practitioners::list_practitioners;
 use clinic_core::ops::appointment_types::list_appointment_types;
 use clinic_core::store::{DatabaseKey, KeyStore, MemoryKeyStore};
-use clinic_core::Clinic;
+use clinic_core::{Clinic, ClinicThread};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -54,6 +54,14 @@ fn print(rows: &mut [Row]) {
             ms(percentile(&mut r.bare, 0.5)), ms(percentile(&mut r.bare, 0.99)), r.budget
         );
     }
+}
+
+/// Runs a use case on the clinic's thread as the given session.
+macro_rules! ours {
+    ($clinic:expr, $session:expr, |$c:ident, $s:ident| $body:expr) => {{
+        let $s = $session.clone();
+        $clinic.run(move |$c| async move { let $s = &*$s; $body.await }).await.unwrap()
+    }};
 }
 
 fn main() {
@@ -103,17 +111,31 @@ async fn run() {
     let keys = MemoryKeyStore::default();
     keys.save(&format!("database-key:{}", path.display()), &key).unwrap();
     let started = Instant::now();
-    let clinic = Clinic::open(&path, &keys, Arc::new(SystemClock)).await.unwrap();
+    // As the app does: the clinic on its own thread, every use case sent to it.
+    let open_path = path.clone();
+    let clinic = ClinicThread::start(move || async move { Clinic::open(&open_path, &keys, Arc::new(SystemClock)).await }).unwrap();
     println!("opened {} ({:.1} MB) in {:.0?}", path.display(), std::fs::metadata(&path).unwrap().len() as f64 / 1e6, started.elapsed());
     let raw = Bare::open(&path, &key_hex);
-    let desk = login(&clinic, "reception", DEMO_PASSWORD).await.unwrap();
+    let desk = Arc::new(clinic.run(|c| async move { login(&c, "reception", DEMO_PASSWORD).await.unwrap() }).await.unwrap());
     let mut rng = StdRng::seed_from_u64(7);
+    if std::env::var_os("CLINIC_BENCH_PLANS").is_some() {
+        clinic.run(|c| async move {
+            for q in [
+                "SELECT id, starts_at AS start, busy_until FROM appointment WHERE practitioner_id = ?1 AND starts_at > ?2 AND starts_at < ?3 AND busy_until > ?4 AND status IN ('booked', 'arrived', 'in_consultation', 'completed') AND deleted_at IS NULL AND id IS NOT ?5 ORDER BY starts_at",
+                "SELECT a.starts_at FROM appointment a WHERE a.patient_id = ?1 AND a.id != ?2 AND a.starts_at > ?3 AND a.starts_at < ?4 AND a.ends_at > ?5 AND a.status IN ('booked', 'arrived', 'in_consultation') AND a.deleted_at IS NULL",
+            ] {
+                let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {q}"))).fetch_all(c.store().pool()).await.unwrap();
+                println!("PLAN {:?}", plan.iter().map(|p| &p.3).collect::<Vec<_>>());
+            }
+        }).await.unwrap();
+    }
     let mut rows = Vec::new();
 
     // 1. Patient search as you type: 3+ characters, first 20 results.
     let words: Vec<String> = {
-        let names: Vec<(String, String)> = sqlx::query_as("SELECT given_name, family_name FROM patient WHERE rowid % 997 = 0")
-            .fetch_all(clinic.store().pool()).await.unwrap();
+        let names: Vec<(String, String)> = clinic.run(|c| async move {
+            sqlx::query_as("SELECT given_name, family_name FROM patient WHERE rowid % 997 = 0").fetch_all(c.store().pool()).await.unwrap()
+        }).await.unwrap();
         names.into_iter().flat_map(|(g, f)| [g, f]).map(|n| fold(&n)).collect()
     };
     let typed: Vec<String> = (0..2000).map(|i| {
@@ -129,7 +151,8 @@ async fn run() {
     let (mut ours, mut bare) = (Vec::new(), Vec::new());
     for q in &typed {
         let t = Instant::now();
-        std::hint::black_box(search_patients(&clinic, &desk, q, 20).await.unwrap());
+        let q2 = q.clone();
+        std::hint::black_box(ours!(clinic, desk, |c, s| search_patients(&c, s, &q2, 20)).unwrap());
         ours.push(t.elapsed());
         let fts: String = q.split_whitespace().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
         let t = Instant::now();
@@ -139,13 +162,16 @@ async fn run() {
     rows.push(Row { what: "patient search as you type (20 results)", ours, bare, budget: "p50 ≤ 2 ms, p99 ≤ 10 ms" });
 
     // 2. Book an appointment (conflict check, row, outbox, audit) into free slots of the next month.
-    let practitioners = list_practitioners(&clinic, &desk).await.unwrap();
-    let follow_up = list_appointment_types(&clinic, &desk).await.unwrap().into_iter().find(|t| t.name == "Follow-up").unwrap();
-    let patient_ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM patient WHERE rowid % 1009 = 0").fetch_all(clinic.store().pool()).await.unwrap();
+    let practitioners = ours!(clinic, desk, |c, s| list_practitioners(&c, s)).unwrap();
+    let follow_up = ours!(clinic, desk, |c, s| list_appointment_types(&c, s)).unwrap().into_iter().find(|t| t.name == "Follow-up").unwrap();
+    let (patient_ids, device): (Vec<Uuid>, Vec<u8>) = clinic.run(|c| async move {
+        let ids = sqlx::query_scalar("SELECT id FROM patient WHERE rowid % 29 = 0").fetch_all(c.store().pool()).await.unwrap();
+        let device = sqlx::query_scalar("SELECT id FROM device").fetch_one(c.store().pool()).await.unwrap();
+        (ids, device)
+    }).await.unwrap();
     let today = Utc::now().date_naive();
     let zone: chrono_tz::Tz = "Europe/Lisbon".parse().unwrap();
     let (mut ours, mut bare) = (Vec::new(), Vec::new());
-    let device: Vec<u8> = sqlx::query_scalar("SELECT id FROM device").fetch_one(clinic.store().pool()).await.unwrap();
     let conflicts = raw.prepare(
         "SELECT a.id, a.starts_at, a.busy_until FROM appointment a WHERE a.practitioner_id = ?1 AND a.starts_at > ?2 AND a.starts_at < ?3
          AND a.busy_until > ?4 AND a.status IN ('booked','arrived','in_consultation','completed') AND a.deleted_at IS NULL");
@@ -153,6 +179,14 @@ async fn run() {
     let mut insert = raw.prepare(
         "INSERT INTO appointment (id, org_id, created_at, updated_at, updated_hlc, site_id, patient_id, practitioner_id, type_id,
          starts_at, ends_at, busy_until, time_zone, status) SELECT ?1, org_id, ?2, ?2, 'bench', site_id, ?3, ?4, ?5, ?6, ?7, ?7, 'Europe/Lisbon', 'booked' FROM device");
+    // The same reads as the use case: who is acting, the patient, the practitioner, the type, the
+    // practitioner's time off, and the patient's other appointments.
+    let mut time_off = raw.prepare("SELECT starts_at, ends_at, reason FROM time_off WHERE site_id = (SELECT site_id FROM device) AND (practitioner_id = ?1 OR practitioner_id IS NULL) AND starts_at < ?2 AND ends_at > ?3 AND deleted_at IS NULL");
+    let mut staff_check = raw.prepare("SELECT roles, active FROM staff WHERE id = ?1 AND deleted_at IS NULL");
+    let mut patient_check = raw.prepare("SELECT given_name, family_name, mrn, merged_into FROM patient WHERE id = ?1 AND deleted_at IS NULL");
+    let mut practitioner_row = raw.prepare("SELECT * FROM practitioner WHERE id = ?1");
+    let mut type_row = raw.prepare("SELECT * FROM appointment_type WHERE id = ?1");
+    let mut elsewhere = raw.prepare("SELECT starts_at, (SELECT display_name FROM practitioner WHERE id = a.practitioner_id) FROM appointment a WHERE patient_id = ?1 AND id != ?2 AND starts_at > ?3 AND starts_at < ?4 AND ends_at > ?5 AND status IN ('booked', 'arrived', 'in_consultation') AND deleted_at IS NULL");
     let mut seq = raw.prepare("UPDATE series SET next = next + 1 WHERE name = ?1 RETURNING next - 1");
     let mut outbox = raw.prepare(
         "INSERT INTO outbox (mutation_id, device_seq, hlc, entity, entity_id, op, changes, created_at) VALUES (?1, (SELECT next - 1 FROM series WHERE name = 'device_seq'), 'bench', 'appointment', ?2, 'insert', '{}', ?3)");
@@ -171,7 +205,8 @@ async fn run() {
         if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) || !used.insert((p.id, day)) {
             continue;
         }
-        let slots = free_slots(&clinic, &desk, p.id, follow_up.id, day, 1).await.unwrap();
+        let (pid, tid) = (p.id, follow_up.id);
+        let slots = ours!(clinic, desk, |c, s| free_slots(&c, s, pid, tid, day, 1)).unwrap();
         if let [first, second, ..] = &slots[..] {
             pairs.push((p.id, first.local_start, second.local_start));
         }
@@ -180,7 +215,7 @@ async fn run() {
         let input = BookingInput { patient_id: *patient_ids.choose(&mut rng).unwrap(), practitioner_id: *practitioner_id,
             type_id: follow_up.id, starts: *starts, notes: None, override_schedule: false };
         let t = Instant::now();
-        book_appointment(&clinic, &desk, input).await.unwrap();
+        ours!(clinic, desk, |c, s| book_appointment(&c, s, input)).unwrap();
         ours.push(t.elapsed());
     }
     for (practitioner_id, _, starts) in &pairs {
@@ -191,9 +226,15 @@ async fn run() {
         let now = Utc::now().timestamp_millis();
         let t = Instant::now();
         raw.exec("BEGIN IMMEDIATE");
+        staff_check.run(&[Arg::Blob(desk.staff_id.as_bytes())]);
+        patient_check.run(&[Arg::Blob(patient.as_bytes())]);
+        practitioner_row.run(&[Arg::Blob(practitioner_id.as_bytes())]);
+        type_row.run(&[Arg::Blob(follow_up.id.as_bytes())]);
         conflicts.run(&[Arg::Blob(practitioner_id.as_bytes()), Arg::Int(start - 36_000_000), Arg::Int(end), Arg::Int(start)]);
+        time_off.run(&[Arg::Blob(practitioner_id.as_bytes()), Arg::Int(end), Arg::Int(start)]);
         insert.run(&[Arg::Blob(id.as_bytes()), Arg::Int(now), Arg::Blob(patient.as_bytes()), Arg::Blob(practitioner_id.as_bytes()),
             Arg::Blob(follow_up.id.as_bytes()), Arg::Int(start), Arg::Int(end)]);
+        elsewhere.run(&[Arg::Blob(patient.as_bytes()), Arg::Blob(id.as_bytes()), Arg::Int(start - 36_000_000), Arg::Int(end), Arg::Int(start)]);
         seq.run(&[Arg::Text("device_seq")]);
         outbox.run(&[Arg::Blob(mutation.as_bytes()), Arg::Blob(id.as_bytes()), Arg::Int(now)]);
         last_entry.run(&[Arg::Blob(&device)]);
@@ -215,10 +256,10 @@ async fn run() {
         // Both connections read the day once first: the figures are of a calendar in use, not of
         // the disk (the first opening of a day reads its pages from disk and decrypts them).
         let (from, to) = bounds(zone, day, 1);
-        day_calendar(&clinic, &desk, day).await.unwrap();
+        ours!(clinic, desk, |c, s| day_calendar(&c, s, day)).unwrap();
         day_query.run(&[Arg::Int(from), Arg::Int(to)]);
         let t = Instant::now();
-        let cal = day_calendar(&clinic, &desk, day).await.unwrap();
+        let cal = ours!(clinic, desk, |c, s| day_calendar(&c, s, day)).unwrap();
         ours.push(t.elapsed());
         appointments += cal.practitioners.iter().map(|p| p.appointments.len()).sum::<usize>();
         let t = Instant::now();
@@ -229,16 +270,16 @@ async fn run() {
     rows.push(Row { what: "a day's calendar, 20 practitioners", ours, bare, budget: "≤ 10 ms" });
 
     // 4. Free slots of one practitioner for a week.
-    let mut time_off = raw.prepare("SELECT starts_at, ends_at, reason FROM time_off WHERE site_id = (SELECT site_id FROM device) AND (practitioner_id = ?1 OR practitioner_id IS NULL) AND starts_at < ?2 AND ends_at > ?3 AND deleted_at IS NULL");
     let (mut ours, mut bare) = (Vec::new(), Vec::new());
     for _ in 0..300 {
         let p = practitioners.choose(&mut rng).unwrap();
         let from = today + chrono::Duration::days(rng.random_range(0..28));
         let (start, end) = bounds(zone, from, 7);
-        free_slots(&clinic, &desk, p.id, follow_up.id, from, 7).await.unwrap();
+        let (pid, tid) = (p.id, follow_up.id);
+        ours!(clinic, desk, |c, s| free_slots(&c, s, pid, tid, from, 7)).unwrap();
         conflicts.run(&[Arg::Blob(p.id.as_bytes()), Arg::Int(start - 36_000_000), Arg::Int(end), Arg::Int(start)]);
         let t = Instant::now();
-        std::hint::black_box(free_slots(&clinic, &desk, p.id, follow_up.id, from, 7).await.unwrap());
+        std::hint::black_box(ours!(clinic, desk, |c, s| free_slots(&c, s, pid, tid, from, 7)).unwrap());
         ours.push(t.elapsed());
         let t = Instant::now();
         conflicts.run(&[Arg::Blob(p.id.as_bytes()), Arg::Int(start - 36_000_000), Arg::Int(end), Arg::Int(start)]);

@@ -14,7 +14,9 @@ pub mod domain;
 pub mod error;
 pub mod ops;
 pub mod store;
+pub mod thread;
 mod write;
 
 pub use clinic::{Clinic, Device};
+pub use thread::ClinicThread;
 pub use error::{Code, Error, Result};

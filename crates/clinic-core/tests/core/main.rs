@@ -11,3 +11,4 @@ mod patients;
 mod permissions;
 mod queue;
 mod store;
+mod thread;

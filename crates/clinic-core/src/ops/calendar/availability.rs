@@ -15,7 +15,7 @@ use crate::ops::practitioners::Practitioner;
 
 /// Appointment types last at most 8 h plus a 2 h buffer: no appointment that started earlier than
 /// this before a window can reach into it. Bounds the index scan.
-const LONGEST_VISIT_MS: i64 = 10 * 3600 * 1000;
+pub(crate) const LONGEST_VISIT_MS: i64 = 10 * 3600 * 1000;
 
 pub(crate) struct Busy {
     pub id: Uuid,

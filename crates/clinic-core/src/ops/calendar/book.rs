@@ -7,7 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::appointment::{load_appointment, Appointment, AppointmentStatus};
-use super::availability::{Obstacle, Schedule};
+use super::availability::{Obstacle, Schedule, LONGEST_VISIT_MS};
 use super::local_to_utc;
 use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
@@ -155,10 +155,12 @@ async fn bookable_practitioner(w: &mut Write<'_>, id: Uuid) -> Result<Practition
 /// The same patient in another appointment at an overlapping time: allowed, but said.
 async fn patient_elsewhere(w: &mut Write<'_>, patient_id: Uuid, this: Uuid, start: i64, end: i64, zone: Tz) -> Result<Vec<String>> {
     let others = sqlx::query!(
-        r#"SELECT a.starts_at, pr.display_name FROM appointment a JOIN practitioner pr ON pr.id = a.practitioner_id
-           WHERE a.patient_id = ? AND a.id != ? AND a.starts_at < ? AND a.ends_at > ?
+        // One table in FROM, so the planner walks this patient's appointments and nothing else.
+        r#"SELECT a.starts_at, (SELECT display_name FROM practitioner WHERE id = a.practitioner_id) AS "display_name!: String"
+           FROM appointment a
+           WHERE a.patient_id = ? AND a.id != ? AND a.starts_at > ? AND a.starts_at < ? AND a.ends_at > ?
              AND a.status IN ('booked', 'arrived', 'in_consultation') AND a.deleted_at IS NULL"#,
-        patient_id, this, end, start
+        patient_id, this, start - LONGEST_VISIT_MS, end, start
     )
     .fetch_all(w.conn())
     .await?;
