@@ -49,3 +49,26 @@ async fn the_store_runs_with_wal_full_sync_and_foreign_keys() {
     assert_eq!((journal.as_str(), synchronous, fk), ("wal", 2, 1));
     assert!(cipher.starts_with('4'), "SQLCipher 4 expected, got {cipher}");
 }
+
+#[tokio::test]
+async fn a_damaged_file_fails_the_integrity_check_and_says_where() {
+    let t = clinic().await;
+    // Enough rows to spread over many pages.
+    let desk = t.staff("rita", &["receptionist"]).await;
+    for i in 0..300 {
+        t.patient(&desk, "Ana", &format!("Silva{}", "x".repeat(i % 50)), "1980-01-01").await;
+    }
+    t.clinic.store().check_integrity().await.unwrap();
+    t.clinic.store().close().await;
+    // Flip bytes in the middle of the file, as a failing disk would.
+    let mut bytes = std::fs::read(&t.path).unwrap();
+    let middle = bytes.len() / 2;
+    for b in &mut bytes[middle..middle + 64] {
+        *b ^= 0xFF;
+    }
+    std::fs::write(&t.path, bytes).unwrap();
+    let clinic = Clinic::open(&t.path, &*t.keys, t.clock.clone()).await.unwrap();
+    let err = clinic.store().check_integrity().await.unwrap_err();
+    assert_eq!(err.code, Code::StoreUnavailable);
+    assert!(err.message.contains(&t.path.display().to_string()), "{}", err.message);
+}
