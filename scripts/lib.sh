@@ -25,3 +25,21 @@ ensure_rust() {
         exit 1
     fi
 }
+
+# What building the desktop app needs: Tauri's system libraries, and Node for the web UI.
+ensure_app_build_deps() {
+    ensure_packages build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev \
+        libayatana-appindicator3-dev librsvg2-dev gnome-keyring libsecret-tools
+    if ! command -v npm >/dev/null; then
+        ensure_packages nodejs npm
+    fi
+}
+
+# Builds the web UI into ui/dist (the app embeds it), installing its modules when missing.
+build_ui() {
+    step "web UI"
+    if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; then
+        (cd ui && npm ci --no-audit --no-fund)
+    fi
+    (cd ui && npm run build --silent)
+}

@@ -250,8 +250,12 @@ CREATE INDEX audit_event_entity ON audit_event (entity, entity_id, at);
 CREATE INDEX audit_event_at ON audit_event (at);
 
 CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
--- Only sync may touch an entry, once, to record the server's version.
-WHEN OLD.version IS NOT NULL OR NEW.version IS NULL OR NEW.details IS NOT OLD.details OR NEW.hash IS NOT OLD.hash
+-- Only sync may touch an entry, once, to record the server's version; nothing else may change.
+WHEN OLD.version IS NOT NULL OR NEW.version IS NULL
+  OR NEW.id IS NOT OLD.id OR NEW.org_id IS NOT OLD.org_id OR NEW.device_id IS NOT OLD.device_id OR NEW.seq IS NOT OLD.seq
+  OR NEW.at IS NOT OLD.at OR NEW.staff_id IS NOT OLD.staff_id OR NEW.action IS NOT OLD.action OR NEW.entity IS NOT OLD.entity
+  OR NEW.entity_id IS NOT OLD.entity_id OR NEW.details IS NOT OLD.details OR NEW.prev_hash IS NOT OLD.prev_hash
+  OR NEW.hash IS NOT OLD.hash
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;

@@ -137,6 +137,7 @@ pub async fn verify(clinic: &Clinic, session: &Session) -> Result<AuditReport> {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
+    pub id: Uuid,
     pub at: DateTime<Utc>,
     pub device_id: Uuid,
     pub staff_id: Option<Uuid>,
@@ -147,15 +148,16 @@ pub struct AuditEntry {
     pub details: Value,
 }
 
-/// The newest audit entries, `limit` at a time, before `before` (unix ms) when paging back.
-pub async fn recent(clinic: &Clinic, session: &Session, before: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
+/// The newest audit entries, up to `limit` (1–500), older than entry `before` when paging back.
+/// Entry ids are UUIDv7, so they sort by time; entries written together never straddle a page.
+pub async fn recent(clinic: &Clinic, session: &Session, before: Option<Uuid>, limit: i64) -> Result<Vec<AuditEntry>> {
     let mut w = Write::begin(clinic, session, Permission::ViewAudit).await?;
-    let before = before.unwrap_or(i64::MAX);
+    let limit = limit.clamp(1, 500);
     let rows = sqlx::query!(
-        r#"SELECT a.at, a.device_id AS "device_id: Uuid", a.staff_id AS "staff_id: Uuid", s.full_name AS "staff_name?",
+        r#"SELECT a.id AS "id: Uuid", a.at, a.device_id AS "device_id: Uuid", a.staff_id AS "staff_id: Uuid", s.full_name AS "staff_name?",
                   a.action, a.entity, a.entity_id AS "entity_id: Uuid", a.details
            FROM audit_event a LEFT JOIN staff s ON s.id = a.staff_id
-           WHERE a.at < ? ORDER BY a.at DESC LIMIT ?"#,
+           WHERE ?1 IS NULL OR a.id < ?1 ORDER BY a.id DESC LIMIT ?2"#,
         before, limit
     )
     .fetch_all(w.conn())
@@ -165,6 +167,7 @@ pub async fn recent(clinic: &Clinic, session: &Session, before: Option<i64>, lim
     rows.into_iter()
         .map(|r| {
             Ok(AuditEntry {
+                id: r.id,
                 at: from_millis(r.at), device_id: r.device_id, staff_id: r.staff_id, staff_name: r.staff_name,
                 action: r.action, entity: r.entity, entity_id: r.entity_id, details: serde_json::from_str(&r.details)?,
             })

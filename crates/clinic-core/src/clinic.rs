@@ -2,7 +2,7 @@
 //! hybrid logical clock. Every use case takes a `&Clinic`.
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use uuid::Uuid;
@@ -24,8 +24,8 @@ pub struct Device {
 pub struct Clinic {
     store: Store,
     clock: Arc<dyn Clock>,
-    device: OnceLock<Device>,
-    hlc: OnceLock<uhlc::HLC>,
+    /// Set once the clinic is set up (or, at first run, while set-up is being saved).
+    device: RwLock<Option<(Device, Arc<uhlc::HLC>)>>,
     /// The site's zone, currency and code: read on nearly every use case, changed rarely.
     site: RwLock<Option<SiteSettings>>,
 }
@@ -38,7 +38,7 @@ impl Clinic {
     }
 
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Clinic> {
-        let clinic = Clinic { store, clock, device: OnceLock::new(), hlc: OnceLock::new(), site: RwLock::new(None) };
+        let clinic = Clinic { store, clock, device: RwLock::new(None), site: RwLock::new(None) };
         let device = sqlx::query_as!(
             Device,
             r#"SELECT id AS "id: Uuid", org_id AS "org_id: Uuid", site_id AS "site_id: Uuid", number FROM device"#
@@ -62,9 +62,13 @@ impl Clinic {
         if let Some(last) = last.as_deref().and_then(parse_hlc_time) {
             let _ = hlc.update_with_timestamp(&uhlc::Timestamp::new(uhlc::NTP64(last), *hlc.get_id()));
         }
-        let _ = self.device.set(device);
-        let _ = self.hlc.set(hlc);
+        *self.device.write().expect("device lock") = Some((device, Arc::new(hlc)));
         Ok(())
+    }
+
+    /// Undoes `adopt_device` when the set-up that called it was not saved.
+    pub(crate) fn forget_device(&self) {
+        *self.device.write().expect("device lock") = None;
     }
 
     pub fn store(&self) -> &Store {
@@ -76,11 +80,11 @@ impl Clinic {
     }
 
     pub fn is_set_up(&self) -> bool {
-        self.device.get().is_some()
+        self.device.read().expect("device lock").is_some()
     }
 
     pub fn device(&self) -> Result<Device> {
-        self.device.get().copied().ok_or_else(|| {
+        self.device.read().expect("device lock").as_ref().map(|(d, _)| *d).ok_or_else(|| {
             Error::new(Code::Setup, "This workstation has not been set up yet: create the clinic first.")
         })
     }
@@ -100,7 +104,8 @@ impl Clinic {
 
     /// A hybrid-logical-clock stamp, as sortable text: 16 hex digits of NTP64 time, then the device.
     pub(crate) fn hlc_stamp(&self) -> Result<String> {
-        let hlc = self.hlc.get().ok_or_else(|| Error::new(Code::Setup, "This workstation has not been set up yet."))?;
+        let hlc = self.device.read().expect("device lock").as_ref().map(|(_, hlc)| hlc.clone())
+            .ok_or_else(|| Error::new(Code::Setup, "This workstation has not been set up yet."))?;
         let stamp = hlc.new_timestamp();
         Ok(format!("{:016x}-{}", stamp.get_time().as_u64(), stamp.get_id()))
     }

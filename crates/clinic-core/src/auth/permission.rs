@@ -34,6 +34,12 @@ impl Role {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Roles(u8);
 
+impl Serialize for Roles {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.list())
+    }
+}
+
 impl Roles {
     pub fn of(roles: &[Role]) -> Roles {
         Roles(roles.iter().fold(0, |bits, r| bits | r.bit()))

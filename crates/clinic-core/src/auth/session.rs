@@ -22,7 +22,6 @@ pub struct Session {
     pub staff_id: Uuid,
     pub username: String,
     pub full_name: String,
-    #[serde(skip)]
     pub roles: Roles,
     pub locked: bool,
 }
@@ -67,11 +66,12 @@ pub async fn login(clinic: &Clinic, username: &str, password: &str) -> Result<Se
         return Err(Error::new(Code::LoginFailed, "Wrong username or password."));
     };
     check_not_throttled(clinic, staff.id).await?;
-    if staff.active == 0 {
-        return Err(Error::new(Code::AccountDisabled, "This account has been disabled. Ask an administrator."));
-    }
     if !verify_password(password, &staff.password_hash).await {
         return Err(record_failure(clinic, staff.id, "login_failed").await?);
+    }
+    // Only someone who knows the password learns that the account is disabled.
+    if staff.active == 0 {
+        return Err(Error::new(Code::AccountDisabled, "This account has been disabled. Ask an administrator."));
     }
     let mut w = Write::begin_as(clinic, Some(staff.id)).await?;
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", staff.id).execute(w.conn()).await?;
@@ -110,8 +110,21 @@ pub async fn unlock(clinic: &Clinic, session: &mut Session, password: &str) -> R
 pub async fn change_password(clinic: &Clinic, session: &Session, current: &str, new: &str) -> Result<()> {
     session.ensure_unlocked()?;
     let new = Password::parse("new_password", new)?;
-    if !verify_password(current, &current_hash(clinic, session.staff_id).await?).await {
-        return Err(Error::invalid("current_password", "The current password is not right."));
+    check_not_throttled(clinic, session.staff_id).await?;
+    let staff = sqlx::query!("SELECT password_hash, active FROM staff WHERE id = ? AND deleted_at IS NULL", session.staff_id)
+        .fetch_optional(clinic.store().pool())
+        .await?
+        .ok_or_else(|| Error::not_found("The staff member"))?;
+    if staff.active == 0 {
+        return Err(Error::new(Code::AccountDisabled, "Your staff account has been disabled."));
+    }
+    if !verify_password(current, &staff.password_hash).await {
+        // Wrong guesses count towards the lockout here too.
+        let refusal = record_failure(clinic, session.staff_id, "change_password_failed").await?;
+        return Err(match refusal.code {
+            Code::AccountLocked => refusal,
+            _ => Error::invalid("current_password", "The current password is not right."),
+        });
     }
     let hash = hash_password(new).await?;
     let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;

@@ -196,7 +196,7 @@ async fn seed_appointments(
     while made < count {
         let mut w = Write::begin_as(clinic, Some(admin.staff_id)).await?;
         let (org, site, stamp, hlc, by) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id);
-        let batch_end = (made + BATCH).min(count);
+        let (batch_start, batch_end) = (made, (made + BATCH).min(count));
         while made < batch_end {
             day -= Duration::days(1);
             if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
@@ -237,7 +237,7 @@ async fn seed_appointments(
                 }
             }
         }
-        w.audit("demo_seed", "appointment", None, json!({"appointments": batch_end}));
+        w.audit("demo_seed", "appointment", None, json!({"appointments": batch_end - batch_start}));
         w.commit().await?;
         progress(Progress { stage: "appointments", done: made, total: count });
     }

@@ -36,8 +36,13 @@ impl Mrn {
         if !valid {
             return Err(Error::invalid("mrn", "That record number is not valid; check it for a mistyped character."));
         }
+        // Site letters, then two device digits, then the sequence (six digits or more), then the check.
         let (head, check) = compact.split_at(compact.len() - 1);
-        let (prefix, seq) = head.split_at(head.len() - 6);
+        let letters = head.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        let (prefix, seq) = head.split_at((letters + 2).min(head.len()));
+        if letters == 0 || seq.len() < 6 || !seq.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Error::invalid("mrn", "That record number is not valid; check it for a mistyped character."));
+        }
         Ok(Mrn(format!("{prefix}-{seq}-{check}")))
     }
 
@@ -69,5 +74,9 @@ mod tests {
         assert!(Mrn::parse("HC01-000024-X").is_err() || Mrn::new("HC", 1, 24).as_str() == "HC01-000024-X");
         let swapped = Mrn::new("HC", 1, 12).as_str().replace("000012", "000021");
         assert!(Mrn::parse(&swapped).is_err());
+        // Past a million, the sequence grows a digit and still reads back.
+        let big = Mrn::new("RV", 1, 1_000_000);
+        assert_eq!(big.as_str()[..13], *"RV01-1000000-");
+        assert_eq!(Mrn::parse(big.as_str()).unwrap(), big);
     }
 }

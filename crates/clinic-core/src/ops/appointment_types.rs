@@ -83,16 +83,17 @@ pub async fn update_appointment_type(clinic: &Clinic, session: &Session, id: Uui
     let mut changes = Changes::default();
     changes.set("name", &old.name, &v.name).set("duration_min", old.duration_minutes, v.duration)
         .set("buffer_min", old.buffer_minutes, v.buffer).set("price_minor", old.price.minor, v.price.minor)
+        .set("currency", old.price.currency.code(), v.price.currency.code())
         .set("colour", &old.colour, v.colour.as_str()).set("active", old.active, active);
     if changes.is_empty() {
         w.nothing_changed().await;
         return Ok(old);
     }
-    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
+    let (now, hlc, by, currency) = (w.now, w.hlc.clone(), w.actor.staff_id, v.price.currency.code());
     sqlx::query!(
-        "UPDATE appointment_type SET name = ?, duration_min = ?, buffer_min = ?, price_minor = ?, colour = ?, active = ?,
+        "UPDATE appointment_type SET name = ?, duration_min = ?, buffer_min = ?, price_minor = ?, currency = ?, colour = ?, active = ?,
                 updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
-        v.name, v.duration, v.buffer, v.price.minor, v.colour.as_str(), active, now, hlc, by, id
+        v.name, v.duration, v.buffer, v.price.minor, currency, v.colour.as_str(), active, now, hlc, by, id
     ).execute(w.conn()).await?;
     w.outbox("appointment_type", id, Op::Update, &changes, version);
     w.audit("update", "appointment_type", Some(id), changes.to_json());

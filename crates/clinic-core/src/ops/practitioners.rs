@@ -87,17 +87,19 @@ pub async fn update_practitioner(clinic: &Clinic, session: &Session, id: Uuid, i
     let mut changes = Changes::default();
     changes.set("specialisation", &old.specialisation, &v.specialisation)
         .set("fee_minor", old.consultation_fee.minor, v.fee.minor)
+        .set("currency", old.consultation_fee.currency.code(), v.fee.currency.code())
         .set("weekly_hours", &old.weekly_hours, &v.hours)
         .set("active", old.active, active);
     if changes.is_empty() {
         w.nothing_changed().await;
         return Ok(old);
     }
-    let (now, hlc, by, hours) = (w.now, w.hlc.clone(), w.actor.staff_id, serde_json::to_string(&v.hours)?);
+    let (now, hlc, by, hours, currency) = (w.now, w.hlc.clone(), w.actor.staff_id, serde_json::to_string(&v.hours)?, v.fee.currency.code());
     sqlx::query!(
-        "UPDATE practitioner SET specialisation = ?, fee_minor = ?, weekly_hours = ?, active = ?, updated_at = ?, updated_hlc = ?, updated_by = ?
+        "UPDATE practitioner SET specialisation = ?, fee_minor = ?, currency = ?, weekly_hours = ?, active = ?, updated_at = ?, updated_hlc = ?,
+                updated_by = ?
          WHERE id = ?",
-        v.specialisation, v.fee.minor, hours, active, now, hlc, by, id
+        v.specialisation, v.fee.minor, currency, hours, active, now, hlc, by, id
     ).execute(w.conn()).await?;
     w.outbox("practitioner", id, Op::Update, &changes, version);
     w.audit("update", "practitioner", Some(id), changes.to_json());

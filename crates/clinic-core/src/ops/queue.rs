@@ -124,8 +124,18 @@ async fn insert_entry(w: &mut Write<'_>, patient_id: Uuid, appointment_id: Optio
     Ok(id)
 }
 
-/// A checked-in appointment waits for its practitioner.
+/// A checked-in appointment waits for its practitioner. Only on the appointment's own day, and a
+/// patient waits in the queue once.
 pub(crate) async fn enqueue_appointment(w: &mut Write<'_>, a: &Appointment) -> Result<()> {
+    let today = w.site_today().await?;
+    if a.local_start.date() != today {
+        return Err(Error::wrong_state(format!("This appointment is on {}, not today.", a.local_start.format("%Y-%m-%d"))));
+    }
+    let waiting = sqlx::query_scalar!("SELECT count(*) FROM queue_entry WHERE patient_id = ? AND status IN ('waiting', 'called')", a.patient_id)
+        .fetch_one(w.conn()).await?;
+    if waiting > 0 {
+        return Err(Error::wrong_state("This patient is already in today's queue."));
+    }
     let reason = format!("{} at {}", a.type_name, a.local_start.format("%H:%M"));
     insert_entry(w, a.patient_id, Some(a.id), Some(a.practitioner_id), &reason, Priority::Normal).await.map(|_| ())
 }
@@ -184,7 +194,10 @@ pub async fn call_next(clinic: &Clinic, session: &Session, practitioner_id: Uuid
     set_entry_status(&mut w, &entry, "called", Some(practitioner_id)).await?;
     if let Some(appointment_id) = entry.appointment_id {
         let a = load_appointment(w.conn(), appointment_id).await?;
-        set_status(&mut w, &a, AppointmentStatus::InConsultation, None).await?;
+        // The visit may have moved on meanwhile (changed on another desk): the call still stands.
+        if a.status.ensure_can_become(AppointmentStatus::InConsultation).is_ok() {
+            set_status(&mut w, &a, AppointmentStatus::InConsultation, None).await?;
+        }
     }
     let called = load_entry(&mut w, next).await?;
     w.commit().await?;

@@ -68,10 +68,44 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
     let device_name = required_text("device_name", "The workstation's name", &input.device_name, 60)?;
     let hash = hash_password(password).await?;
 
-    let (org_id, site_id, admin_id) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-    let device = Device { id: Uuid::now_v7(), org_id, site_id, number: 1 };
+    let admin_id = Uuid::now_v7();
+    let device = Device { id: Uuid::now_v7(), org_id: Uuid::now_v7(), site_id: Uuid::now_v7(), number: 1 };
     clinic.adopt_device(device).await?;
 
+    let valid = ValidSetUp { organisation, site_name, code, address, tz, currency, tax_id, admin_name, username, hash, device_name };
+    // The clinic knows its device from here on, for the write below; if that write fails, it
+    // forgets it again, so nothing claims to be set up without being saved.
+    let saved = save_set_up(clinic, &valid, device, admin_id).await;
+    if saved.is_err() {
+        clinic.forget_device();
+    }
+    saved?;
+    Ok(Session {
+        staff_id: admin_id,
+        username: valid.username.as_str().to_string(),
+        full_name: valid.admin_name.as_str().to_string(),
+        roles: Roles::of(&[Role::Admin]),
+        locked: false,
+    })
+}
+
+struct ValidSetUp {
+    organisation: String,
+    site_name: String,
+    code: String,
+    address: String,
+    tz: Tz,
+    currency: Currency,
+    tax_id: Option<String>,
+    admin_name: PersonName,
+    username: Username,
+    hash: String,
+    device_name: String,
+}
+
+async fn save_set_up(clinic: &Clinic, v: &ValidSetUp, device: Device, admin_id: Uuid) -> Result<()> {
+    let ValidSetUp { organisation, site_name, code, address, tz, currency, tax_id, admin_name, username, hash, device_name } = v;
+    let (org_id, site_id) = (device.org_id, device.site_id);
     let mut w = Write::begin_as(clinic, Some(admin_id)).await?;
     let already: i64 = sqlx::query_scalar!("SELECT count(*) FROM device").fetch_one(w.conn()).await?;
     if already > 0 {
@@ -102,8 +136,7 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
     let roles = Roles::of(&[Role::Admin]);
     crate::ops::staff::insert_staff(&mut w, admin_id, admin_name.as_str(), username.as_str(), &hash, roles).await?;
     w.audit("set_up", "organisation", Some(org_id), json!({"organisation": organisation, "site": site_name, "admin": username.as_str()}));
-    w.commit().await?;
-    Ok(Session { staff_id: admin_id, username: username.as_str().to_string(), full_name: admin_name.as_str().to_string(), roles, locked: false })
+    w.commit().await
 }
 
 /// What use cases need to know of the workstation's site.

@@ -111,11 +111,16 @@ pub async fn set_staff_roles(clinic: &Clinic, session: &Session, id: Uuid, roles
     if old.contains(Role::Admin) && !roles.contains(Role::Admin) {
         ensure_other_admin(&mut w, id).await?;
     }
-    let (stored, now, hlc, by) = (roles.to_stored(), w.now, w.hlc.clone(), w.actor.staff_id);
-    sqlx::query!("UPDATE staff SET roles = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", stored, now, hlc, by, id)
-        .execute(w.conn()).await?;
+    let stored = roles.to_stored();
     let mut changes = Changes::default();
     changes.set("roles", &row.roles, &stored);
+    if changes.is_empty() {
+        w.nothing_changed().await;
+        return Ok(());
+    }
+    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
+    sqlx::query!("UPDATE staff SET roles = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", stored, now, hlc, by, id)
+        .execute(w.conn()).await?;
     w.outbox("staff", id, Op::Update, &changes, row.version);
     w.audit("update", "staff", Some(id), changes.to_json());
     w.commit().await
@@ -127,6 +132,10 @@ pub async fn set_staff_active(clinic: &Clinic, session: &Session, id: Uuid, acti
     let row = load(&mut w, id).await?;
     if !active && Roles::from_stored(&row.roles).contains(Role::Admin) {
         ensure_other_admin(&mut w, id).await?;
+    }
+    if (row.active != 0) == active {
+        w.nothing_changed().await;
+        return Ok(());
     }
     let (flag, now, hlc, by) = (active as i64, w.now, w.hlc.clone(), w.actor.staff_id);
     sqlx::query!("UPDATE staff SET active = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", flag, now, hlc, by, id)
@@ -152,12 +161,13 @@ pub async fn reset_password(clinic: &Clinic, session: &Session, id: Uuid, new_pa
 
 pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str) -> Result<()> {
     let row = load(w, id).await?;
+    let old_hash = sqlx::query_scalar!("SELECT password_hash FROM staff WHERE id = ?", id).fetch_one(w.conn()).await?;
     let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
     sqlx::query!("UPDATE staff SET password_hash = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", hash, now, hlc, by, id)
         .execute(w.conn()).await?;
-    // The outbox says a new hash was set; the audit trail never holds the hash.
+    // The outbox carries the hashes (sync needs them for offline login); the audit trail never does.
     let mut changes = Changes::default();
-    changes.set("password_hash", "", hash);
+    changes.set("password_hash", old_hash, hash);
     w.outbox("staff", id, Op::Update, &changes, row.version);
     Ok(())
 }

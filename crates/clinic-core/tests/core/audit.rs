@@ -62,3 +62,15 @@ async fn admins_read_the_trail_with_who_and_what() {
     assert!(register.details["mrn"].as_str().unwrap().starts_with("HC01-"));
     assert_eq!(recent(&f.t.clinic, &f.manager, None, 5).await.unwrap_err().code, Code::PermissionDenied);
 }
+
+#[tokio::test]
+async fn only_the_server_version_of_an_entry_may_be_set_and_only_once() {
+    let f = front_desk().await;
+    let pool = f.t.clinic.store().pool();
+    for forgery in ["UPDATE audit_event SET version = 1, prev_hash = 'x' WHERE seq = 2", "UPDATE audit_event SET version = 1, action = 'x' WHERE seq = 2"] {
+        assert!(sqlx::query(forgery).execute(pool).await.is_err(), "{forgery}");
+    }
+    sqlx::query("UPDATE audit_event SET version = 7 WHERE seq = 2").execute(pool).await.unwrap();
+    assert!(sqlx::query("UPDATE audit_event SET version = 8 WHERE seq = 2").execute(pool).await.is_err());
+    assert!(verify(&f.t.clinic, &f.t.admin).await.unwrap().is_intact());
+}

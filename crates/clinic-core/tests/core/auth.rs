@@ -140,3 +140,27 @@ async fn staff_input_is_validated_and_usernames_are_unique() {
     assert_eq!(create_staff(&t.clinic, &t.admin, new("jo", &["doctor"])).await.unwrap_err().field, Some("username"));
     assert_eq!(t.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn changes_that_change_nothing_write_nothing() {
+    let t = clinic().await;
+    let desk = t.staff("rita", &["receptionist"]).await;
+    let before = t.snapshot().await;
+    set_staff_roles(&t.clinic, &t.admin, desk.staff_id, vec!["receptionist".into()]).await.unwrap();
+    set_staff_active(&t.clinic, &t.admin, desk.staff_id, true).await.unwrap();
+    assert_eq!(t.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_change_its_password_and_guesses_count() {
+    let t = clinic().await;
+    let desk = t.staff("rita", &["receptionist"]).await;
+    for _ in 0..4 {
+        assert_eq!(change_password(&t.clinic, &desk, "a wrong guess", "another good password").await.unwrap_err().field, Some("current_password"));
+    }
+    assert_eq!(change_password(&t.clinic, &desk, "a wrong guess", "another good password").await.unwrap_err().code, Code::AccountLocked);
+    t.clock.advance(Duration::minutes(16));
+    set_staff_active(&t.clinic, &t.admin, desk.staff_id, false).await.unwrap();
+    let err = change_password(&t.clinic, &desk, STAFF_PASSWORD, "another good password").await.unwrap_err();
+    assert_eq!(err.code, Code::AccountDisabled);
+}

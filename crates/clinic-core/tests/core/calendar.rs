@@ -214,3 +214,19 @@ async fn the_day_calendar_shows_each_practitioner_with_hours_and_appointments() 
     let sunday = day_calendar(&f.t.clinic, &f.desk, date("2026-11-22")).await.unwrap();
     assert!(sunday.practitioners.iter().all(|p| p.working.is_empty() && p.appointments.is_empty()));
 }
+
+#[tokio::test]
+async fn a_practitioner_not_taking_appointments_offers_no_slots_but_keeps_their_day() {
+    use clinic_core::ops::practitioners::{update_practitioner, PractitionerInput};
+    let f = front_desk().await;
+    let ana = f.t.patient(&f.desk, "Ana", "Silva", "1980-01-01").await;
+    book_appointment(&f.t.clinic, &f.desk, booking(&f, ana.id, at("2026-11-23", "10:00"))).await.unwrap();
+    update_practitioner(&f.t.clinic, &f.manager, f.practitioner.id, PractitionerInput {
+        specialisation: "General practice".into(), consultation_fee_minor: 4500,
+        weekly_hours: hours(&weekdays(), "09:00", "17:00", &[("12:30", "13:30")]),
+    }, false).await.unwrap();
+    assert!(free_slots(&f.t.clinic, &f.desk, f.practitioner.id, f.visit.id, date("2026-11-23"), 1).await.unwrap().is_empty());
+    let day = day_calendar(&f.t.clinic, &f.desk, date("2026-11-23")).await.unwrap();
+    assert_eq!(day.practitioners[0].appointments.len(), 1, "their booked patients stay on the calendar");
+    assert!(day_calendar(&f.t.clinic, &f.desk, date("2026-11-24")).await.unwrap().practitioners.is_empty());
+}

@@ -44,6 +44,7 @@ struct Fx {
     practitioner: Practitioner,
     visit: AppointmentType,
     next_slot: AtomicI64,
+    today_slot: AtomicI64,
 }
 
 impl Fx {
@@ -61,6 +62,14 @@ impl Fx {
     async fn booked(&self) -> Uuid {
         let patient = self.patient().await;
         book_appointment(&self.t.clinic, &self.all, self.booking(patient, self.slot(), false)).await.unwrap().appointment.id
+    }
+
+    /// Booked for later today (the clock stands at 08:00): patients check in on the day.
+    async fn booked_today(&self) -> Uuid {
+        let patient = self.patient().await;
+        let n = self.today_slot.fetch_add(1, Ordering::SeqCst);
+        let starts = at("2026-11-23", "09:00") + Duration::minutes(5 * n);
+        book_appointment(&self.t.clinic, &self.all, self.booking(patient, starts, false)).await.unwrap().appointment.id
     }
 
     fn booking(&self, patient_id: Uuid, starts: NaiveDateTime, override_schedule: bool) -> BookingInput {
@@ -194,7 +203,7 @@ fn cases() -> Vec<Case> {
             cancel_appointment(&fx.t.clinic, s, id, "Unwell").await.map(drop)
         })),
         case("mark_arrived", UpdateAppointmentStatus, |fx, s| Box::pin(async move {
-            let id = fx.booked().await;
+            let id = fx.booked_today().await;
             mark_arrived(&fx.t.clinic, s, id).await.map(drop)
         })),
         case("start_consultation", UpdateAppointmentStatus, |fx, s| Box::pin(async move {
@@ -250,7 +259,7 @@ async fn every_use_case_is_allowed_exactly_to_the_roles_of_the_permission_table(
     for role in Role::ALL {
         by_role.push((role, t.staff(&format!("only{}", role.as_str()), &[role.as_str()]).await));
     }
-    let fx = Fx { t, all, practitioner, visit, next_slot: AtomicI64::new(0) };
+    let fx = Fx { t, all, practitioner, visit, next_slot: AtomicI64::new(0), today_slot: AtomicI64::new(0) };
 
     let cases = cases();
     let covered: HashSet<Permission> = cases.iter().map(|c| c.permission).collect();

@@ -87,3 +87,18 @@ async fn bad_queue_input_is_refused_and_changes_nothing() {
     assert_eq!(mark_served(&f.t.clinic, &f.desk, entry.id).await.unwrap_err().code, Code::WrongState, "not called yet");
     assert_eq!(f.t.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn check_in_is_for_today_and_once() {
+    let f = front_desk().await;
+    let ana = f.t.patient(&f.desk, "Ana", "Silva", "1980-01-01").await;
+    let book = |day: &str| BookingInput {
+        patient_id: ana.id, practitioner_id: f.practitioner.id, type_id: f.visit.id, starts: at(day, "10:00"), notes: None, override_schedule: false,
+    };
+    let tomorrow = book_appointment(&f.t.clinic, &f.desk, book("2026-11-24")).await.unwrap().appointment;
+    assert_eq!(mark_arrived(&f.t.clinic, &f.desk, tomorrow.id).await.unwrap_err().code, Code::WrongState);
+    let today = book_appointment(&f.t.clinic, &f.desk, book("2026-11-23")).await.unwrap().appointment;
+    add_walk_in(&f.t.clinic, &f.desk, walk_in(WalkInPatient::Existing(ana.id), "Early", Priority::Normal)).await.unwrap();
+    let err = mark_arrived(&f.t.clinic, &f.desk, today.id).await.unwrap_err();
+    assert_eq!(err.message, "This patient is already in today's queue.");
+}

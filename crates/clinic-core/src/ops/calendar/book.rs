@@ -59,7 +59,8 @@ async fn check_slot(
     moving: Option<Uuid>,
 ) -> Result<Slot> {
     let kind = appointment_types::load(w.conn(), type_id).await?;
-    if !kind.active {
+    // A type no longer offered keeps its existing appointments movable.
+    if !kind.active && moving.is_none() {
         return Err(Error::invalid("type_id", format!("The appointment type “{}” is no longer offered.", kind.name)));
     }
     let start = local_to_utc(zone, starts, "starts")?.timestamp_millis();
@@ -190,6 +191,17 @@ pub async fn reschedule_appointment(
     let practitioner_id = practitioner.id;
     let zone = w.site().await?.time_zone;
     let slot = check_slot(&mut w, zone, &practitioner, old.type_id, starts, override_schedule, Some(id)).await?;
+    let mut changes = Changes::default();
+    changes.set("practitioner_id", old.practitioner_id, practitioner_id)
+        .set("starts_at", old.starts_at.timestamp_millis(), slot.start)
+        .set("ends_at", old.ends_at.timestamp_millis(), slot.end)
+        .set("busy_until", old.busy_until.timestamp_millis(), slot.busy_until)
+        .set("double_booked", old.double_booked, slot.double_booked)
+        .set("outside_hours", old.outside_hours, slot.outside_hours);
+    if changes.is_empty() {
+        w.nothing_changed().await;
+        return Ok(Booking { appointment: old, warnings: Vec::new() });
+    }
     let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
     sqlx::query!(
         "UPDATE appointment SET practitioner_id = ?, starts_at = ?, ends_at = ?, busy_until = ?, double_booked = ?, outside_hours = ?,
@@ -198,13 +210,6 @@ pub async fn reschedule_appointment(
     )
     .execute(w.conn())
     .await?;
-    let mut changes = Changes::default();
-    changes.set("practitioner_id", old.practitioner_id, practitioner_id)
-        .set("starts_at", old.starts_at.timestamp_millis(), slot.start)
-        .set("ends_at", old.ends_at.timestamp_millis(), slot.end)
-        .set("busy_until", old.busy_until.timestamp_millis(), slot.busy_until)
-        .set("double_booked", old.double_booked, slot.double_booked)
-        .set("outside_hours", old.outside_hours, slot.outside_hours);
     w.outbox("appointment", id, Op::Update, &changes, old.version);
     w.audit("reschedule", "appointment", Some(id), changes.to_json());
     let warnings = patient_elsewhere(&mut w, old.patient_id, id, slot.start, slot.end, zone).await?;

@@ -67,7 +67,8 @@ pub async fn day_calendar(clinic: &Clinic, session: &Session, date: NaiveDate) -
     .fetch_all(&mut *conn)
     .await?;
     let mut days = Vec::new();
-    for p in practitioners::load_all(&mut conn, None).await?.into_iter().filter(|p| p.active) {
+    let booked: std::collections::HashSet<Uuid> = appointments.iter().map(|a| a.practitioner_id).collect();
+    for p in practitioners::load_all(&mut conn, None).await?.into_iter().filter(|p| p.active || booked.contains(&p.id)) {
         let schedule = Schedule { zone, hours: p.weekly_hours.clone(), time_off: Vec::new(), busy: Vec::new() };
         let working = schedule.working_spans(date).into_iter()
             .map(|(s, e)| (s.with_timezone(&zone).naive_local(), e.with_timezone(&zone).naive_local()))
@@ -102,6 +103,10 @@ pub async fn free_slots(clinic: &Clinic, session: &Session, practitioner_id: Uui
     let zone = site_settings(clinic, &mut conn).await?.time_zone;
     let kind = appointment_types::load(&mut conn, type_id).await?;
     let practitioner = practitioners::load_all(&mut conn, Some(practitioner_id)).await?.pop().ok_or_else(|| Error::not_found("The practitioner"))?;
+    // What booking would refuse is not offered as free.
+    if !practitioner.active || !kind.active {
+        return Ok(Vec::new());
+    }
     let schedule = Schedule::load(&mut conn, &practitioner, site_id, zone, day_bounds(zone, from, days), None).await?;
     let (length, buffer) = (Duration::minutes(kind.duration_minutes), Duration::minutes(kind.buffer_minutes));
     let now = clinic.clock().now().timestamp_millis();

@@ -77,8 +77,9 @@ impl PatientDetails {
         let national_id = match non_empty(&input.national_id) {
             None => None,
             Some(id) => {
-                let id: String = id.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
-                if !(3..=30).contains(&id.len()) || !id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '/') {
+                // Stored as letters and digits only, so "AB-123" and "ab 123" are the same id.
+                let id: String = id.chars().filter(|c| !c.is_whitespace() && *c != '-' && *c != '/').collect::<String>().to_uppercase();
+                if !(3..=30).contains(&id.chars().count()) || !id.chars().all(char::is_alphanumeric) {
                     return Err(Error::invalid("national_id", "A national id has 3 to 30 letters and digits."));
                 }
                 Some(id)

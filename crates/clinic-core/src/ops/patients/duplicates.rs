@@ -11,7 +11,6 @@ use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::domain::fold;
 use crate::error::Result;
-use crate::write::Write;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DuplicateCandidate {
@@ -102,10 +101,10 @@ pub(crate) async fn find_duplicates(conn: &mut SqliteConnection, new: &PatientDe
 
 /// The warning shown before saving a new patient.
 pub async fn likely_duplicates(clinic: &Clinic, session: &Session, input: PatientInput) -> Result<Vec<DuplicateCandidate>> {
-    let mut w = Write::begin(clinic, session, Permission::RegisterPatients).await?;
-    let today = w.site_today().await?;
+    crate::auth::authorize(clinic, session, Permission::RegisterPatients).await?;
+    let mut conn = clinic.store().pool().acquire().await?;
+    let zone = crate::ops::setup::site_settings(clinic, &mut conn).await?.time_zone;
+    let today = clinic.clock().now().with_timezone(&zone).date_naive();
     let details = PatientDetails::parse(&input, today)?;
-    let found = find_duplicates(w.conn(), &details, None).await;
-    w.nothing_changed().await;
-    found
+    find_duplicates(&mut conn, &details, None).await
 }

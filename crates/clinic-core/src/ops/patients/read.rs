@@ -152,7 +152,7 @@ pub struct HistoryEntry {
 /// Every change of a patient's record: who, when, from which desk, each field's old and new value.
 /// Read from the audit trail, the one place every change is written.
 pub async fn patient_history(clinic: &Clinic, session: &Session, id: Uuid) -> Result<Vec<HistoryEntry>> {
-    crate::auth::authorize(clinic, session, Permission::ViewPatients).await?;
+    let mut w = Write::begin(clinic, session, Permission::ViewPatients).await?;
     let rows = sqlx::query!(
         r#"SELECT a.at, s.full_name AS "staff_name?", a.device_id AS "device_id: Uuid", a.action, a.details
            FROM audit_event a LEFT JOIN staff s ON s.id = a.staff_id
@@ -160,8 +160,11 @@ pub async fn patient_history(clinic: &Clinic, session: &Session, id: Uuid) -> Re
            ORDER BY a.at, a.seq"#,
         id
     )
-    .fetch_all(clinic.store().pool())
+    .fetch_all(w.conn())
     .await?;
+    // Reading a record's history is reading the record: audited like opening the chart.
+    w.audit("view_history", "patient", Some(id), json!({"entries": rows.len()}));
+    w.commit().await?;
     rows.into_iter()
         .map(|r| {
             let details: Value = serde_json::from_str(&r.details)?;

@@ -1,0 +1,11 @@
+// The app's own commands, listed so capabilities/ can grant each window exactly these.
+const COMMANDS: &[&str] = &[
+    "workstation", "open_demo", "set_up", "log_in", "log_out", "lock", "unlock", "search_patients", "register_patient",
+    "likely_duplicates", "day_calendar", "practitioners", "appointment_types", "free_slots", "book", "today_list",
+    "add_walk_in", "call_next",
+];
+
+fn main() {
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+        .expect("tauri build");
+}

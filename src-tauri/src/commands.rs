@@ -1,0 +1,131 @@
+//! The app's commands: each takes what the window sends, runs one use case, returns its answer.
+
+use chrono::NaiveDate;
+use clinic_core::auth::{self, Session};
+use clinic_core::demo::{self, DemoLogin, DemoSize};
+use clinic_core::ops::appointment_types::{list_appointment_types, AppointmentType};
+use clinic_core::ops::calendar::{self, Booking, BookingInput, DayCalendar, FreeSlot};
+use clinic_core::ops::patients::{self, DuplicateCandidate, Patient, PatientInput, PatientSummary};
+use clinic_core::ops::practitioners::{list_practitioners, Practitioner};
+use clinic_core::ops::queue::{self, QueueEntry, WalkInInput};
+use clinic_core::ops::setup::{set_up_clinic, ClinicSetup};
+use clinic_core::{Error, Result};
+use serde::Serialize;
+use tauri::State;
+use uuid::Uuid;
+
+use crate::desk::Desk;
+
+#[derive(Serialize)]
+pub struct Workstation {
+    /// Why the clinic cannot be opened, if it cannot (no keychain, a damaged file).
+    pub problem: Option<Error>,
+    pub set_up: bool,
+    pub session: Option<Session>,
+}
+
+#[tauri::command]
+pub async fn workstation(desk: State<'_, Desk>) -> Result<Workstation> {
+    let set_up = match desk.run(|c| async move { Ok(c.is_set_up()) }).await {
+        Ok(set_up) => set_up,
+        Err(problem) => return Ok(Workstation { problem: Some(problem), set_up: false, session: None }),
+    };
+    Ok(Workstation { problem: None, set_up, session: desk.current_session() })
+}
+
+/// Fills this (new) workstation with the demo clinic and says how to log in.
+#[tauri::command]
+pub async fn open_demo(desk: State<'_, Desk>) -> Result<Vec<DemoLogin>> {
+    desk.run(|c| async move { demo::create_demo_clinic(&c, DemoSize::CLINIC, |_| {}).await.map(drop) }).await?;
+    Ok(demo::DEMO_LOGINS.to_vec())
+}
+
+#[tauri::command]
+pub async fn set_up(desk: State<'_, Desk>, input: ClinicSetup) -> Result<Session> {
+    let session = desk.run(|c| async move { set_up_clinic(&c, input).await }).await?;
+    desk.set_session(Some(session.clone()));
+    Ok(session)
+}
+
+#[tauri::command]
+pub async fn log_in(desk: State<'_, Desk>, username: String, password: String) -> Result<Session> {
+    let session = desk.run(move |c| async move { auth::login(&c, &username, &password).await }).await?;
+    desk.set_session(Some(session.clone()));
+    Ok(session)
+}
+
+#[tauri::command]
+pub async fn log_out(desk: State<'_, Desk>) -> Result<()> {
+    desk.set_session(None);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn lock(desk: State<'_, Desk>) -> Result<Session> {
+    let session = desk.run_as(|c, mut s| async move { auth::lock(&c, &mut s).await.map(|_| s) }).await?;
+    desk.set_session(Some(session.clone()));
+    Ok(session)
+}
+
+#[tauri::command]
+pub async fn unlock(desk: State<'_, Desk>, password: String) -> Result<Session> {
+    let session = desk.run_as(move |c, mut s| async move { auth::unlock(&c, &mut s, &password).await.map(|_| s) }).await?;
+    desk.set_session(Some(session.clone()));
+    Ok(session)
+}
+
+#[tauri::command]
+pub async fn search_patients(desk: State<'_, Desk>, query: String) -> Result<Vec<PatientSummary>> {
+    desk.run_as(move |c, s| async move { patients::search_patients(&c, &s, &query, 20).await }).await
+}
+
+#[tauri::command]
+pub async fn register_patient(desk: State<'_, Desk>, input: PatientInput, confirmed_new: bool) -> Result<Patient> {
+    desk.run_as(move |c, s| async move { patients::register_patient(&c, &s, input, confirmed_new).await }).await
+}
+
+#[tauri::command]
+pub async fn likely_duplicates(desk: State<'_, Desk>, input: PatientInput) -> Result<Vec<DuplicateCandidate>> {
+    desk.run_as(move |c, s| async move { patients::likely_duplicates(&c, &s, input).await }).await
+}
+
+#[tauri::command]
+pub async fn day_calendar(desk: State<'_, Desk>, date: NaiveDate) -> Result<DayCalendar> {
+    desk.run_as(move |c, s| async move { calendar::day_calendar(&c, &s, date).await }).await
+}
+
+#[tauri::command]
+pub async fn practitioners(desk: State<'_, Desk>) -> Result<Vec<Practitioner>> {
+    desk.run_as(|c, s| async move { list_practitioners(&c, &s).await }).await
+}
+
+#[tauri::command]
+pub async fn appointment_types(desk: State<'_, Desk>) -> Result<Vec<AppointmentType>> {
+    desk.run_as(|c, s| async move { list_appointment_types(&c, &s).await }).await
+}
+
+#[tauri::command]
+pub async fn free_slots(desk: State<'_, Desk>, practitioner_id: Uuid, type_id: Uuid, date: NaiveDate) -> Result<Vec<FreeSlot>> {
+    desk.run_as(move |c, s| async move { calendar::free_slots(&c, &s, practitioner_id, type_id, date, 1).await }).await
+}
+
+#[tauri::command]
+pub async fn book(desk: State<'_, Desk>, input: BookingInput) -> Result<Booking> {
+    desk.run_as(move |c, s| async move { calendar::book_appointment(&c, &s, input).await }).await
+}
+
+#[tauri::command]
+pub async fn today_list(desk: State<'_, Desk>) -> Result<Vec<QueueEntry>> {
+    desk.run_as(|c, s| async move { queue::today_list(&c, &s).await }).await
+}
+
+#[tauri::command]
+pub async fn add_walk_in(desk: State<'_, Desk>, input: WalkInInput) -> Result<QueueEntry> {
+    desk.run_as(move |c, s| async move { queue::add_walk_in(&c, &s, input).await }).await
+}
+
+#[tauri::command]
+pub async fn call_next(desk: State<'_, Desk>, practitioner_id: Uuid) -> Result<Option<QueueEntry>> {
+    desk.run_as(move |c, s| async move { queue::call_next(&c, &s, practitioner_id).await }).await
+}
+

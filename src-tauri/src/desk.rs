@@ -1,0 +1,81 @@
+//! The desk: this workstation's open clinic and who is logged in at it.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use clinic_core::auth::Session;
+use clinic_core::clock::SystemClock;
+use clinic_core::store::OsKeychain;
+use clinic_core::{Clinic, ClinicThread, Code, Error, Result};
+
+pub struct Desk {
+    /// The clinic, or why it could not be opened (no keychain, a damaged file).
+    clinic: std::result::Result<ClinicThread, Error>,
+    session: Mutex<Option<Session>>,
+    pub data_dir: PathBuf,
+}
+
+impl Desk {
+    pub fn open(data_dir: PathBuf) -> Desk {
+        let path = data_dir.join("clinic.db");
+        let clinic = std::fs::create_dir_all(&data_dir)
+            .map_err(|e| Error::new(Code::StoreUnavailable, format!("The folder {} cannot be created: {e}", data_dir.display())))
+            .and_then(|_| {
+                ClinicThread::start(move || async move {
+                    Clinic::open(&path, &OsKeychain::new("clinic-desk"), Arc::new(SystemClock)).await
+                })
+            });
+        if let Ok(clinic) = &clinic {
+            // Checked at every start, without making anyone wait; a failure is logged loudly.
+            let clinic = clinic.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Ok(Err(e)) = clinic.run(|c| async move { c.store().check_integrity().await }).await {
+                    tracing::error!(error = %e.message, "integrity check failed");
+                }
+            });
+        }
+        Desk { clinic, session: Mutex::new(None), data_dir }
+    }
+
+    pub fn clinic(&self) -> Result<&ClinicThread> {
+        self.clinic.as_ref().map_err(Clone::clone)
+    }
+
+    pub fn session(&self) -> Result<Session> {
+        self.session
+            .lock()
+            .expect("session lock")
+            .clone()
+            .ok_or_else(|| Error::new(Code::PermissionDenied, "Log in first."))
+    }
+
+    pub fn current_session(&self) -> Option<Session> {
+        self.session.lock().expect("session lock").clone()
+    }
+
+    pub fn set_session(&self, session: Option<Session>) {
+        *self.session.lock().expect("session lock") = session;
+    }
+
+    /// Runs a use case on the clinic's thread.
+    pub async fn run<T, F, Fut>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(Arc<Clinic>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T>> + 'static,
+        T: Send + 'static,
+    {
+        self.clinic()?.run(work).await?
+    }
+
+    /// Runs a use case as the logged-in staff member.
+    pub async fn run_as<T, F, Fut>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(Arc<Clinic>, Session) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T>> + 'static,
+        T: Send + 'static,
+    {
+        let session = self.session()?;
+        self.run(move |c| work(c, session)).await
+    }
+}
