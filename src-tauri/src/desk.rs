@@ -13,7 +13,6 @@ pub struct Desk {
     /// The clinic, or why it could not be opened (no keychain, a damaged file).
     clinic: std::result::Result<ClinicThread, Error>,
     session: Mutex<Option<Session>>,
-    pub data_dir: PathBuf,
 }
 
 impl Desk {
@@ -35,7 +34,7 @@ impl Desk {
                 }
             });
         }
-        Desk { clinic, session: Mutex::new(None), data_dir }
+        Desk { clinic, session: Mutex::new(None) }
     }
 
     pub fn clinic(&self) -> Result<&ClinicThread> {
