@@ -39,7 +39,8 @@ ensure_app_build_deps() {
 build_ui() {
     step "web UI"
     if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; then
-        (cd ui && npm ci --no-audit --no-fund)
+        # npm install, not npm ci: this registry setup writes locks without versions that npm ci then refuses.
+        (cd ui && npm install --no-audit --no-fund)
     fi
     (cd ui && npm run build --silent)
 }
