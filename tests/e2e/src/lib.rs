@@ -1,0 +1,127 @@
+//! A small W3C WebDriver client for driving the real Clinic Desk window through tauri-driver.
+//! The test command starts Xvfb, a D-Bus session with a keyring, and tauri-driver on port 4444.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+pub struct App {
+    agent: ureq::Agent,
+    base: String,
+    pub screenshots: PathBuf,
+}
+
+/// Whether the end-to-end environment is there; the test command sets CLINIC_E2E and then a
+/// missing driver is a failure, not a skip.
+pub fn required() -> bool {
+    std::env::var_os("CLINIC_E2E").is_some()
+}
+
+pub fn driver_url() -> String {
+    std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
+}
+
+fn app_binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target")
+    });
+    std::path::absolute(target.join("debug/clinic-desk")).expect("absolute path")
+}
+
+impl App {
+    /// Starts the app in a new WebDriver session.
+    pub fn start(test_name: &str) -> App {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let screenshots = app_binary().parent().unwrap().parent().unwrap().join("e2e-screenshots").join(test_name);
+        std::fs::create_dir_all(&screenshots).unwrap();
+        let mut app = App { agent, base: driver_url(), screenshots };
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": {"application": app_binary()}
+        }}});
+        let session = app.post("/session", caps);
+        let id = session["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {session}")).to_string();
+        app.base = format!("{}/session/{id}", app.base);
+        app
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        let mut response = self.agent.post(&format!("{}{path}", self.base)).header("Content-Type", "application/json")
+            .send(body.to_string()).unwrap_or_else(|e| panic!("WebDriver POST {path}: {e}"));
+        let text = response.body_mut().read_to_string().unwrap();
+        serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)["value"].clone()
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let mut response = self.agent.get(&format!("{}{path}", self.base)).call().unwrap_or_else(|e| panic!("WebDriver GET {path}: {e}"));
+        let text = response.body_mut().read_to_string().unwrap();
+        serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)["value"].clone()
+    }
+
+    /// The first element matching a CSS selector, waiting up to `wait` for it.
+    pub fn find(&self, css: &str, wait: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            let found = self.post("/element", json!({"using": "css selector", "value": css}));
+            if let Some(id) = found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str) {
+                return id.to_string();
+            }
+            if started.elapsed() > wait {
+                self.screenshot("not-found");
+                panic!("no element {css} after {wait:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until the page's text contains `text`.
+    pub fn wait_for_text(&self, text: &str, wait: Duration) {
+        let started = Instant::now();
+        while !self.text("body").contains(text) {
+            if started.elapsed() > wait {
+                self.screenshot("text-missing");
+                panic!("the window never showed “{text}”; it shows:\n{}", self.text("body"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn click(&self, css: &str) {
+        let id = self.find(css, Duration::from_secs(10));
+        self.post(&format!("/element/{id}/click"), json!({}));
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css, Duration::from_secs(10));
+        self.post(&format!("/element/{id}/value"), json!({"text": text}));
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        let id = self.find(css, Duration::from_secs(10));
+        self.get(&format!("/element/{id}/text")).as_str().unwrap_or_default().to_string()
+    }
+
+    /// The element that has the keyboard focus: its `id` attribute.
+    pub fn focused_id(&self) -> String {
+        let active = self.get("/element/active");
+        let id = active.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap_or_default().to_string();
+        self.get(&format!("/element/{id}/attribute/id")).as_str().unwrap_or_default().to_string()
+    }
+
+    /// Saves a PNG of the window as `<name>.png` in this test's screenshot folder.
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.get("/screenshot");
+        let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap_or_default()).unwrap_or_default();
+        let path = self.screenshots.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.agent.delete(&self.base).call();
+    }
+}
