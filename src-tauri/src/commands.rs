@@ -4,11 +4,12 @@ use chrono::NaiveDate;
 use clinic_core::auth::{self, Session};
 use clinic_core::demo::{self, DemoLogin, DemoSize};
 use clinic_core::ops::appointment_types::{list_appointment_types, AppointmentType};
-use clinic_core::ops::calendar::{self, Booking, BookingInput, DayCalendar, FreeSlot};
-use clinic_core::ops::patients::{self, DuplicateCandidate, Patient, PatientInput, PatientSummary};
+use clinic_core::ops::calendar::{self, Appointment, Booking, BookingInput, DayCalendar, FreeSlot};
+use clinic_core::ops::patients::{self, DuplicateCandidate, HistoryEntry, Patient, PatientInput, PatientSummary};
 use clinic_core::ops::practitioners::{list_practitioners, Practitioner};
 use clinic_core::ops::queue::{self, QueueEntry, WalkInInput};
 use clinic_core::ops::setup::{set_up_clinic, ClinicSetup};
+use clinic_core::ops::staff::{self, NewStaff, StaffMember};
 use clinic_core::{Error, Result};
 use serde::Serialize;
 use tauri::State;
@@ -129,3 +130,42 @@ pub async fn call_next(desk: State<'_, Desk>, practitioner_id: Uuid) -> Result<O
     desk.run_as(move |c, s| async move { queue::call_next(&c, &s, practitioner_id).await }).await
 }
 
+
+#[tauri::command]
+pub async fn open_patient(desk: State<'_, Desk>, id: Uuid) -> Result<PatientChart> {
+    desk.run_as(move |c, s| async move {
+        let patient = patients::open_patient(&c, &s, id).await?;
+        let appointments = calendar::patient_appointments(&c, &s, id).await?;
+        let history = patients::patient_history(&c, &s, id).await?;
+        Ok(PatientChart { patient, appointments, history })
+    })
+    .await
+}
+
+/// A patient's page: the record, their appointments (newest first) and the history of changes.
+#[derive(Serialize)]
+pub struct PatientChart {
+    pub patient: Patient,
+    pub appointments: Vec<Appointment>,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[tauri::command]
+pub async fn mark_arrived(desk: State<'_, Desk>, id: Uuid) -> Result<Appointment> {
+    desk.run_as(move |c, s| async move { calendar::mark_arrived(&c, &s, id).await }).await
+}
+
+#[tauri::command]
+pub async fn mark_served(desk: State<'_, Desk>, id: Uuid) -> Result<QueueEntry> {
+    desk.run_as(move |c, s| async move { queue::mark_served(&c, &s, id).await }).await
+}
+
+#[tauri::command]
+pub async fn staff(desk: State<'_, Desk>) -> Result<Vec<StaffMember>> {
+    desk.run_as(|c, s| async move { staff::list_staff(&c, &s).await }).await
+}
+
+#[tauri::command]
+pub async fn create_staff(desk: State<'_, Desk>, input: NewStaff) -> Result<StaffMember> {
+    desk.run_as(move |c, s| async move { staff::create_staff(&c, &s, input).await }).await
+}

@@ -35,6 +35,11 @@ pub fn run() {
             commands::today_list,
             commands::add_walk_in,
             commands::call_next,
+            commands::open_patient,
+            commands::mark_arrived,
+            commands::mark_served,
+            commands::staff,
+            commands::create_staff,
         ])
         .run(tauri::generate_context!())
         .expect("the Clinic Desk window could not start");

@@ -7,7 +7,11 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{json, Value};
 
+/// One window at a time: tauri-driver runs a single session.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 pub struct App {
+    _turn: std::sync::MutexGuard<'static, ()>,
     agent: ureq::Agent,
     base: String,
     pub screenshots: PathBuf,
@@ -36,7 +40,8 @@ impl App {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let screenshots = app_binary().parent().unwrap().parent().unwrap().join("e2e-screenshots").join(test_name);
         std::fs::create_dir_all(&screenshots).unwrap();
-        let mut app = App { agent, base: driver_url(), screenshots };
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut app = App { _turn: turn, agent, base: driver_url(), screenshots };
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
             "tauri:options": {"application": app_binary()}
@@ -101,6 +106,51 @@ impl App {
     pub fn text(&self, css: &str) -> String {
         let id = self.find(css, Duration::from_secs(10));
         self.get(&format!("/element/{id}/text")).as_str().unwrap_or_default().to_string()
+    }
+
+    /// Runs JavaScript in the window and returns its result.
+    pub fn execute(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": args}))
+    }
+
+    /// Sets a form field as a person would (the `input` and `change` events fire).
+    pub fn set_value(&self, css: &str, value: &str) {
+        self.find(css, Duration::from_secs(10));
+        self.execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1];
+             e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true}));",
+            json!([css, value]),
+        );
+    }
+
+    /// Presses a key (WebDriver key codes, e.g. "\u{E007}" for Enter) in the focused element.
+    pub fn press(&self, css: &str, key: &str) {
+        self.type_into(css, key);
+    }
+
+    /// Clicks the first button whose text is `label`.
+    pub fn click_button(&self, label: &str) {
+        let started = Instant::now();
+        loop {
+            let clicked = self.execute(
+                "const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === arguments[0]);
+                 if (b) { b.click(); return true; } return false;",
+                json!([label]),
+            );
+            if clicked == Value::Bool(true) {
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                self.screenshot("button-missing");
+                panic!("no button “{label}”; the window shows:\n{}", self.text("body"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn has_button(&self, label: &str) -> bool {
+        self.execute("return [...document.querySelectorAll('button')].some(b => b.textContent.trim() === arguments[0]);", json!([label]))
+            == Value::Bool(true)
     }
 
     /// The element that has the keyboard focus: its `id` attribute.

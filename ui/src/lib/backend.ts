@@ -2,8 +2,8 @@
 // its {code, message, field}.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  AppError, ClinicSetup, DayCalendar, DemoLogin, DuplicateCandidate, PatientInput, PatientSummary, QueueEntry, Session,
-  Workstation,
+  AppError, Appointment, AppointmentType, Booking, ClinicSetup, DayCalendar, DemoLogin, DuplicateCandidate, FreeSlot,
+  PatientChart, PatientInput, PatientSummary, Practitioner, QueueEntry, Session, StaffMember, Workstation,
 } from "./types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -29,4 +29,19 @@ export const backend = {
     call<{ id: string; mrn: string }>("register_patient", { input, confirmedNew }),
   dayCalendar: (date: string) => call<DayCalendar>("day_calendar", { date }),
   todayList: () => call<QueueEntry[]>("today_list"),
+  openPatient: (id: string) => call<PatientChart>("open_patient", { id }),
+  practitioners: () => call<Practitioner[]>("practitioners"),
+  appointmentTypes: () => call<AppointmentType[]>("appointment_types"),
+  freeSlots: (practitionerId: string, typeId: string, date: string) =>
+    call<FreeSlot[]>("free_slots", { practitionerId, typeId, date }),
+  book: (input: { patient_id: string; practitioner_id: string; type_id: string; starts: string }) =>
+    call<Booking>("book", { input: { ...input, notes: null, override_schedule: false } }),
+  addWalkIn: (patientId: string, reason: string, priority: string) =>
+    call<QueueEntry>("add_walk_in", { input: { patient: { existing: patientId }, reason, priority, practitioner_id: null } }),
+  callNext: (practitionerId: string) => call<QueueEntry | null>("call_next", { practitionerId }),
+  markArrived: (id: string) => call<Appointment>("mark_arrived", { id }),
+  markServed: (id: string) => call<QueueEntry>("mark_served", { id }),
+  staff: () => call<StaffMember[]>("staff"),
+  createStaff: (input: { full_name: string; username: string; password: string; roles: string[] }) =>
+    call<StaffMember>("create_staff", { input }),
 };

@@ -59,6 +59,7 @@ export interface DuplicateCandidate {
 
 export interface Appointment {
   id: string;
+  patient_id: string;
   patient_name: string;
   patient_mrn: string;
   practitioner_id: string;
@@ -86,6 +87,7 @@ export interface DayCalendar {
 
 export interface QueueEntry {
   id: string;
+  appointment_id: string | null;
   patient_name: string;
   patient_mrn: string;
   reason: string;
@@ -107,4 +109,68 @@ export interface ClinicSetup {
   admin_username: string;
   admin_password: string;
   device_name: string;
+}
+
+export interface Practitioner {
+  id: string;
+  display_name: string;
+  specialisation: string;
+  active: boolean;
+}
+
+export interface AppointmentType {
+  id: string;
+  name: string;
+  duration_minutes: number;
+  active: boolean;
+}
+
+export interface FreeSlot {
+  starts_at: string;
+  local_start: string;
+  local_end: string;
+}
+
+export interface Booking {
+  appointment: Appointment;
+  warnings: string[];
+}
+
+export interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+export interface HistoryEntry {
+  at: string;
+  staff_name: string | null;
+  action: string;
+  changes: FieldChange[];
+}
+
+export interface Patient {
+  id: string;
+  mrn: string;
+  given_name: string;
+  family_name: string;
+  sex: string;
+  birth_date: string;
+  phones: string[];
+  email: string | null;
+  allergies: string[];
+}
+
+export interface PatientChart {
+  patient: Patient;
+  appointments: Appointment[];
+  history: HistoryEntry[];
+}
+
+export interface StaffMember {
+  id: string;
+  full_name: string;
+  username: string;
+  roles: Role[];
+  active: boolean;
 }
