@@ -153,6 +153,30 @@ impl App {
             == Value::Bool(true)
     }
 
+    /// Serious and critical accessibility violations of what the window shows now, as found by
+    /// axe-core (from the UI's node modules).
+    pub fn accessibility_problems(&self) -> Vec<String> {
+        let axe = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe).unwrap_or_else(|e| panic!("{}: {e} (run npm install in ui/)", axe.display()));
+        self.execute(&source, json!([]));
+        let found = self.post("/execute/async", json!({"script": "
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)));",
+            "args": []}));
+        found.as_array().unwrap_or_else(|| panic!("axe did not run: {found}")).iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+    }
+
+    /// Asserts axe-core finds nothing serious on the current screen.
+    pub fn assert_accessible(&self, screen: &str) {
+        let problems = self.accessibility_problems();
+        if !problems.is_empty() {
+            self.screenshot(&format!("inaccessible-{screen}"));
+        }
+        assert!(problems.is_empty(), "accessibility of {screen}:\n{}", problems.join("\n"));
+    }
+
     /// The element that has the keyboard focus: its `id` attribute.
     pub fn focused_id(&self) -> String {
         let active = self.get("/element/active");

@@ -22,6 +22,11 @@ fn a_day_at_the_front_desk() {
     // First run: the demo clinic.
     app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
     app.screenshot("01-first-run");
+    app.assert_accessible("first run");
+    // The checker itself: an input without a label must be caught.
+    app.execute("document.body.insertAdjacentHTML('beforeend', '<input id=\"axe-probe\">')", json!([]));
+    assert!(app.accessibility_problems().iter().any(|p| p.contains("label")), "axe-core must catch an unlabelled input");
+    app.execute("document.getElementById('axe-probe').remove()", json!([]));
     app.click_button("Open the demo clinic");
     app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
     app.screenshot("02-demo-ready");
@@ -35,6 +40,7 @@ fn a_day_at_the_front_desk() {
     app.click("button[type=submit]");
     app.wait_for_text("Wrong username or password.", SHORT);
     app.screenshot("03-wrong-password");
+    app.assert_accessible("login");
     app.type_into("input[name=password]", "demo-clinic");
     app.click("button[type=submit]");
     app.wait_for_text("Find a patient", SHORT);
@@ -62,6 +68,7 @@ fn a_day_at_the_front_desk() {
     app.press("#patient-search", ENTER);
     app.wait_for_text("Book an appointment", SHORT);
     app.screenshot("06-chart");
+    app.assert_accessible("patients and a chart");
 
     // Book her into the first free slot of the next weekday, and see it on the calendar.
     let day = app.execute(
@@ -93,6 +100,7 @@ fn a_day_at_the_front_desk() {
     app.set_value("input[type=date]", &day);
     app.wait_for_text(&format!("{slot} Zélia Quaresma-Teste"), SHORT);
     app.screenshot("09-on-the-calendar");
+    app.assert_accessible("today");
     assert!(app.text(".queue").contains("waiting"), "{}", app.text(".queue"));
     app.click_button("Call next");
     app.wait_for_text("called", SHORT);
@@ -105,6 +113,7 @@ fn a_day_at_the_front_desk() {
     app.click_button("Unlock");
     app.wait_for_text("Wrong username or password.", SHORT);
     app.screenshot("11-locked");
+    app.assert_accessible("locked");
     app.type_into("input[name=password]", "demo-clinic");
     app.click_button("Unlock");
     app.wait_for_text("Switch user", SHORT);
@@ -120,5 +129,6 @@ fn a_day_at_the_front_desk() {
     assert!(!app.has_button("Patients"), "an admin alone sees no patient records");
     assert!(app.text("table").contains("reception"));
     let shot = app.screenshot("12-admin-settings");
+    app.assert_accessible("settings");
     eprintln!("screenshots in {}", shot.parent().unwrap().display());
 }

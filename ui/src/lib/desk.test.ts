@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { clock, idleLockMinutes, latestOnly, shouldLock, splitAppointments, visibleChanges } from "./desk";
+import type { Appointment } from "./types";
+
+describe("idle lock", () => {
+  it("defaults to 10 minutes and keeps the setting within 1–120", () => {
+    expect(idleLockMinutes(null)).toBe(10);
+    expect(idleLockMinutes("abc")).toBe(10);
+    expect(idleLockMinutes("0")).toBe(1);
+    expect(idleLockMinutes("500")).toBe(120);
+    expect(idleLockMinutes("7")).toBe(7);
+  });
+
+  it("locks an unlocked session once the minutes have passed, not before", () => {
+    const start = 1_000_000;
+    expect(shouldLock(start + 9 * 60_000, start, 10, false)).toBe(false);
+    expect(shouldLock(start + 10 * 60_000, start, 10, false)).toBe(true);
+    expect(shouldLock(start + 60 * 60_000, start, 10, true)).toBe(false);
+  });
+});
+
+describe("a patient's appointments", () => {
+  const at = (local_start: string) => ({ id: local_start, local_start }) as Appointment;
+  it("splits newest-first appointments into upcoming (soonest first) and past (latest first)", () => {
+    const { upcoming, past } = splitAppointments(
+      [at("2026-12-01T10:00:00"), at("2026-11-25T09:00:00"), at("2026-11-20T09:00:00"), at("2026-10-01T09:00:00")],
+      "2026-11-21T08:00",
+    );
+    expect(upcoming.map((a) => a.id)).toEqual(["2026-11-25T09:00:00", "2026-12-01T10:00:00"]);
+    expect(past.map((a) => a.id)).toEqual(["2026-11-20T09:00:00", "2026-10-01T09:00:00"]);
+  });
+
+  it("shows wall-clock times", () => {
+    expect(clock("2026-11-23T09:30:00")).toBe("09:30");
+  });
+});
+
+describe("history", () => {
+  it("leaves out a new record's empty fields and unchanged values", () => {
+    const shown = visibleChanges([
+      { field: "email", old: null, new: null },
+      { field: "allergies", old: null, new: [] },
+      { field: "family_name", old: null, new: "Silva" },
+      { field: "phones", old: ["1"], new: ["1"] },
+      { field: "given_name", old: "Ana", new: "Anna" },
+    ]);
+    expect(shown.map((c) => c.field)).toEqual(["family_name", "given_name"]);
+  });
+});
+
+describe("type-ahead", () => {
+  it("keeps only the answer to the latest search", async () => {
+    const delays: Record<string, number> = { s: 30, si: 5 };
+    const search = latestOnly((q: string) => new Promise<string>((done) => setTimeout(() => done(q), delays[q])));
+    const [first, second] = await Promise.all([search("s"), search("si")]);
+    expect(first).toBeUndefined();
+    expect(second).toBe("si");
+  });
+});
