@@ -1,6 +1,7 @@
 //! The app's commands: each takes what the window sends, runs one use case, returns its answer.
 
 use chrono::NaiveDate;
+use clinic_core::audit::{self, AuditEntry, AuditReport};
 use clinic_core::auth::{self, Session};
 use clinic_core::demo::{self, DemoLogin, DemoSize};
 use clinic_core::ops::appointment_types::{list_appointment_types, AppointmentType};
@@ -16,6 +17,7 @@ use tauri::State;
 use uuid::Uuid;
 
 use crate::desk::Desk;
+use crate::reminders::ReminderSettings;
 
 #[derive(Serialize)]
 pub struct Workstation {
@@ -168,4 +170,24 @@ pub async fn staff(desk: State<'_, Desk>) -> Result<Vec<StaffMember>> {
 #[tauri::command]
 pub async fn create_staff(desk: State<'_, Desk>, input: NewStaff) -> Result<StaffMember> {
     desk.run_as(move |c, s| async move { staff::create_staff(&c, &s, input).await }).await
+}
+
+#[tauri::command]
+pub async fn audit_trail(desk: State<'_, Desk>, before: Option<Uuid>) -> Result<Vec<AuditEntry>> {
+    desk.run_as(move |c, s| async move { audit::recent(&c, &s, before, 100).await }).await
+}
+
+#[tauri::command]
+pub async fn verify_audit(desk: State<'_, Desk>) -> Result<AuditReport> {
+    desk.run_as(|c, s| async move { audit::verify(&c, &s).await }).await
+}
+
+#[tauri::command]
+pub async fn reminder_settings(desk: State<'_, Desk>) -> Result<ReminderSettings> {
+    Ok(desk.reminder_settings())
+}
+
+#[tauri::command]
+pub async fn set_reminder_settings(desk: State<'_, Desk>, settings: ReminderSettings) -> Result<()> {
+    desk.set_reminder_settings(settings)
 }

@@ -9,10 +9,14 @@ use clinic_core::clock::SystemClock;
 use clinic_core::store::OsKeychain;
 use clinic_core::{Clinic, ClinicThread, Code, Error, Result};
 
+use crate::reminders::ReminderSettings;
+
 pub struct Desk {
     /// The clinic, or why it could not be opened (no keychain, a damaged file).
     clinic: std::result::Result<ClinicThread, Error>,
     session: Mutex<Option<Session>>,
+    reminders: Mutex<ReminderSettings>,
+    reminders_file: PathBuf,
 }
 
 impl Desk {
@@ -34,7 +38,9 @@ impl Desk {
                 }
             });
         }
-        Desk { clinic, session: Mutex::new(None) }
+        let reminders_file = data_dir.join("reminders.json");
+        let reminders = std::fs::read(&reminders_file).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        Desk { clinic, session: Mutex::new(None), reminders: Mutex::new(reminders), reminders_file }
     }
 
     pub fn clinic(&self) -> Result<&ClinicThread> {
@@ -47,6 +53,21 @@ impl Desk {
             .expect("session lock")
             .clone()
             .ok_or_else(|| Error::new(Code::PermissionDenied, "Log in first."))
+    }
+
+    pub fn reminder_settings(&self) -> ReminderSettings {
+        *self.reminders.lock().expect("reminders lock")
+    }
+
+    /// This workstation's reminder settings, kept beside its database.
+    pub fn set_reminder_settings(&self, settings: ReminderSettings) -> Result<()> {
+        if !(1..=240).contains(&settings.lead_minutes) || !(1..=480).contains(&settings.wait_minutes) {
+            return Err(Error::invalid("reminders", "Remind 1 to 240 minutes ahead, and after 1 to 480 minutes of waiting."));
+        }
+        std::fs::write(&self.reminders_file, serde_json::to_vec(&settings).expect("json"))
+            .map_err(|e| Error::new(Code::Internal, format!("The reminder settings could not be saved: {e}")))?;
+        *self.reminders.lock().expect("reminders lock") = settings;
+        Ok(())
     }
 
     pub fn current_session(&self) -> Option<Session> {

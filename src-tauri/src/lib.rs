@@ -3,6 +3,7 @@
 
 mod commands;
 mod desk;
+mod reminders;
 
 use tauri::Manager;
 
@@ -14,6 +15,8 @@ pub fn run() {
                 None => app.path().app_data_dir()?,
             };
             app.manage(desk::Desk::open(data_dir));
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { remind(handle).await });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -40,7 +43,38 @@ pub fn run() {
             commands::mark_served,
             commands::staff,
             commands::create_staff,
+            commands::audit_trail,
+            commands::verify_audit,
+            commands::reminder_settings,
+            commands::set_reminder_settings,
         ])
         .run(tauri::generate_context!())
         .expect("the Clinic Desk window could not start");
+}
+
+/// Every half minute, while someone is logged in and the desk is unlocked: the reminders now due.
+async fn remind(app: tauri::AppHandle) {
+    use clinic_core::ops::{calendar, queue};
+    let mut shown = std::collections::HashSet::new();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        let desk = app.state::<desk::Desk>();
+        if desk.current_session().is_none_or(|s| s.locked) {
+            continue;
+        }
+        let settings = desk.reminder_settings();
+        let today = desk
+            .run_as(|c, s| async move {
+                let date = chrono::Local::now().date_naive();
+                let day = calendar::day_calendar(&c, &s, date).await?;
+                let waiting = queue::today_list(&c, &s).await?;
+                Ok((day, waiting))
+            })
+            .await;
+        let Ok((day, waiting)) = today else { continue };
+        let appointments: Vec<_> = day.practitioners.into_iter().flat_map(|p| p.appointments).collect();
+        for reminder in reminders::due(chrono::Utc::now(), &appointments, &waiting, settings, &mut shown) {
+            tauri::async_runtime::spawn_blocking(move || reminders::show(&reminder));
+        }
+    }
 }

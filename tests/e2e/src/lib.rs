@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{json, Value};
 
+/// The key under which W3C WebDriver returns an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
 /// One window at a time: tauri-driver runs a single session.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -70,12 +73,12 @@ impl App {
         let started = Instant::now();
         loop {
             let found = self.post("/element", json!({"using": "css selector", "value": css}));
-            if let Some(id) = found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str) {
+            if let Some(id) = found[ELEMENT].as_str() {
                 return id.to_string();
             }
             if started.elapsed() > wait {
                 self.screenshot("not-found");
-                panic!("no element {css} after {wait:?}");
+                panic!("no element {css} after {wait:?}: {found}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -180,7 +183,7 @@ impl App {
     /// The element that has the keyboard focus: its `id` attribute.
     pub fn focused_id(&self) -> String {
         let active = self.get("/element/active");
-        let id = active.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap_or_default().to_string();
+        let id = active[ELEMENT].as_str().unwrap_or_default().to_string();
         self.get(&format!("/element/{id}/attribute/id")).as_str().unwrap_or_default().to_string()
     }
 

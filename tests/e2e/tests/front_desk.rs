@@ -128,6 +128,11 @@ fn a_day_at_the_front_desk() {
     app.wait_for_text("Add a staff member", SHORT);
     assert!(!app.has_button("Patients"), "an admin alone sees no patient records");
     assert!(app.text("table").contains("reception"));
+    // The audit trail shows who did what, and verifies.
+    app.wait_for_text("Audit trail", SHORT);
+    app.click_button("Verify the trail");
+    app.wait_for_text("entries are intact", SHORT);
+    assert!(app.text("body").contains("Rita Recepção"), "the receptionist's actions are in the trail");
     let shot = app.screenshot("12-admin-settings");
     app.assert_accessible("settings");
     eprintln!("screenshots in {}", shot.parent().unwrap().display());

@@ -3,7 +3,8 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   AppError, Appointment, AppointmentType, Booking, ClinicSetup, DayCalendar, DemoLogin, DuplicateCandidate, FreeSlot,
-  PatientChart, PatientInput, PatientSummary, Practitioner, QueueEntry, Session, StaffMember, Workstation,
+  PatientChart, PatientInput, PatientSummary, Practitioner, QueueEntry, Session, StaffMember, Workstation, AuditEntry,
+  AuditReport,
 } from "./types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -44,4 +45,8 @@ export const backend = {
   staff: () => call<StaffMember[]>("staff"),
   createStaff: (input: { full_name: string; username: string; password: string; roles: string[] }) =>
     call<StaffMember>("create_staff", { input }),
+  auditTrail: (before: string | null = null) => call<AuditEntry[]>("audit_trail", { before }),
+  verifyAudit: () => call<AuditReport>("verify_audit"),
+  reminderSettings: () => call<{ lead_minutes: number; wait_minutes: number }>("reminder_settings"),
+  setReminderSettings: (settings: { lead_minutes: number; wait_minutes: number }) => call<void>("set_reminder_settings", { settings }),
 };

@@ -174,3 +174,17 @@ export interface StaffMember {
   roles: Role[];
   active: boolean;
 }
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  staff_name: string | null;
+  action: string;
+  entity: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditReport {
+  entries_checked: number;
+  problems: { device_id: string; seq: number; problem: string }[];
+}
