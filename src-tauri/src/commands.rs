@@ -191,3 +191,17 @@ pub async fn reminder_settings(desk: State<'_, Desk>) -> Result<ReminderSettings
 pub async fn set_reminder_settings(desk: State<'_, Desk>, settings: ReminderSettings) -> Result<()> {
     desk.set_reminder_settings(settings)
 }
+
+/// The window shows its first usable screen (login, set-up, or the reason it cannot open).
+/// Prints how long that took from process start, for the start-up figure.
+#[tauri::command]
+pub async fn ready() -> Result<()> {
+    if let Some(started) = crate::STARTED.get() {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::info!(ms, "interactive");
+        if std::env::var_os("CLINIC_DESK_REPORT_STARTUP").is_some() {
+            eprintln!("clinic-desk interactive after {ms:.0} ms");
+        }
+    }
+    Ok(())
+}

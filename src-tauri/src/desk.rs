@@ -30,10 +30,13 @@ impl Desk {
                 })
             });
         if let Ok(clinic) = &clinic {
-            // Checked at every start, without making anyone wait; a failure is logged loudly.
+            // Checked at every start, shortly after the window is up, on a thread that is not the
+            // clinic's (it reads and decrypts every page: seconds on a large clinic). Logged loudly.
             let clinic = clinic.clone();
             tauri::async_runtime::spawn(async move {
-                if let Ok(Err(e)) = clinic.run(|c| async move { c.store().check_integrity().await }).await {
+                tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                let Ok(store) = clinic.run(|c| async move { c.store().clone() }).await else { return };
+                if let Err(e) = store.check_integrity().await {
                     tracing::error!(error = %e.message, "integrity check failed");
                 }
             });

@@ -7,6 +7,9 @@ mod reminders;
 
 use tauri::Manager;
 
+/// When the process started: the start-up figure is measured from here to the first usable screen.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
@@ -47,6 +50,7 @@ pub fn run() {
             commands::verify_audit,
             commands::reminder_settings,
             commands::set_reminder_settings,
+            commands::ready,
         ])
         .run(tauri::generate_context!())
         .expect("the Clinic Desk window could not start");

@@ -18,6 +18,7 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
 
 export const backend = {
   workstation: () => call<Workstation>("workstation"),
+  ready: () => call<void>("ready"),
   openDemo: () => call<DemoLogin[]>("open_demo"),
   setUp: (input: ClinicSetup) => call<Session>("set_up", { input }),
   logIn: (username: string, password: string) => call<Session>("log_in", { username, password }),

@@ -91,7 +91,8 @@ impl Store {
     /// runs it at every start; a failure must be shown to the user, never ignored.
     pub async fn check_integrity(&self) -> Result<()> {
         use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect_with(&self.options.clone().read_only(true))
+        // One pass over every page: a small cache is enough, and keeps the app's memory down.
+        let mut conn = sqlx::SqliteConnection::connect_with(&self.options.clone().read_only(true).pragma("cache_size", "-2048"))
             .await
             .map_err(|e| cannot_open(&self.path, e))?;
         let result: Result<String, sqlx::Error> = sqlx::query_scalar("PRAGMA quick_check").fetch_one(&mut conn).await;

@@ -1,0 +1,148 @@
+//! The app's figures (issue: start-up ≤ 1.0 s, memory ≤ 1.3 × a hello-world Tauri window, search
+//! painted ≤ 50 ms after a keystroke on a clinic of a million patients). Prints them; asserts
+//! nothing. Run through `scripts/app-figures`, which provides the display, the keyring and
+//! tauri-driver.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clinic_core::clock::SystemClock;
+use clinic_core::demo::{create_demo_clinic, DemoSize};
+use clinic_core::store::OsKeychain;
+use clinic_core::Clinic;
+use clinic_desk_e2e::App;
+use serde_json::json;
+
+fn target() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_TARGET_DIR").expect("CARGO_TARGET_DIR"))
+}
+
+/// Resident memory of a process and all its descendants (the app, WebKit's web and network processes).
+fn tree_rss_mb(root: u32) -> f64 {
+    let mut pids = vec![root];
+    let mut i = 0;
+    while i < pids.len() {
+        let parent = pids[i];
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+            if status.lines().any(|l| l.starts_with("PPid:") && l.split_whitespace().nth(1) == Some(&parent.to_string())) {
+                pids.push(pid);
+            }
+        }
+        i += 1;
+    }
+    pids.iter()
+        .map(|p| {
+            let status = std::fs::read_to_string(format!("/proc/{p}/status")).unwrap_or_default();
+            status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()).unwrap_or(0.0)
+        })
+        .sum::<f64>()
+        / 1024.0
+}
+
+/// Starts a window binary, waits `settle`, returns (interactive ms reported by the app if any, RSS MB).
+fn start_and_measure(binary: &Path, data_dir: &Path, settle: Duration) -> (Option<f64>, f64) {
+    let mut child = Command::new(binary)
+        .env("CLINIC_DESK_DATA_DIR", data_dir)
+        .env("CLINIC_DESK_REPORT_STARTUP", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(settle);
+    let rss = tree_rss_mb(child.id());
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let ms = stderr.lines().find_map(|l| l.strip_prefix("clinic-desk interactive after ")?.strip_suffix(" ms")?.parse().ok());
+    (ms, rss)
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let home = PathBuf::from(std::env::var("CLINIC_FIGURES_DIR").expect("CLINIC_FIGURES_DIR"));
+    let patients: usize = std::env::var("CLINIC_FIGURES_PATIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let data = home.join(format!("clinic-{patients}"));
+    std::fs::create_dir_all(&data).unwrap();
+    let bench = PathBuf::from(std::env::var("HOME").unwrap()).join(format!(".cache/clinic-desk/bench/clinic-{patients}"));
+    if !data.join("ready").exists() && bench.with_extension("ready").exists() {
+        // The benchmark's clinic of the same size: copied, and its key put in this keyring.
+        let path = std::path::absolute(data.join("clinic.db")).unwrap();
+        std::fs::copy(bench.with_extension("db"), &path).unwrap();
+        let key_hex = std::fs::read_to_string(bench.with_extension("key")).unwrap();
+        let key = clinic_core::store::DatabaseKey::from_bytes(&hex_bytes(key_hex.trim())).unwrap();
+        clinic_core::store::KeyStore::save(&OsKeychain::new("clinic-desk"), &format!("database-key:{}", path.display()), &key).unwrap();
+        std::fs::write(data.join("ready"), "").unwrap();
+        println!("copied the benchmark's {patients}-patient clinic");
+    }
+    if !data.join("ready").exists() {
+        let _ = std::fs::remove_file(data.join("clinic.db"));
+        let path = data.join("clinic.db");
+        let started = Instant::now();
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let clinic = Clinic::open(&path, &OsKeychain::new("clinic-desk"), Arc::new(SystemClock)).await.unwrap();
+            create_demo_clinic(&clinic, DemoSize { patients, practitioners: 20, appointments: patients }, |_| {}).await.unwrap();
+            clinic.store().close().await;
+        });
+        std::fs::write(data.join("ready"), "").unwrap();
+        println!("generated the {patients}-patient clinic in {:.0?}", started.elapsed());
+    }
+    let app = target().join("debug/clinic-desk");
+    let hello = target().join("debug/perf-hello");
+
+    // Start-up and memory, five times each, on the big clinic (the login screen).
+    let (mut starts, mut app_rss, mut hello_rss) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let (ms, rss) = start_and_measure(&app, &data, Duration::from_secs(5));
+        starts.push(ms.expect("the app reported when it became interactive"));
+        app_rss.push(rss);
+        hello_rss.push(start_and_measure(&hello, &data, Duration::from_secs(5)).1);
+    }
+    let (app_mb, hello_mb) = (percentile(&mut app_rss, 0.5), percentile(&mut hello_rss, 0.5));
+
+    // Typing in the search box: time from each keystroke's input event to the results painted.
+    let window = App::start("figures");
+    window.wait_for_text("Log in", Duration::from_secs(20));
+    window.type_into("input[name=username]", "reception");
+    window.type_into("input[name=password]", "demo-clinic");
+    window.click("button[type=submit]");
+    window.wait_for_text("Find a patient", Duration::from_secs(20));
+    window.execute(
+        "window.__painted = []; let typed = 0;
+         const box = document.querySelector('#patient-search');
+         box.addEventListener('input', () => { typed = performance.now(); });
+         new MutationObserver(() => { const t = typed; requestAnimationFrame(() => setTimeout(() => window.__painted.push(performance.now() - t), 0)); })
+           .observe(document.querySelector('.results'), { childList: true, subtree: true, characterData: true });",
+        json!([]),
+    );
+    for word in ["silva", "maria", "nguyen", "okafor", "garcia", "johan", "müller", "sharma", "haddad", "wang", "oliv", "chen"] {
+        window.set_value("#patient-search", "");
+        for c in word.chars() {
+            window.type_into("#patient-search", &c.to_string());
+            std::thread::sleep(Duration::from_millis(120));
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let mut painted: Vec<f64> = window.execute("return window.__painted;", json!([])).as_array().unwrap().iter().filter_map(|v| v.as_f64()).collect();
+    let shot = window.screenshot("search-1m");
+
+    println!("\nClinic Desk window figures ({patients} patients; debug build of the app, as the tests run it)");
+    println!("start-up to an interactive login screen: median {:.0} ms, worst {:.0} ms (5 starts)   budget ≤ 1000 ms",
+        percentile(&mut starts.clone(), 0.5), percentile(&mut starts, 1.0));
+    println!("memory after start (RSS of the app and its WebKit processes): {app_mb:.0} MB; hello-world Tauri window: {hello_mb:.0} MB; ratio {:.2}   budget ≤ 1.30",
+        app_mb / hello_mb);
+    println!("search as you type, keystroke to results painted: p50 {:.1} ms, p99 {:.1} ms, worst {:.1} ms over {} keystrokes   budget ≤ 50 ms",
+        percentile(&mut painted, 0.5), percentile(&mut painted, 0.99), percentile(&mut painted, 1.0), painted.len());
+    println!("screenshot: {}", shot.display());
+}
