@@ -13,7 +13,10 @@ pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLoc
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
-            let data_dir = match std::env::var_os("CLINIC_DESK_DATA_DIR") {
+            // Where the clinic's data lives: `--data-dir PATH`, else CLINIC_DESK_DATA_DIR, else the
+            // platform's app data folder.
+            let from_args = std::env::args().skip_while(|a| a != "--data-dir").nth(1);
+            let data_dir = match from_args.or_else(|| std::env::var("CLINIC_DESK_DATA_DIR").ok()) {
                 Some(dir) => dir.into(),
                 None => app.path().app_data_dir()?,
             };

@@ -40,6 +40,11 @@ fn app_binary() -> PathBuf {
 impl App {
     /// Starts the app in a new WebDriver session.
     pub fn start(test_name: &str) -> App {
+        App::start_with(test_name, &[])
+    }
+
+    /// Starts the app with command-line arguments (e.g. `--data-dir` for a store of its own).
+    pub fn start_with(test_name: &str, args: &[&str]) -> App {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let screenshots = app_binary().parent().unwrap().parent().unwrap().join("e2e-screenshots").join(test_name);
         std::fs::create_dir_all(&screenshots).unwrap();
@@ -47,7 +52,7 @@ impl App {
         let mut app = App { _turn: turn, agent, base: driver_url(), screenshots };
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
-            "tauri:options": {"application": app_binary()}
+            "tauri:options": {"application": app_binary(), "args": args}
         }}});
         let session = app.post("/session", caps);
         let id = session["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {session}")).to_string();
