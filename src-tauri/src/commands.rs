@@ -1,6 +1,6 @@
 //! The app's commands: each takes what the window sends, runs one use case, returns its answer.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use clinic_core::audit::{self, AuditEntry, AuditReport};
 use clinic_core::auth::{self, Session};
 use clinic_core::demo::{self, DemoLogin, DemoSize};
@@ -204,4 +204,14 @@ pub async fn ready() -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[tauri::command]
+pub async fn reschedule(desk: State<'_, Desk>, id: Uuid, starts: NaiveDateTime, practitioner_id: Option<Uuid>) -> Result<Booking> {
+    desk.run_as(move |c, s| async move { calendar::reschedule_appointment(&c, &s, id, starts, practitioner_id, false).await }).await
+}
+
+#[tauri::command]
+pub async fn cancel_appointment(desk: State<'_, Desk>, id: Uuid, reason: String) -> Result<Appointment> {
+    desk.run_as(move |c, s| async move { calendar::cancel_appointment(&c, &s, id, &reason).await }).await
 }

@@ -54,6 +54,8 @@ pub fn run() {
             commands::reminder_settings,
             commands::set_reminder_settings,
             commands::ready,
+            commands::reschedule,
+            commands::cancel_appointment,
         ])
         .run(tauri::generate_context!())
         .expect("the Clinic Desk window could not start");

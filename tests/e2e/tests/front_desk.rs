@@ -101,6 +101,23 @@ fn a_day_at_the_front_desk() {
     app.wait_for_text(&format!("{slot} Zélia Quaresma-Teste"), SHORT);
     app.screenshot("09-on-the-calendar");
     app.assert_accessible("today");
+
+    // Book by clicking a free time on the calendar, then move that appointment to another free time.
+    app.execute("[...document.querySelectorAll('button.slot')].find(b => b.textContent.startsWith('Free')).click()", json!([]));
+    app.type_into("input[name=book_for]", "zelia");
+    app.wait_for_text("Quaresma-Teste, Zélia", SHORT);
+    app.click("button.link");
+    app.wait_for_text("Booked Zélia Quaresma-Teste at", SHORT);
+    app.execute(
+        "const li = [...document.querySelectorAll('.column:not(.queue) li')].filter(l => l.textContent.includes('Zélia Quaresma-Teste')).pop();
+         [...li.querySelectorAll('button')].find(b => b.textContent.trim() === 'Move').click();",
+        json!([]),
+    );
+    app.wait_for_text("Choose a free time for Zélia Quaresma-Teste", SHORT);
+    // To a free time of another practitioner.
+    app.execute("[...document.querySelectorAll('button.slot')].find(b => b.textContent.startsWith('Free')).click()", json!([]));
+    app.wait_for_text("Moved Zélia Quaresma-Teste to", SHORT);
+    app.screenshot("09b-booked-and-moved-on-the-calendar");
     assert!(app.text(".queue").contains("waiting"), "{}", app.text(".queue"));
     app.click_button("Call next");
     app.wait_for_text("called", SHORT);
