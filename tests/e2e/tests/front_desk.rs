@@ -78,7 +78,19 @@ fn a_day_at_the_front_desk() {
     );
     let day = day.as_str().unwrap().to_string();
     app.set_value("input[name=day]", &day);
-    app.find("button.slot", SHORT);
+    // The demo clinic is busy: a short visit type, and the first practitioner with a free time.
+    choose_option(&app, "select[name=type]", "Vaccination");
+    let mut tried = 0;
+    while !app.execute("return document.querySelectorAll('button.slot').length > 0", json!([])).as_bool().unwrap_or(false) {
+        tried += 1;
+        assert!(tried < 20, "no practitioner has a free time on {day}");
+        app.execute(
+            "const s = document.querySelector('select[name=practitioner]');
+             s.selectedIndex = (s.selectedIndex + 1) % s.options.length; s.dispatchEvent(new Event('change'));",
+            json!([]),
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
     let slot = app.text("button.slot");
     app.click("button.slot");
     app.wait_for_text("Booked", SHORT);
@@ -99,6 +111,8 @@ fn a_day_at_the_front_desk() {
     app.wait_for_text("Queue", SHORT);
     app.set_value("input[type=date]", &day);
     app.wait_for_text(&format!("{slot} Zélia Quaresma-Teste"), SHORT);
+    choose_option(&app, "select[name=slot_type]", "Vaccination");
+    app.wait_for_text("Free ", SHORT);
     app.screenshot("09-on-the-calendar");
     app.assert_accessible("today");
 
@@ -153,4 +167,14 @@ fn a_day_at_the_front_desk() {
     let shot = app.screenshot("12-admin-settings");
     app.assert_accessible("settings");
     eprintln!("screenshots in {}", shot.parent().unwrap().display());
+}
+
+/// Picks the option of a select whose text starts with `label`, as a person would.
+fn choose_option(app: &App, select: &str, label: &str) {
+    let chosen = app.execute(
+        "const s = document.querySelector(arguments[0]); const o = [...s.options].find(o => o.text.startsWith(arguments[1]));
+         if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change')); return true;",
+        json!([select, label]),
+    );
+    assert_eq!(chosen, json!(true), "no option {label} in {select}");
 }
