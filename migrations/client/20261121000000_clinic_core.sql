@@ -208,6 +208,16 @@ CREATE TABLE queue_entry (
 );
 CREATE INDEX queue_entry_site ON queue_entry (site_id, status, arrived_at);
 
+-- Queue entries as today's list shows them: with patient and practitioner names.
+CREATE VIEW queue_view AS
+SELECT q.id, q.site_id, q.patient_id, p.given_name || ' ' || p.family_name AS patient_name, p.mrn AS patient_mrn,
+       q.appointment_id, q.practitioner_id, pr.display_name AS practitioner_name, q.reason, q.priority, q.status,
+       q.arrived_at, q.called_at, q.finished_at
+FROM queue_entry q
+JOIN patient p ON p.id = q.patient_id
+LEFT JOIN practitioner pr ON pr.id = q.practitioner_id
+WHERE q.deleted_at IS NULL;
+
 -- Mutations waiting to be pushed to the sync server, in device order.
 CREATE TABLE outbox (
     mutation_id  BLOB PRIMARY KEY NOT NULL,

@@ -81,6 +81,10 @@ async fn run() {
     let path = std::path::absolute(dir.join(format!("clinic-{patients}.db"))).unwrap();
     let key_file = path.with_extension("key");
     let ready = path.with_extension("ready");
+    // A database made by an older schema (its migrations changed) is made again.
+    if ready.exists() && std::fs::read_to_string(&ready).unwrap_or_default() != schema_fingerprint() {
+        std::fs::remove_file(&ready).unwrap();
+    }
     if !ready.exists() {
         for stale in [&path, &key_file] {
             let _ = std::fs::remove_file(stale);
@@ -104,7 +108,7 @@ async fn run() {
         let secs = started.elapsed().as_secs_f64();
         println!("generated {patients} patients and {patients} appointments in {secs:.1} s ({:.0} rows/s)", 2.0 * patients as f64 / secs);
         clinic.store().close().await;
-        std::fs::write(&ready, "").unwrap();
+        std::fs::write(&ready, schema_fingerprint()).unwrap();
     }
     let key_hex = std::fs::read_to_string(&key_file).unwrap();
     let key = DatabaseKey::from_bytes(&hex::decode(key_hex.trim()).unwrap()).unwrap();
@@ -290,6 +294,19 @@ async fn run() {
     }
     rows.push(Row { what: "free slots of one practitioner for a week", ours, bare, budget: "≤ 5 ms" });
     print(&mut rows);
+}
+
+/// The client migrations' text, summarised: the generated database belongs to this schema.
+fn schema_fingerprint() -> String {
+    use std::hash::{Hash, Hasher};
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations/client");
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for f in files {
+        std::fs::read(f).unwrap().hash(&mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
 }
 
 fn bounds(zone: chrono_tz::Tz, day: NaiveDate, days: i64) -> (i64, i64) {

@@ -149,14 +149,7 @@ export interface HistoryEntry {
   changes: FieldChange[];
 }
 
-export interface Patient {
-  id: string;
-  mrn: string;
-  given_name: string;
-  family_name: string;
-  sex: string;
-  birth_date: string;
-  phones: string[];
+export interface Patient extends PatientSummary {
   email: string | null;
   allergies: string[];
 }

@@ -297,15 +297,24 @@ fn entry(r: EntryRow, now: i64) -> QueueEntry {
     }
 }
 
+/// Queue entries from `queue_view`: the caller gives the rest of the query and its arguments.
+macro_rules! select_entries {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            EntryRow,
+            r#"SELECT id AS "id!: Uuid", patient_id AS "patient_id!: Uuid", patient_name AS "patient_name!: String",
+                      patient_mrn AS "patient_mrn!", appointment_id AS "appointment_id: Uuid", practitioner_id AS "practitioner_id: Uuid",
+                      practitioner_name AS "practitioner_name?", reason AS "reason!", priority AS "priority!", status AS "status!",
+                      arrived_at AS "arrived_at!", called_at, finished_at
+               FROM queue_view "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 async fn load_entry(w: &mut Write<'_>, id: Uuid) -> Result<QueueEntry> {
     let now = w.now;
-    let row = sqlx::query_as!(EntryRow,
-        r#"SELECT q.id AS "id: Uuid", q.patient_id AS "patient_id: Uuid", p.given_name || ' ' || p.family_name AS "patient_name!: String",
-                  p.mrn AS patient_mrn, q.appointment_id AS "appointment_id: Uuid", q.practitioner_id AS "practitioner_id: Uuid",
-                  pr.display_name AS "practitioner_name?", q.reason, q.priority, q.status, q.arrived_at, q.called_at, q.finished_at
-           FROM queue_entry q JOIN patient p ON p.id = q.patient_id LEFT JOIN practitioner pr ON pr.id = q.practitioner_id
-           WHERE q.id = ?"#, id)
-        .fetch_one(w.conn()).await?;
+    let row = select_entries!("WHERE id = ?", id).fetch_one(w.conn()).await?;
     Ok(entry(row, now))
 }
 
@@ -319,15 +328,13 @@ pub async fn today_list(clinic: &Clinic, session: &Session) -> Result<Vec<QueueE
     let now = clinic.clock().now();
     let midnight = crate::ops::calendar::local_to_utc_lenient(zone, now.with_timezone(&zone).date_naive().and_hms_opt(0, 0, 0).expect("midnight"));
     let since = midnight.timestamp_millis();
-    let rows = sqlx::query_as!(EntryRow,
-        r#"SELECT q.id AS "id: Uuid", q.patient_id AS "patient_id: Uuid", p.given_name || ' ' || p.family_name AS "patient_name!: String",
-                  p.mrn AS patient_mrn, q.appointment_id AS "appointment_id: Uuid", q.practitioner_id AS "practitioner_id: Uuid",
-                  pr.display_name AS "practitioner_name?", q.reason, q.priority, q.status, q.arrived_at, q.called_at, q.finished_at
-           FROM queue_entry q JOIN patient p ON p.id = q.patient_id LEFT JOIN practitioner pr ON pr.id = q.practitioner_id
-           WHERE q.site_id = ? AND q.deleted_at IS NULL AND (q.status IN ('waiting', 'called') OR q.arrived_at >= ?)
-           ORDER BY CASE q.status WHEN 'called' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, q.priority DESC, q.arrived_at"#,
-        site_id, since)
-        .fetch_all(&mut *conn).await?;
+    let rows = select_entries!(
+        "WHERE site_id = ? AND (status IN ('waiting', 'called') OR arrived_at >= ?)
+         ORDER BY CASE status WHEN 'called' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, priority DESC, arrived_at",
+        site_id, since
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let now = now.timestamp_millis();
     Ok(rows.into_iter().map(|r| entry(r, now)).collect())
 }
