@@ -4,7 +4,7 @@ const COMMANDS: &[&str] = &[
     "likely_duplicates", "day_calendar", "practitioners", "appointment_types", "free_slots", "book", "today_list",
     "add_walk_in", "call_next", "open_patient", "mark_arrived", "mark_served", "staff", "create_staff",
     "audit_trail", "verify_audit", "reminder_settings", "set_reminder_settings",
-    "ready", "reschedule", "cancel_appointment",
+    "ready", "reschedule", "cancel_appointment", "edit_patient",
 ];
 
 fn main() {

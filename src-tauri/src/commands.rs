@@ -215,3 +215,8 @@ pub async fn reschedule(desk: State<'_, Desk>, id: Uuid, starts: NaiveDateTime, 
 pub async fn cancel_appointment(desk: State<'_, Desk>, id: Uuid, reason: String) -> Result<Appointment> {
     desk.run_as(move |c, s| async move { calendar::cancel_appointment(&c, &s, id, &reason).await }).await
 }
+
+#[tauri::command]
+pub async fn edit_patient(desk: State<'_, Desk>, id: Uuid, input: PatientInput) -> Result<Patient> {
+    desk.run_as(move |c, s| async move { patients::edit_patient(&c, &s, id, input).await }).await
+}

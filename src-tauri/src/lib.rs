@@ -56,6 +56,7 @@ pub fn run() {
             commands::ready,
             commands::reschedule,
             commands::cancel_appointment,
+            commands::edit_patient,
         ])
         .run(tauri::generate_context!())
         .expect("the Clinic Desk window could not start");

@@ -70,6 +70,17 @@ fn a_day_at_the_front_desk() {
     app.screenshot("06-chart");
     app.assert_accessible("patients and a chart");
 
+    // Edit her phone: a bad number is refused next to its field; the good one lands in the history.
+    app.click_button("Edit details");
+    app.set_value("input[name=edit_phone]", "call me");
+    app.click_button("Save changes");
+    app.wait_for_text("A phone number cannot contain", SHORT);
+    app.set_value("input[name=edit_phone]", "+351 912 000 888");
+    app.click_button("Save changes");
+    app.wait_for_text("Saved.", SHORT);
+    app.wait_for_text("phones: [\"912000777\"] → [\"+351912000888\"]", SHORT);
+    app.screenshot("06b-edited");
+
     // Book her into the first free slot of the next weekday, and see it on the calendar.
     let day = app.execute(
         "let d = new Date(); do { d.setDate(d.getDate() + 1); } while (d.getDay() === 0 || d.getDay() === 6);

@@ -29,6 +29,7 @@ export const backend = {
   unlock: (password: string) => call<Session>("unlock", { password }),
   searchPatients: (query: string) => call<PatientSummary[]>("search_patients", { query }),
   likelyDuplicates: (input: PatientInput) => call<DuplicateCandidate[]>("likely_duplicates", { input }),
+  editPatient: (id: string, input: PatientInput) => call<{ id: string }>("edit_patient", { id, input }),
   registerPatient: (input: PatientInput, confirmedNew: boolean) =>
     call<{ id: string; mrn: string }>("register_patient", { input, confirmedNew }),
   dayCalendar: (date: string) => call<DayCalendar>("day_calendar", { date }),

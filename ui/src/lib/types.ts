@@ -151,6 +151,8 @@ export interface HistoryEntry {
 
 export interface Patient extends PatientSummary {
   email: string | null;
+  national_id: string | null;
+  address: string | null;
   allergies: string[];
 }
 
