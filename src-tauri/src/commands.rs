@@ -23,6 +23,8 @@ use crate::reminders::ReminderSettings;
 pub struct Workstation {
     /// Why the clinic cannot be opened, if it cannot (no keychain, a damaged file).
     pub problem: Option<Error>,
+    /// The start-up integrity check found the data damaged: stop and restore a backup.
+    pub integrity_problem: Option<Error>,
     pub set_up: bool,
     pub session: Option<Session>,
 }
@@ -31,9 +33,9 @@ pub struct Workstation {
 pub async fn workstation(desk: State<'_, Desk>) -> Result<Workstation> {
     let set_up = match desk.run(|c| async move { Ok(c.is_set_up()) }).await {
         Ok(set_up) => set_up,
-        Err(problem) => return Ok(Workstation { problem: Some(problem), set_up: false, session: None }),
+        Err(problem) => return Ok(Workstation { problem: Some(problem), integrity_problem: None, set_up: false, session: None }),
     };
-    Ok(Workstation { problem: None, set_up, session: desk.current_session() })
+    Ok(Workstation { problem: None, integrity_problem: desk.integrity_problem(), set_up, session: desk.current_session() })
 }
 
 /// Fills this (new) workstation with the demo clinic and says how to log in.

@@ -17,11 +17,14 @@ pub struct Desk {
     session: Mutex<Option<Session>>,
     reminders: Mutex<ReminderSettings>,
     reminders_file: PathBuf,
+    /// What the start-up integrity check found wrong, once it has run.
+    integrity: Arc<Mutex<Option<Error>>>,
 }
 
 impl Desk {
     pub fn open(data_dir: PathBuf) -> Desk {
         let path = data_dir.join("clinic.db");
+        let integrity = Arc::new(Mutex::new(None));
         let clinic = std::fs::create_dir_all(&data_dir)
             .map_err(|e| Error::new(Code::StoreUnavailable, format!("The folder {} cannot be created: {e}", data_dir.display())))
             .and_then(|_| {
@@ -30,20 +33,22 @@ impl Desk {
                 })
             });
         if let Ok(clinic) = &clinic {
-            // Checked at every start, shortly after the window is up, on a thread that is not the
-            // clinic's (it reads and decrypts every page: seconds on a large clinic). Logged loudly.
-            let clinic = clinic.clone();
+            // Checked at every start, once the window is up, on a thread that is not the clinic's (it
+            // reads and decrypts every page: seconds on a large clinic). A failure is kept for the
+            // window to show, and logged.
+            let (clinic, found) = (clinic.clone(), integrity.clone());
             tauri::async_runtime::spawn(async move {
-                tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                tokio::time::sleep(std::time::Duration::from_secs(3)).await;
                 let Ok(store) = clinic.run(|c| async move { c.store().clone() }).await else { return };
                 if let Err(e) = store.check_integrity().await {
                     tracing::error!(error = %e.message, "integrity check failed");
+                    *found.lock().expect("integrity lock") = Some(e);
                 }
             });
         }
         let reminders_file = data_dir.join("reminders.json");
         let reminders = std::fs::read(&reminders_file).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
-        Desk { clinic, session: Mutex::new(None), reminders: Mutex::new(reminders), reminders_file }
+        Desk { clinic, session: Mutex::new(None), reminders: Mutex::new(reminders), reminders_file, integrity }
     }
 
     pub fn clinic(&self) -> Result<&ClinicThread> {
@@ -56,6 +61,10 @@ impl Desk {
             .expect("session lock")
             .clone()
             .ok_or_else(|| Error::new(Code::PermissionDenied, "Log in first."))
+    }
+
+    pub fn integrity_problem(&self) -> Option<Error> {
+        self.integrity.lock().expect("integrity lock").clone()
     }
 
     pub fn reminder_settings(&self) -> ReminderSettings {

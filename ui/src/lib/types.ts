@@ -19,6 +19,7 @@ export interface Session {
 
 export interface Workstation {
   problem: AppError | null;
+  integrity_problem: AppError | null;
   set_up: boolean;
   session: Session | null;
 }
