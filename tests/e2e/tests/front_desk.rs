@@ -143,6 +143,14 @@ fn a_day_at_the_front_desk() {
     app.execute("[...document.querySelectorAll('button.slot')].find(b => b.textContent.startsWith('Free')).click()", json!([]));
     app.wait_for_text("Moved Zélia Quaresma-Teste to", SHORT);
     app.screenshot("09b-booked-and-moved-on-the-calendar");
+
+    // The week of one practitioner (the first: her check-up is there), then back to the day.
+    app.click_button("Week");
+    app.wait_for_text("Not working", SHORT); // the weekend
+    assert!(app.text(".week").contains("Zélia Quaresma-Teste"), "{}", app.text(".week"));
+    app.screenshot("09c-week");
+    app.assert_accessible("week");
+    app.click_button("Day");
     assert!(app.text(".queue").contains("waiting"), "{}", app.text(".queue"));
     app.click_button("Call next");
     app.wait_for_text("called", SHORT);

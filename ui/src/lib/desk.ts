@@ -40,3 +40,15 @@ export function latestOnly<A extends unknown[], T>(search: (...args: A) => Promi
     return mine === latest ? result : undefined;
   };
 }
+
+/** The seven dates (YYYY-MM-DD), Monday first, of the week that holds `date`. */
+export function weekOf(date: string): string[] {
+  const d = new Date(`${date}T12:00:00Z`);
+  const monday = new Date(d);
+  monday.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return Array.from({ length: 7 }, (_, i) => {
+    const day = new Date(monday);
+    day.setUTCDate(monday.getUTCDate() + i);
+    return day.toISOString().slice(0, 10);
+  });
+}
