@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "add_walk_in", "call_next", "open_patient", "mark_arrived", "mark_served", "staff", "create_staff",
     "audit_trail", "verify_audit", "reminder_settings", "set_reminder_settings",
     "ready", "reschedule", "cancel_appointment", "edit_patient",
+    "create_appointment_type", "update_site_details", "site_details",
 ];
 
 fn main() {

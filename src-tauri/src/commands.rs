@@ -4,12 +4,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use clinic_core::audit::{self, AuditEntry, AuditReport};
 use clinic_core::auth::{self, Session};
 use clinic_core::demo::{self, DemoLogin, DemoSize};
-use clinic_core::ops::appointment_types::{list_appointment_types, AppointmentType};
+use clinic_core::ops::appointment_types::{self, list_appointment_types, AppointmentType, AppointmentTypeInput};
 use clinic_core::ops::calendar::{self, Appointment, Booking, BookingInput, DayCalendar, FreeSlot};
 use clinic_core::ops::patients::{self, DuplicateCandidate, HistoryEntry, Patient, PatientInput, PatientSummary};
 use clinic_core::ops::practitioners::{list_practitioners, Practitioner};
 use clinic_core::ops::queue::{self, QueueEntry, WalkInInput};
-use clinic_core::ops::setup::{set_up_clinic, ClinicSetup};
+use clinic_core::ops::setup::{set_up_clinic, ClinicSetup, SiteDetails};
 use clinic_core::ops::staff::{self, NewStaff, StaffMember};
 use clinic_core::{Error, Result};
 use serde::Serialize;
@@ -221,4 +221,19 @@ pub async fn cancel_appointment(desk: State<'_, Desk>, id: Uuid, reason: String)
 #[tauri::command]
 pub async fn edit_patient(desk: State<'_, Desk>, id: Uuid, input: PatientInput) -> Result<Patient> {
     desk.run_as(move |c, s| async move { patients::edit_patient(&c, &s, id, input).await }).await
+}
+
+#[tauri::command]
+pub async fn create_appointment_type(desk: State<'_, Desk>, input: AppointmentTypeInput) -> Result<AppointmentType> {
+    desk.run_as(move |c, s| async move { appointment_types::create_appointment_type(&c, &s, input).await }).await
+}
+
+#[tauri::command]
+pub async fn update_site_details(desk: State<'_, Desk>, input: SiteDetails) -> Result<()> {
+    desk.run_as(move |c, s| async move { clinic_core::ops::setup::update_site_details(&c, &s, input).await }).await
+}
+
+#[tauri::command]
+pub async fn site_details(desk: State<'_, Desk>) -> Result<clinic_core::ops::setup::SiteInfo> {
+    desk.run_as(|c, s| async move { clinic_core::ops::setup::site_details(&c, &s).await }).await
 }

@@ -57,6 +57,9 @@ pub fn run() {
             commands::reschedule,
             commands::cancel_appointment,
             commands::edit_patient,
+            commands::create_appointment_type,
+            commands::update_site_details,
+            commands::site_details,
         ])
         .run(tauri::generate_context!())
         .expect("the Clinic Desk window could not start");

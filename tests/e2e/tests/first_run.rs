@@ -31,7 +31,7 @@ fn a_new_clinic_is_set_up_with_the_first_run_form() {
 
     // The first admin is logged in and can add the front desk.
     app.wait_for_text("Add a staff member", SHORT);
-    assert!(app.text("table").contains("Ada Lopes"));
+    assert!(app.text("table.staff").contains("Ada Lopes"));
     app.type_into("input[name=full_name]", "Rita Sousa");
     app.type_into("input[name=username]", "rita");
     app.type_into("input[name=password]", "a long desk password");

@@ -177,12 +177,30 @@ fn a_day_at_the_front_desk() {
     app.click("button[type=submit]");
     app.wait_for_text("Add a staff member", SHORT);
     assert!(!app.has_button("Patients"), "an admin alone sees no patient records");
-    assert!(app.text("table").contains("reception"));
+    assert!(app.text("table.staff").contains("reception"));
     // The audit trail shows who did what, and verifies.
     app.wait_for_text("Audit trail", SHORT);
     app.click_button("Verify the trail");
     app.wait_for_text("entries are intact", SHORT);
     assert!(app.text("body").contains("Rita Recepção"), "the receptionist's actions are in the trail");
+
+    // A new appointment type (a bad duration refused at its field) and the clinic's details.
+    app.type_into("input[name=type_name]", "Blood test");
+    app.set_value("input[name=type_minutes]", "7");
+    app.click_button("Add type");
+    app.wait_for_text("The duration is 5 to 480 minutes, in steps of 5.", SHORT);
+    app.set_value("input[name=type_minutes]", "10");
+    app.click_button("Add type");
+    app.wait_for_text("“Blood test” can now be booked.", SHORT);
+    let started = std::time::Instant::now();
+    while app.execute("return document.querySelector('input[name=site_name]').value", json!([])) != json!("Riverside") {
+        assert!(started.elapsed() < SHORT, "the clinic's details were never filled in");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    app.set_value("input[name=site_address]", "14 Rua do Rio, 1100-001 Lisboa");
+    app.click_button("Save details");
+    app.wait_for_text("The clinic's details are saved.", SHORT);
+    app.screenshot("13-clinic-settings");
     let shot = app.screenshot("12-admin-settings");
     app.assert_accessible("settings");
     eprintln!("screenshots in {}", shot.parent().unwrap().display());

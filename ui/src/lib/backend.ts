@@ -29,6 +29,11 @@ export const backend = {
   unlock: (password: string) => call<Session>("unlock", { password }),
   searchPatients: (query: string) => call<PatientSummary[]>("search_patients", { query }),
   likelyDuplicates: (input: PatientInput) => call<DuplicateCandidate[]>("likely_duplicates", { input }),
+  createAppointmentType: (input: { name: string; duration_minutes: number; buffer_minutes: number; price_minor: number; colour: string }) =>
+    call<AppointmentType>("create_appointment_type", { input }),
+  updateSiteDetails: (input: { name: string; address: string; time_zone: string; currency: string; tax_id: string | null }) =>
+    call<void>("update_site_details", { input }),
+  siteDetails: () => call<{ name: string; address: string; time_zone: string; currency: string; tax_id: string | null }>("site_details"),
   editPatient: (id: string, input: PatientInput) => call<{ id: string }>("edit_patient", { id, input }),
   registerPatient: (input: PatientInput, confirmedNew: boolean) =>
     call<{ id: string; mrn: string }>("register_patient", { input, confirmedNew }),

@@ -38,13 +38,20 @@ impl Session {
 /// Checks a permission for a read that writes nothing (a search, a calendar): the session must
 /// be unlocked and the staff member's current roles must allow it.
 pub(crate) async fn authorize(clinic: &Clinic, session: &Session, permission: Permission) -> Result<()> {
+    authorize_any(clinic, session, &[permission]).await
+}
+
+/// Like `authorize`, for a read open to several permissions (a list of types is for whoever books
+/// with them and whoever manages them).
+pub(crate) async fn authorize_any(clinic: &Clinic, session: &Session, permissions: &[Permission]) -> Result<()> {
     session.ensure_unlocked()?;
     let staff = sqlx::query!("SELECT roles, active FROM staff WHERE id = ? AND deleted_at IS NULL", session.staff_id)
         .fetch_optional(clinic.store().pool())
         .await?
         .filter(|s| s.active != 0)
         .ok_or_else(|| Error::new(Code::AccountDisabled, "Your staff account has been disabled."))?;
-    Roles::from_stored(&staff.roles).allow(permission)
+    let roles = Roles::from_stored(&staff.roles);
+    permissions.iter().find(|p| roles.allow(**p).is_ok()).map(|_| ()).ok_or_else(|| roles.allow(permissions[0]).unwrap_err())
 }
 
 // Verifying a made-up hash when the username is unknown keeps the answer's timing from telling

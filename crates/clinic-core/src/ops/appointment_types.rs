@@ -119,7 +119,7 @@ async fn load_all(conn: &mut sqlx::SqliteConnection, only: Option<Uuid>) -> Resu
 }
 
 pub async fn list_appointment_types(clinic: &Clinic, session: &Session) -> Result<Vec<AppointmentType>> {
-    crate::auth::authorize(clinic, session, Permission::ViewSchedule).await?;
+    crate::auth::authorize_any(clinic, session, &[Permission::ViewSchedule, Permission::ManageAppointmentTypes]).await?;
     let mut conn = clinic.store().pool().acquire().await?;
     load_all(&mut conn, None).await
 }

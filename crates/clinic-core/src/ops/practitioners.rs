@@ -126,7 +126,7 @@ pub(crate) async fn load_all(conn: &mut sqlx::SqliteConnection, only: Option<Uui
 }
 
 pub async fn list_practitioners(clinic: &Clinic, session: &Session) -> Result<Vec<Practitioner>> {
-    crate::auth::authorize(clinic, session, Permission::ViewSchedule).await?;
+    crate::auth::authorize_any(clinic, session, &[Permission::ViewSchedule, Permission::ManagePractitioners]).await?;
     let mut conn = clinic.store().pool().acquire().await?;
     load_all(&mut conn, None).await
 }

@@ -207,3 +207,22 @@ pub async fn update_site_details(clinic: &Clinic, session: &Session, input: Site
     clinic.forget_site_settings();
     Ok(())
 }
+
+/// The site's details as the settings show them (any logged-in staff member may read them).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SiteInfo {
+    pub name: String,
+    pub code: String,
+    pub address: String,
+    pub time_zone: String,
+    pub currency: String,
+    pub tax_id: Option<String>,
+}
+
+pub async fn site_details(clinic: &Clinic, session: &Session) -> Result<SiteInfo> {
+    session.ensure_unlocked()?;
+    let site_id = clinic.device()?.site_id;
+    Ok(sqlx::query_as!(SiteInfo, "SELECT name, code, address, time_zone, currency, tax_id FROM site WHERE id = ?", site_id)
+        .fetch_one(clinic.store().pool())
+        .await?)
+}
