@@ -97,14 +97,7 @@ impl<'c> Write<'c> {
     pub async fn begin(clinic: &'c Clinic, session: &Session, permission: Permission) -> Result<Write<'c>> {
         session.ensure_unlocked()?;
         let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
-        let staff = sqlx::query!("SELECT roles, active FROM staff WHERE id = ? AND deleted_at IS NULL", session.staff_id)
-            .fetch_optional(w.conn())
-            .await?
-            .ok_or_else(|| Error::new(Code::PermissionDenied, "Your staff account no longer exists."))?;
-        if staff.active == 0 {
-            return Err(Error::new(Code::AccountDisabled, "Your staff account has been disabled."));
-        }
-        w.roles = Roles::from_stored(&staff.roles);
+        w.roles = crate::auth::current_roles(w.conn(), session.staff_id).await?;
         w.roles.allow(permission)?;
         Ok(w)
     }

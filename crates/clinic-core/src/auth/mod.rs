@@ -6,6 +6,6 @@ mod session;
 
 pub use permission::{Permission, Role, Roles};
 pub use session::{change_password, lock, login, unlock, Session};
-pub(crate) use session::{authorize, authorize_any};
+pub(crate) use session::{authorize, authorize_any, current_roles};
 
 pub(crate) use password::{hash_password, Password};

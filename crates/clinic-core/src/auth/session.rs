@@ -45,13 +45,22 @@ pub(crate) async fn authorize(clinic: &Clinic, session: &Session, permission: Pe
 /// with them and whoever manages them).
 pub(crate) async fn authorize_any(clinic: &Clinic, session: &Session, permissions: &[Permission]) -> Result<()> {
     session.ensure_unlocked()?;
-    let staff = sqlx::query!("SELECT roles, active FROM staff WHERE id = ? AND deleted_at IS NULL", session.staff_id)
-        .fetch_optional(clinic.store().pool())
-        .await?
-        .filter(|s| s.active != 0)
-        .ok_or_else(|| Error::new(Code::AccountDisabled, "Your staff account has been disabled."))?;
-    let roles = Roles::from_stored(&staff.roles);
+    let mut conn = clinic.store().pool().acquire().await?;
+    let roles = current_roles(&mut conn, session.staff_id).await?;
     permissions.iter().find(|p| roles.allow(**p).is_ok()).map(|_| ()).ok_or_else(|| roles.allow(permissions[0]).unwrap_err())
+}
+
+/// The roles a staff member holds now, as stored: a session's roles may be out of date, and an
+/// account disabled since login can do nothing more.
+pub(crate) async fn current_roles(conn: &mut sqlx::SqliteConnection, staff_id: Uuid) -> Result<Roles> {
+    let staff = sqlx::query!("SELECT roles, active FROM staff WHERE id = ? AND deleted_at IS NULL", staff_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::new(Code::PermissionDenied, "Your staff account no longer exists."))?;
+    if staff.active == 0 {
+        return Err(Error::new(Code::AccountDisabled, "Your staff account has been disabled."));
+    }
+    Ok(Roles::from_stored(&staff.roles))
 }
 
 // Verifying a made-up hash when the username is unknown keeps the answer's timing from telling

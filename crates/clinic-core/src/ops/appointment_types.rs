@@ -28,6 +28,8 @@ pub struct AppointmentType {
     pub price: Money,
     pub colour: String,
     pub active: bool,
+    /// The server's version of the row (none until synced): the base of the next change.
+    pub version: Option<i64>,
 }
 
 struct Valid {
@@ -79,7 +81,6 @@ pub async fn update_appointment_type(clinic: &Clinic, session: &Session, id: Uui
     let mut w = Write::begin(clinic, session, Permission::ManageAppointmentTypes).await?;
     let v = validate(&mut w, &input).await?;
     let old = load(w.conn(), id).await?;
-    let version = sqlx::query_scalar!("SELECT version FROM appointment_type WHERE id = ?", id).fetch_one(w.conn()).await?;
     let mut changes = Changes::default();
     changes.set("name", &old.name, &v.name).set("duration_min", old.duration_minutes, v.duration)
         .set("buffer_min", old.buffer_minutes, v.buffer).set("price_minor", old.price.minor, v.price.minor)
@@ -95,7 +96,7 @@ pub async fn update_appointment_type(clinic: &Clinic, session: &Session, id: Uui
                 updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
         v.name, v.duration, v.buffer, v.price.minor, currency, v.colour.as_str(), active, now, hlc, by, id
     ).execute(w.conn()).await?;
-    w.outbox("appointment_type", id, Op::Update, &changes, version);
+    w.outbox("appointment_type", id, Op::Update, &changes, old.version);
     w.audit("update", "appointment_type", Some(id), changes.to_json());
     let t = load(w.conn(), id).await?;
     w.commit().await?;
@@ -108,13 +109,13 @@ pub(crate) async fn load(conn: &mut sqlx::SqliteConnection, id: Uuid) -> Result<
 
 async fn load_all(conn: &mut sqlx::SqliteConnection, only: Option<Uuid>) -> Result<Vec<AppointmentType>> {
     let rows = sqlx::query!(
-        r#"SELECT id AS "id: Uuid", name, duration_min, buffer_min, price_minor, currency, colour, active
+        r#"SELECT id AS "id: Uuid", name, duration_min, buffer_min, price_minor, currency, colour, active, version
            FROM appointment_type WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY name"#,
         only
     ).fetch_all(conn).await?;
     rows.into_iter().map(|r| Ok(AppointmentType {
         id: r.id, name: r.name, duration_minutes: r.duration_min, buffer_minutes: r.buffer_min,
-        price: Money { minor: r.price_minor, currency: Currency::parse(&r.currency)? }, colour: r.colour, active: r.active != 0,
+        price: Money { minor: r.price_minor, currency: Currency::parse(&r.currency)? }, colour: r.colour, active: r.active != 0, version: r.version,
     })).collect()
 }
 

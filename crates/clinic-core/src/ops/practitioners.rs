@@ -29,6 +29,8 @@ pub struct Practitioner {
     pub consultation_fee: Money,
     pub weekly_hours: WeeklyHours,
     pub active: bool,
+    /// The server's version of the row (none until synced): the base of the next change.
+    pub version: Option<i64>,
 }
 
 struct Valid {
@@ -83,7 +85,6 @@ pub async fn update_practitioner(clinic: &Clinic, session: &Session, id: Uuid, i
     let mut w = Write::begin(clinic, session, Permission::ManagePractitioners).await?;
     let v = validate(&mut w, input).await?;
     let old = load(&mut w, id).await?;
-    let version = sqlx::query_scalar!("SELECT version FROM practitioner WHERE id = ?", id).fetch_one(w.conn()).await?;
     let mut changes = Changes::default();
     changes.set("specialisation", &old.specialisation, &v.specialisation)
         .set("fee_minor", old.consultation_fee.minor, v.fee.minor)
@@ -101,7 +102,7 @@ pub async fn update_practitioner(clinic: &Clinic, session: &Session, id: Uuid, i
          WHERE id = ?",
         v.specialisation, v.fee.minor, currency, hours, active, now, hlc, by, id
     ).execute(w.conn()).await?;
-    w.outbox("practitioner", id, Op::Update, &changes, version);
+    w.outbox("practitioner", id, Op::Update, &changes, old.version);
     w.audit("update", "practitioner", Some(id), changes.to_json());
     let p = load(&mut w, id).await?;
     w.commit().await?;
@@ -114,14 +115,14 @@ pub(crate) async fn load(w: &mut Write<'_>, id: Uuid) -> Result<Practitioner> {
 
 pub(crate) async fn load_all(conn: &mut sqlx::SqliteConnection, only: Option<Uuid>) -> Result<Vec<Practitioner>> {
     let rows = sqlx::query!(
-        r#"SELECT id AS "id: Uuid", staff_id AS "staff_id: Uuid", display_name, specialisation, fee_minor, currency, weekly_hours, active
+        r#"SELECT id AS "id: Uuid", staff_id AS "staff_id: Uuid", display_name, specialisation, fee_minor, currency, weekly_hours, active, version
            FROM practitioner WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY display_name"#,
         only
     ).fetch_all(conn).await?;
     rows.into_iter().map(|r| Ok(Practitioner {
         id: r.id, staff_id: r.staff_id, display_name: r.display_name, specialisation: r.specialisation,
         consultation_fee: Money { minor: r.fee_minor, currency: crate::domain::Currency::parse(&r.currency)? },
-        weekly_hours: serde_json::from_str(&r.weekly_hours)?, active: r.active != 0,
+        weekly_hours: serde_json::from_str(&r.weekly_hours)?, active: r.active != 0, version: r.version,
     })).collect()
 }
 
