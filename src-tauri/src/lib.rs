@@ -25,7 +25,20 @@ pub fn run() {
             tauri::async_runtime::spawn(async move { remind(handle).await });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
+        .invoke_handler(commands().invoke_handler())
+        .run(tauri::generate_context!())
+        .expect("the Clinic Desk window could not start");
+}
+
+/// The app's commands, with their argument and answer types: the window's TypeScript bindings
+/// (`ui/src/lib/bindings.ts`) are generated from this list, so the two cannot drift apart.
+pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        // Every integer the window sees (money in minor units, audit ids) is far below 2^53.
+        .dangerously_cast_bigints_to_number()
+        // One TypeScript type per Rust type, whichever way it travels.
+        .disable_serde_phases()
+        .commands(tauri_specta::collect_commands![
             commands::workstation,
             commands::open_demo,
             commands::set_up,
@@ -61,8 +74,13 @@ pub fn run() {
             commands::update_site_details,
             commands::site_details,
         ])
-        .run(tauri::generate_context!())
-        .expect("the Clinic Desk window could not start");
+}
+
+/// Writes the window's TypeScript bindings to `path`.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    let typescript = specta_typescript::Typescript::default()
+        .header("// Generated from the Rust commands by `scripts/bindings`; do not edit. CI fails when it is stale.");
+    commands().export(typescript, path).map_err(|e| e.to_string())
 }
 
 /// Every half minute, while someone is logged in and the desk is unlocked: the reminders now due.

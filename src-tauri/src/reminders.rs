@@ -10,7 +10,7 @@ use clinic_core::ops::queue::{QueueEntry, QueueStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ReminderSettings {
     /// Remind this many minutes before an appointment starts.
     pub lead_minutes: i64,

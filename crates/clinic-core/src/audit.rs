@@ -77,14 +77,14 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct AuditProblem {
     pub device_id: Uuid,
     pub seq: i64,
     pub problem: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AuditReport {
     pub entries_checked: i64,
     pub problems: Vec<AuditProblem>,
@@ -135,7 +135,7 @@ pub async fn verify(clinic: &Clinic, session: &Session) -> Result<AuditReport> {
     Ok(report)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AuditEntry {
     pub id: Uuid,
     pub at: DateTime<Utc>,

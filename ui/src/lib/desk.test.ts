@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clock, idleLockMinutes, latestOnly, shouldLock, splitAppointments, visibleChanges } from "./desk";
-import type { Appointment } from "./types";
+import type { Appointment } from "./bindings";
 
 describe("idle lock", () => {
   it("defaults to 10 minutes and keeps the setting within 1–120", () => {

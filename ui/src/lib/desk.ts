@@ -1,5 +1,5 @@
 // The front desk's small rules, kept out of the components so they can be tested on their own.
-import type { Appointment, FieldChange } from "./types";
+import type { Appointment, FieldChange } from "./bindings";
 
 /** Minutes of inactivity before the workstation locks itself: 1–120, 10 unless set. */
 export function idleLockMinutes(stored: string | null): number {

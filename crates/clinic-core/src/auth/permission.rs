@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Code, Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Receptionist,
@@ -37,6 +37,12 @@ pub struct Roles(u8);
 impl Serialize for Roles {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         serializer.collect_seq(self.list())
+    }
+}
+
+impl specta::Type for Roles {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <Vec<Role> as specta::Type>::definition(types)
     }
 }
 

@@ -17,7 +17,7 @@ pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
 
 /// A logged-in staff member at this workstation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Session {
     pub staff_id: Uuid,
     pub username: String,

@@ -39,7 +39,7 @@ impl DemoSize {
 }
 
 /// The demo's logins, shown to whoever opens it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct DemoLogin {
     pub username: &'static str,
     pub password: &'static str,
@@ -55,7 +55,7 @@ pub const DEMO_LOGINS: [DemoLogin; 4] = [
     DemoLogin { username: "dr.silva", password: DEMO_PASSWORD, roles: "doctor" },
 ];
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, specta::Type)]
 pub struct Progress {
     pub stage: &'static str,
     pub done: usize,

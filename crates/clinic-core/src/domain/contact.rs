@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 
 /// A phone number, stored as an optional leading `+` and 7 to 15 digits (E.164's limit).
 /// Spaces, dots, dashes and brackets are accepted on input and dropped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Phone(String);
 
 impl Phone {
@@ -34,7 +34,7 @@ impl Phone {
 }
 
 /// An e-mail address: one `@`, a local part, a domain with a dot, no spaces.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Email(String);
 
 impl Email {

@@ -3,8 +3,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// An ISO 4217 currency with its number of minor-unit digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(try_from = "String", into = "String")]
+#[specta(type = String)]
 pub struct Currency {
     code: [u8; 3],
     minor_digits: u8,
@@ -53,7 +54,7 @@ impl From<Currency> for String {
 }
 
 /// An amount in integer minor units (cents) of a currency. Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Money {
     pub minor: i64,
     pub currency: Currency,

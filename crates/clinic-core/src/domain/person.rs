@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// A given or family name: letters from any script, with spaces, hyphens, apostrophes and dots.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct PersonName(String);
 
 impl PersonName {
@@ -36,7 +36,7 @@ fn is_mark(c: char) -> bool {
     unicode_normalization::char::is_combining_mark(c)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Female,
@@ -68,7 +68,7 @@ impl Sex {
 
 /// A date of birth, exact or estimated (a patient who knows only their age). Never in the
 /// future, never more than 130 years ago.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct BirthDate {
     pub date: NaiveDate,
     pub estimated: bool,
@@ -100,7 +100,7 @@ impl BirthDate {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub enum BloodGroup {
     #[serde(rename = "A+")] APos,
     #[serde(rename = "A-")] ANeg,

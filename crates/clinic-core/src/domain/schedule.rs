@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// A wall-clock time of day at the site, "HH:MM".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
 #[serde(try_from = "String", into = "String")]
+#[specta(type = String)]
 pub struct TimeOfDay(NaiveTime);
 
 impl TimeOfDay {
@@ -34,7 +35,7 @@ impl From<TimeOfDay> for String {
 }
 
 /// A span of one day, start before end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Period {
     pub start: TimeOfDay,
     pub end: TimeOfDay,
@@ -50,7 +51,7 @@ impl Period {
 }
 
 /// The hours of one weekday: one working span with breaks inside it (a split shift is a long break).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct DayHours {
     pub weekday: Weekday,
     pub start: TimeOfDay,
@@ -60,7 +61,7 @@ pub struct DayHours {
 }
 
 /// A practitioner's regular week. Days not listed are days off.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(transparent)]
 pub struct WeeklyHours(Vec<DayHours>);
 
@@ -99,7 +100,7 @@ impl WeeklyHours {
 }
 
 /// A display colour, "#RRGGBB".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Colour(String);
 
 impl Colour {

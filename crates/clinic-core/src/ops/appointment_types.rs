@@ -10,7 +10,7 @@ use crate::domain::{required_text, Colour, Currency, Money};
 use crate::error::{Error, Result};
 use crate::write::{Changes, Op, Write};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct AppointmentTypeInput {
     pub name: String,
     pub duration_minutes: i64,
@@ -19,7 +19,7 @@ pub struct AppointmentTypeInput {
     pub colour: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AppointmentType {
     pub id: Uuid,
     pub name: String,

@@ -13,14 +13,14 @@ use crate::error::{Code, Error, Result};
 use crate::ops::calendar::local_to_utc;
 use crate::write::{Changes, Op, Write};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct PractitionerInput {
     pub specialisation: String,
     pub consultation_fee_minor: i64,
     pub weekly_hours: Vec<DayHours>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Practitioner {
     pub id: Uuid,
     pub staff_id: Uuid,
@@ -132,7 +132,7 @@ pub async fn list_practitioners(clinic: &Clinic, session: &Session) -> Result<Ve
     load_all(&mut conn, None).await
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct TimeOffInput {
     /// `None`: the whole site is closed (a public holiday).
     pub practitioner_id: Option<Uuid>,
@@ -142,7 +142,7 @@ pub struct TimeOffInput {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TimeOff {
     pub id: Uuid,
     pub practitioner_id: Option<Uuid>,

@@ -17,7 +17,7 @@ use crate::ops::patients::PatientInput;
 use crate::ops::{patients, practitioners};
 use crate::write::{Changes, Op, Write};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Normal = 0,
@@ -35,7 +35,7 @@ impl Priority {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum WalkInPatient {
     Existing(Uuid),
@@ -43,7 +43,7 @@ pub enum WalkInPatient {
     New { details: Box<PatientInput>, confirmed_new: bool },
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct WalkInInput {
     pub patient: WalkInPatient,
     pub reason: String,
@@ -52,7 +52,7 @@ pub struct WalkInInput {
     pub practitioner_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum QueueStatus {
     Waiting,
@@ -61,7 +61,7 @@ pub enum QueueStatus {
     Left,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct QueueEntry {
     pub id: Uuid,
     pub patient_id: Uuid,

@@ -12,7 +12,7 @@ use crate::error::{Code, Error, Result};
 use crate::ops::staff::Username;
 use crate::write::{Changes, Op, Write};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct ClinicSetup {
     pub organisation_name: String,
     pub site_name: String,
@@ -165,7 +165,7 @@ async fn load_site_settings(conn: &mut sqlx::SqliteConnection, site_id: Uuid) ->
     Ok(SiteSettings { code: row.code, time_zone: parse_time_zone(&row.time_zone)?, currency: Currency::parse(&row.currency)? })
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct SiteDetails {
     pub name: String,
     pub address: String,
@@ -209,7 +209,7 @@ pub async fn update_site_details(clinic: &Clinic, session: &Session, input: Site
 }
 
 /// The site's details as the settings show them (any logged-in staff member may read them).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
 pub struct SiteInfo {
     pub name: String,
     pub code: String,

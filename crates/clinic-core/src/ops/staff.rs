@@ -28,7 +28,7 @@ impl Username {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct NewStaff {
     pub full_name: String,
     pub username: String,
@@ -36,7 +36,7 @@ pub struct NewStaff {
     pub roles: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct StaffMember {
     pub id: Uuid,
     pub full_name: String,

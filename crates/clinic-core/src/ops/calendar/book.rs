@@ -19,7 +19,7 @@ use crate::ops::practitioners::Practitioner;
 use crate::ops::{appointment_types, patients, practitioners};
 use crate::write::{Changes, Op, Write};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct BookingInput {
     pub patient_id: Uuid,
     pub practitioner_id: Uuid,
@@ -32,7 +32,7 @@ pub struct BookingInput {
     pub override_schedule: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Booking {
     pub appointment: Appointment,
     /// Things the front desk should know, e.g. the patient is booked elsewhere at that time.

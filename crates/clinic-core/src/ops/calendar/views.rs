@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::ops::setup::site_settings;
 use crate::ops::{appointment_types, practitioners};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct PractitionerDay {
     pub practitioner_id: Uuid,
     pub name: String,
@@ -27,7 +27,7 @@ pub struct PractitionerDay {
     pub appointments: Vec<Appointment>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct DayCalendar {
     pub date: NaiveDate,
     pub time_zone: String,
@@ -84,7 +84,7 @@ pub async fn day_calendar(clinic: &Clinic, session: &Session, date: NaiveDate) -
     Ok(DayCalendar { date, time_zone: zone.name().to_string(), practitioners: days })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct FreeSlot {
     pub starts_at: DateTime<Utc>,
     pub local_start: NaiveDateTime,

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::domain::{optional_text, BirthDate, BloodGroup, Email, PersonName, Phone, Sex};
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
 pub struct PatientInput {
     pub given_name: String,
     pub family_name: String,
@@ -29,7 +29,7 @@ pub struct PatientInput {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct EmergencyContact {
     pub name: String,
     pub relation: String,

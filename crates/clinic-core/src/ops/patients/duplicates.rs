@@ -12,7 +12,7 @@ use crate::clinic::Clinic;
 use crate::domain::fold;
 use crate::error::Result;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct DuplicateCandidate {
     pub id: Uuid,
     pub mrn: String,

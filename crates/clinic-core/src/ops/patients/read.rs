@@ -13,7 +13,7 @@ use crate::clock::from_millis;
 use crate::error::{Error, Result};
 use crate::write::Write;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Patient {
     pub id: Uuid,
     pub mrn: String,
@@ -132,14 +132,14 @@ pub async fn open_patient(clinic: &Clinic, session: &Session, id: Uuid) -> Resul
     Ok(patient)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct FieldChange {
     pub field: String,
     pub old: Value,
     pub new: Value,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     pub staff_name: Option<String>,

@@ -7,7 +7,7 @@ use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::error::Result;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct PatientSummary {
     pub id: Uuid,
     pub mrn: String,
