@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "audit_trail", "verify_audit", "reminder_settings", "set_reminder_settings",
     "ready", "reschedule", "cancel_appointment", "edit_patient",
     "create_appointment_type", "update_site_details", "site_details",
+    "update_appointment_type", "doctors_without_hours", "add_practitioner", "update_practitioner", "time_off", "add_time_off", "remove_time_off",
 ];
 
 fn main() {

@@ -17,3 +17,23 @@ fn typescript_bindings_are_current() {
     let committed = std::fs::read_to_string(&committed).unwrap_or_default();
     assert!(fresh == committed, "ui/src/lib/bindings.ts is stale: run scripts/bindings and commit the result");
 }
+
+/// Every command the window can call is granted to it, and nothing else is.
+#[test]
+fn the_main_window_is_granted_exactly_the_app_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bindings.ts");
+    clinic_desk_lib::export_bindings(&path).unwrap();
+    let bindings = std::fs::read_to_string(&path).unwrap();
+    let mut commands: Vec<String> = bindings.split("__TAURI_INVOKE(\"").skip(1)
+        .map(|rest| format!("allow-{}", rest.split('"').next().unwrap().replace('_', "-")))
+        .collect();
+    let capability: serde_json::Value =
+        serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+    let mut granted: Vec<String> = capability["permissions"].as_array().unwrap().iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    commands.sort();
+    granted.sort();
+    assert_eq!(granted, commands);
+}

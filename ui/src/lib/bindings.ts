@@ -44,6 +44,15 @@ export const commands = {
 	createAppointmentType: (input: AppointmentTypeInput) => typedError<AppointmentType, Error>(__TAURI_INVOKE("create_appointment_type", { input })),
 	updateSiteDetails: (input: SiteDetails) => typedError<null, Error>(__TAURI_INVOKE("update_site_details", { input })),
 	siteDetails: () => typedError<SiteInfo, Error>(__TAURI_INVOKE("site_details")),
+	updateAppointmentType: (id: string, input: AppointmentTypeInput, active: boolean) => typedError<AppointmentType, Error>(__TAURI_INVOKE("update_appointment_type", { id, input, active })),
+	/**  Doctors on the staff who are not bookable yet. */
+	doctorsWithoutHours: () => typedError<StaffMember[], Error>(__TAURI_INVOKE("doctors_without_hours")),
+	addPractitioner: (staffId: string, input: PractitionerInput) => typedError<Practitioner, Error>(__TAURI_INVOKE("add_practitioner", { staffId, input })),
+	updatePractitioner: (id: string, input: PractitionerInput, active: boolean) => typedError<Practitioner, Error>(__TAURI_INVOKE("update_practitioner", { id, input, active })),
+	/**  Time off not yet over: one practitioner's with the site's closures, or everyone's. */
+	timeOff: (practitionerId: string | null) => typedError<TimeOff[], Error>(__TAURI_INVOKE("time_off", { practitionerId })),
+	addTimeOff: (input: TimeOffInput) => typedError<TimeOff, Error>(__TAURI_INVOKE("add_time_off", { input })),
+	removeTimeOff: (id: string) => typedError<null, Error>(__TAURI_INVOKE("remove_time_off", { id })),
 };
 
 /* Types */
@@ -345,6 +354,12 @@ export type PractitionerDay = {
 	appointments: Appointment[],
 };
 
+export type PractitionerInput = {
+	specialisation: string,
+	consultation_fee_minor: number,
+	weekly_hours: DayHours[],
+};
+
 export type Priority = "normal" | "urgent" | "emergency";
 
 export type QueueEntry = {
@@ -413,6 +428,31 @@ export type StaffMember = {
 
 /**  A wall-clock time of day at the site, "HH:MM". */
 export type TimeOfDay = string;
+
+export type TimeOff = {
+	id: string,
+	practitioner_id: string | null,
+	starts_at: string,
+	ends_at: string,
+	/**  Site wall time, for showing. */
+	local_start: string,
+	local_end: string,
+	reason: string,
+	/**
+	 *  Appointments already booked in that time: they stay booked, and the front desk should
+	 *  move them.
+	 */
+	clashing_appointments: string[],
+};
+
+export type TimeOffInput = {
+	/**  `None`: the whole site is closed (a public holiday). */
+	practitioner_id: string | null,
+	/**  Site wall time. */
+	starts: string,
+	ends: string,
+	reason: string,
+};
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

@@ -1,6 +1,6 @@
 use chrono::{TimeZone, Utc};
 use clinic_core::ops::calendar::*;
-use clinic_core::ops::practitioners::{add_time_off, remove_time_off, TimeOffInput};
+use clinic_core::ops::practitioners::{add_practitioner, add_time_off, doctors_without_hours, remove_time_off, upcoming_time_off, PractitionerInput, TimeOffInput};
 use clinic_core::Code;
 use uuid::Uuid;
 
@@ -138,7 +138,15 @@ async fn time_off_input_is_checked_and_can_be_withdrawn() {
         practitioner_id: Some(f.practitioner.id), starts: at("2026-11-24", "09:00"), ends: at("2026-11-24", "11:00"), reason: "Dentist".into(),
     }).await.unwrap();
     assert_eq!(off.clashing_appointments, vec![booked.appointment.id], "the desk is told which bookings to move");
+    let closed = add_time_off(&f.t.clinic, &f.manager, TimeOffInput {
+        practitioner_id: None, starts: at("2026-12-25", "00:00"), ends: at("2026-12-26", "00:00"), reason: "Christmas".into(),
+    }).await.unwrap();
+    // The practitioner's page lists their own time off and the site's closures, soonest first, in site time.
+    let listed = upcoming_time_off(&f.t.clinic, &f.desk, Some(f.practitioner.id)).await.unwrap();
+    assert_eq!(listed.iter().map(|o| (o.id, o.local_start, o.clashing_appointments.len())).collect::<Vec<_>>(),
+        vec![(off.id, at("2026-11-24", "09:00"), 1), (closed.id, at("2026-12-25", "00:00"), 0)]);
     remove_time_off(&f.t.clinic, &f.manager, off.id).await.unwrap();
+    assert_eq!(upcoming_time_off(&f.t.clinic, &f.desk, None).await.unwrap().len(), 1, "withdrawn time off is no longer listed");
     book_appointment(&f.t.clinic, &f.desk, booking(&f, ana.id, at("2026-11-24", "09:00"))).await.unwrap();
 }
 
@@ -229,4 +237,17 @@ async fn a_practitioner_not_taking_appointments_offers_no_slots_but_keeps_their_
     let day = day_calendar(&f.t.clinic, &f.desk, date("2026-11-23")).await.unwrap();
     assert_eq!(day.practitioners[0].appointments.len(), 1, "their booked patients stay on the calendar");
     assert!(day_calendar(&f.t.clinic, &f.desk, date("2026-11-24")).await.unwrap().practitioners.is_empty());
+}
+
+#[tokio::test]
+async fn a_doctor_is_offered_as_a_practitioner_until_they_are_one() {
+    let f = front_desk().await;
+    let names = |all: Vec<clinic_core::ops::staff::StaffMember>| all.into_iter().map(|s| s.username).collect::<Vec<_>>();
+    let cuddy = f.t.staff("cuddy", &["doctor"]).await;
+    f.t.staff("chase", &["receptionist"]).await;
+    assert_eq!(names(doctors_without_hours(&f.t.clinic, &f.manager).await.unwrap()), vec!["cuddy"], "only doctors not yet bookable");
+    add_practitioner(&f.t.clinic, &f.manager, cuddy.staff_id, PractitionerInput {
+        specialisation: "Paediatrics".into(), consultation_fee_minor: 5000, weekly_hours: vec![],
+    }).await.unwrap();
+    assert!(doctors_without_hours(&f.t.clinic, &f.manager).await.unwrap().is_empty());
 }

@@ -77,3 +77,10 @@ async fn a_time_that_does_not_exist_is_refused_and_a_repeated_hour_means_the_fir
     let autumn = free_slots(&f.t.clinic, &f.desk, f.practitioner.id, f.visit.id, date("2026-10-25"), 1).await.unwrap();
     assert_eq!(autumn.len(), 13, "an hour longer, less the one booked");
 }
+
+#[tokio::test]
+async fn today_is_the_sites_date_not_utcs() {
+    // 02:00 UTC on the 24th is still the evening of the 23rd in New York.
+    let f = front_desk_in("America/New_York", Utc.with_ymd_and_hms(2026, 11, 24, 2, 0, 0).unwrap()).await;
+    assert_eq!(todays_calendar(&f.t.clinic, &f.desk).await.unwrap().date, date("2026-11-23"));
+}

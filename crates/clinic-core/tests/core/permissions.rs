@@ -147,6 +147,10 @@ fn cases() -> Vec<Case> {
             let id = add_time_off(&fx.t.clinic, &fx.all, input).await.unwrap().id;
             remove_time_off(&fx.t.clinic, s, id).await
         })),
+        case("upcoming_time_off", &[ViewSchedule, ManagePractitioners], |fx, s| Box::pin(async move {
+            upcoming_time_off(&fx.t.clinic, s, Some(fx.practitioner.id)).await.map(drop)
+        })),
+        case("doctors_without_hours", &[ManagePractitioners], |fx, s| Box::pin(async move { doctors_without_hours(&fx.t.clinic, s).await.map(drop) })),
         case("list_practitioners", &[ViewSchedule, ManagePractitioners], |fx, s| Box::pin(async move { list_practitioners(&fx.t.clinic, s).await.map(drop) })),
         case("create_appointment_type", &[ManageAppointmentTypes], |fx, s| Box::pin(async move {
             create_appointment_type(&fx.t.clinic, s, type_input("Vaccination")).await.map(drop)

@@ -13,7 +13,7 @@ mod views;
 pub use appointment::{Appointment, AppointmentStatus};
 pub use book::{book_appointment, cancel_appointment, reschedule_appointment, Booking, BookingInput};
 pub use status::{complete_consultation, mark_arrived, mark_no_show, start_consultation};
-pub use views::{day_calendar, free_slots, patient_appointments, DayCalendar, FreeSlot, PractitionerDay};
+pub use views::{day_calendar, free_slots, todays_calendar, patient_appointments, DayCalendar, FreeSlot, PractitionerDay};
 
 pub(crate) use appointment::load_appointment;
 pub(crate) use status::set_status;

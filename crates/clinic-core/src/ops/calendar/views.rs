@@ -45,6 +45,12 @@ fn local(zone: Tz, ms: i64) -> NaiveDateTime {
     from_millis(ms).with_timezone(&zone).naive_local()
 }
 
+/// Today's calendar: today at the site, whatever zone the workstation's own clock is set to.
+pub async fn todays_calendar(clinic: &Clinic, session: &Session) -> Result<DayCalendar> {
+    let zone = site_settings(clinic, &mut *clinic.store().pool().acquire().await?).await?.time_zone;
+    day_calendar(clinic, session, clinic.clock().now().with_timezone(&zone).date_naive()).await
+}
+
 /// Every active practitioner's appointments on a date at this site, with their hours and time off.
 pub async fn day_calendar(clinic: &Clinic, session: &Session, date: NaiveDate) -> Result<DayCalendar> {
     crate::auth::authorize(clinic, session, Permission::ViewSchedule).await?;

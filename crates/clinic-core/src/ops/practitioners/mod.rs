@@ -1,7 +1,6 @@
 //! Practitioners (doctors on the staff): specialisation, consultation fee, weekly hours with
 //! breaks, time off, and the days the whole site is closed.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -10,8 +9,11 @@ use crate::auth::{Permission, Role, Roles, Session};
 use crate::clinic::Clinic;
 use crate::domain::{required_text, DayHours, Money, WeeklyHours};
 use crate::error::{Code, Error, Result};
-use crate::ops::calendar::local_to_utc;
+use crate::ops::staff::StaffMember;
 use crate::write::{Changes, Op, Write};
+
+mod time_off;
+pub use time_off::{add_time_off, remove_time_off, upcoming_time_off, TimeOff, TimeOffInput};
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct PractitionerInput {
@@ -132,74 +134,17 @@ pub async fn list_practitioners(clinic: &Clinic, session: &Session) -> Result<Ve
     load_all(&mut conn, None).await
 }
 
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-pub struct TimeOffInput {
-    /// `None`: the whole site is closed (a public holiday).
-    pub practitioner_id: Option<Uuid>,
-    /// Site wall time.
-    pub starts: NaiveDateTime,
-    pub ends: NaiveDateTime,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct TimeOff {
-    pub id: Uuid,
-    pub practitioner_id: Option<Uuid>,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub reason: String,
-    /// Appointments already booked in that time: they stay booked, and the front desk should
-    /// move them.
-    pub clashing_appointments: Vec<Uuid>,
-}
-
-pub async fn add_time_off(clinic: &Clinic, session: &Session, input: TimeOffInput) -> Result<TimeOff> {
-    let mut w = Write::begin(clinic, session, Permission::ManagePractitioners).await?;
-    let zone = w.site().await?.time_zone;
-    let starts = local_to_utc(zone, input.starts, "starts")?;
-    let ends = local_to_utc(zone, input.ends, "ends")?;
-    if ends <= starts {
-        return Err(Error::invalid("ends", "The end must be after the start."));
-    }
-    let reason = required_text("reason", "The reason", &input.reason, 200)?;
-    if let Some(p) = input.practitioner_id {
-        load(&mut w, p).await?;
-    }
-    let id = Uuid::now_v7();
-    let (org, site, now, hlc, by) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id);
-    let (s, e) = (starts.timestamp_millis(), ends.timestamp_millis());
-    sqlx::query!(
-        "INSERT INTO time_off (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, site_id, practitioner_id, starts_at, ends_at, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        id, org, now, by, now, hlc, by, site, input.practitioner_id, s, e, reason
-    ).execute(w.conn()).await?;
-    let changes = Changes::inserted(&[("site_id", json!(site)), ("practitioner_id", json!(input.practitioner_id)),
-        ("starts_at", json!(s)), ("ends_at", json!(e)), ("reason", json!(reason))]);
-    w.outbox("time_off", id, Op::Insert, &changes, None);
-    w.audit("create", "time_off", Some(id), changes.to_json());
-    let clashing = sqlx::query_scalar!(
-        r#"SELECT id AS "id: Uuid" FROM appointment
-           WHERE site_id = ?1 AND (?2 IS NULL OR practitioner_id = ?2) AND starts_at < ?3 AND ends_at > ?4
-             AND status IN ('booked', 'arrived') AND deleted_at IS NULL"#,
-        site, input.practitioner_id, e, s
-    ).fetch_all(w.conn()).await?;
-    w.commit().await?;
-    Ok(TimeOff { id, practitioner_id: input.practitioner_id, starts_at: starts, ends_at: ends, reason, clashing_appointments: clashing })
-}
-
-/// Withdraws time off (a tombstone: the row stays for sync and history).
-pub async fn remove_time_off(clinic: &Clinic, session: &Session, id: Uuid) -> Result<()> {
-    let mut w = Write::begin(clinic, session, Permission::ManagePractitioners).await?;
-    let version = sqlx::query_scalar!("SELECT version FROM time_off WHERE id = ? AND deleted_at IS NULL", id)
-        .fetch_optional(w.conn()).await?
-        .ok_or_else(|| Error::not_found("The time off"))?;
-    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
-    sqlx::query!("UPDATE time_off SET deleted_at = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", now, now, hlc, by, id)
-        .execute(w.conn()).await?;
-    let mut changes = Changes::default();
-    changes.set("deleted_at", None::<i64>, now);
-    w.outbox("time_off", id, Op::Update, &changes, version);
-    w.audit("delete", "time_off", Some(id), json!({}));
-    w.commit().await
+/// Staff members with the doctor role who are not bookable yet: whom "add a practitioner" offers.
+pub async fn doctors_without_hours(clinic: &Clinic, session: &Session) -> Result<Vec<StaffMember>> {
+    crate::auth::authorize(clinic, session, Permission::ManagePractitioners).await?;
+    let rows = sqlx::query!(
+        r#"SELECT s.id AS "id: Uuid", s.full_name, s.username, s.roles, s.active FROM staff s
+           WHERE s.deleted_at IS NULL AND s.active = 1
+             AND NOT EXISTS (SELECT 1 FROM practitioner p WHERE p.staff_id = s.id AND p.deleted_at IS NULL)
+           ORDER BY s.full_name"#
+    ).fetch_all(clinic.store().pool()).await?;
+    Ok(rows.into_iter()
+        .map(|r| StaffMember { id: r.id, full_name: r.full_name, username: r.username, roles: Roles::from_stored(&r.roles).list(), active: true })
+        .filter(|s| s.roles.contains(&Role::Doctor))
+        .collect())
 }
