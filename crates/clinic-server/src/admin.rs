@@ -1,0 +1,130 @@
+//! Organisations, enrolment codes and devices: what an admin does on the server, and how a
+//! workstation proves who it is.
+
+use axum::http::StatusCode;
+use clinic_sync::{Enrolment, EnrolRequest};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// An enrolled, not revoked, workstation.
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceAuth {
+    pub device_id: Uuid,
+    pub org_id: Uuid,
+    /// The clinic id the organisation's rows carry.
+    pub clinic_id: Uuid,
+}
+
+fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.trim().as_bytes()))
+}
+
+pub async fn create_organisation(db: &PgPool, name: &str) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO organisation (id, name) VALUES ($1, $2)").bind(id).bind(name.trim()).execute(db).await?;
+    Ok(id)
+}
+
+/// A one-time code for enrolling one workstation into `org`, valid for `hours`.
+pub async fn create_enrolment_code(db: &PgPool, org: Uuid, hours: i32) -> ApiResult<String> {
+    // Letters and digits that cannot be misread for each other, in groups of four.
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let raw: String = (0..12).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
+    let code = format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..12]);
+    let inserted = sqlx::query(
+        "INSERT INTO enrolment_code (code_hash, org_id, expires_at)
+         SELECT $1, id, now() + make_interval(hours => $3) FROM organisation WHERE id = $2",
+    )
+    .bind(hash(&code)).bind(org).bind(hours)
+    .execute(db).await?;
+    if inserted.rows_affected() == 0 {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such organisation."));
+    }
+    Ok(code)
+}
+
+/// A lost or retired workstation: refused from now on.
+pub async fn revoke_device(db: &PgPool, device: Uuid) -> ApiResult<()> {
+    let done = sqlx::query("UPDATE device SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL").bind(device).execute(db).await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such enrolled device."));
+    }
+    Ok(())
+}
+
+/// Exchanges a one-time code for a device token. The first workstation to enrol brings the
+/// clinic (it was set up before); every later one must be empty, or hold that same clinic.
+pub async fn enrol(db: &PgPool, request: EnrolRequest) -> ApiResult<Enrolment> {
+    let name = request.device_name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(ApiError::bad_request("Give the workstation a name of 1 to 80 characters."));
+    }
+    let mut tx = db.begin().await?;
+    let code: Option<(Uuid, String, Option<Uuid>)> = sqlx::query_as(
+        "UPDATE enrolment_code c SET used_at = now(), used_by = $2
+         FROM organisation o
+         WHERE c.code_hash = $1 AND c.used_at IS NULL AND c.expires_at > now() AND o.id = c.org_id
+         RETURNING o.id, o.name, o.clinic_id",
+    )
+    .bind(hash(&request.code.to_uppercase())).bind(request.device_id)
+    .fetch_optional(&mut *tx).await?;
+    let Some((org_id, org_name, bound)) = code else {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "bad_code", "This enrolment code is not valid: it is mistyped, used, or expired. Ask the admin for a new one."));
+    };
+    // Serialises enrolments into one organisation (device numbers, the clinic binding).
+    sqlx::query("SELECT id FROM organisation WHERE id = $1 FOR UPDATE").bind(org_id).execute(&mut *tx).await?;
+    let (clinic_id, number) = match (bound, request.clinic) {
+        (None, Some(local)) => {
+            sqlx::query("UPDATE organisation SET clinic_id = $2 WHERE id = $1").bind(org_id).bind(local.clinic_id).execute(&mut *tx).await?;
+            (local.clinic_id, local.device_number)
+        }
+        (None, None) => {
+            return Err(ApiError::new(StatusCode::CONFLICT, "no_clinic_yet",
+                "This organisation holds no clinic yet: enrol the workstation where the clinic was set up first."));
+        }
+        (Some(clinic), Some(local)) if local.clinic_id != clinic => {
+            return Err(ApiError::new(StatusCode::CONFLICT, "other_clinic",
+                "This workstation holds another clinic's data, so it cannot join this organisation."));
+        }
+        (Some(clinic), Some(local)) => (clinic, local.device_number),
+        (Some(clinic), None) => {
+            let next: i32 = sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM device WHERE org_id = $1")
+                .bind(org_id).fetch_one(&mut *tx).await?;
+            (clinic, next as i64)
+        }
+    };
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    sqlx::query(
+        "INSERT INTO device (id, org_id, name, number, token_hash) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, revoked_at = NULL, name = EXCLUDED.name
+         WHERE device.org_id = EXCLUDED.org_id",
+    )
+    .bind(request.device_id).bind(org_id).bind(name).bind(number as i32).bind(hash(&token))
+    .execute(&mut *tx).await
+    .map_err(|e| match e.as_database_error().and_then(|d| d.constraint()) {
+        Some("device_org_id_number_key") => ApiError::new(StatusCode::CONFLICT, "device_number_taken",
+            "Another workstation of this organisation already uses this workstation's number."),
+        _ => e.into(),
+    })?;
+    tx.commit().await?;
+    Ok(Enrolment { organisation_id: org_id, organisation_name: org_name, clinic_id, device_id: request.device_id, device_number: number, token })
+}
+
+/// The device a bearer token belongs to, if it is enrolled and not revoked.
+pub async fn authenticate(db: &PgPool, token: &str) -> ApiResult<DeviceAuth> {
+    let found: Option<(Uuid, Uuid, Option<Uuid>)> = sqlx::query_as(
+        "UPDATE device d SET last_seen_at = now() FROM organisation o
+         WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND o.id = d.org_id
+         RETURNING d.id, d.org_id, o.clinic_id",
+    )
+    .bind(hash(token)).fetch_optional(db).await?;
+    match found {
+        Some((device_id, org_id, Some(clinic_id))) => Ok(DeviceAuth { device_id, org_id, clinic_id }),
+        _ => Err(ApiError::unauthorised()),
+    }
+}

@@ -1,0 +1,60 @@
+//! `clinic-server`: runs the sync server, or one admin command against its database.
+//!
+//!   clinic-server [serve]                       listen (CLINIC_SERVER_LISTEN, DATABASE_URL)
+//!   clinic-server create-organisation NAME      prints the organisation's id
+//!   clinic-server enrolment-code ORG_ID [HOURS] prints a one-time code (valid 24 hours unless told)
+//!   clinic-server revoke-device DEVICE_ID       the workstation is refused from now on
+//!
+//! `--config FILE` first reads `KEY=value` lines (the same names) into the environment.
+
+use clinic_server::{admin, router, Config, Server};
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+    ).init();
+    if let Err(problem) = run(std::env::args().skip(1).collect()).await {
+        eprintln!("clinic-server: {problem}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(mut args: Vec<String>) -> Result<(), String> {
+    if let Some(at) = args.iter().position(|a| a == "--config") {
+        let file = args.get(at + 1).cloned().ok_or("--config needs a file")?;
+        args.drain(at..at + 2);
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let (key, value) = line.split_once('=').ok_or_else(|| format!("{file}: “{line}” is not KEY=value"))?;
+            // Set before any thread starts reading the environment.
+            unsafe { std::env::set_var(key.trim(), value.trim()) };
+        }
+    }
+    let config = Config::from_env()?;
+    let server = Server::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
+    let arg = |i: usize, what: &str| args.get(i).cloned().ok_or_else(|| format!("give the {what}"));
+    let uuid = |s: String| s.parse::<uuid::Uuid>().map_err(|_| format!("“{s}” is not an id"));
+    match args.first().map(String::as_str).unwrap_or("serve") {
+        "serve" => {
+            let listener = tokio::net::TcpListener::bind(&config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+            tracing::info!(address = %listener.local_addr().map_err(|e| e.to_string())?, "listening");
+            axum::serve(listener, router(server))
+                .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; })
+                .await.map_err(|e| e.to_string())
+        }
+        "create-organisation" => {
+            let id = admin::create_organisation(&server.db, &arg(1, "organisation's name")?).await.map_err(|e| e.to_string())?;
+            println!("{id}");
+            Ok(())
+        }
+        "enrolment-code" => {
+            let org = uuid(arg(1, "organisation's id")?)?;
+            let hours = args.get(2).map(|h| h.parse::<i32>().map_err(|_| "HOURS is a whole number".to_string())).transpose()?.unwrap_or(24);
+            println!("{}", admin::create_enrolment_code(&server.db, org, hours).await.map_err(|e| e.message)?);
+            Ok(())
+        }
+        "revoke-device" => admin::revoke_device(&server.db, uuid(arg(1, "device's id")?)?).await.map_err(|e| e.message),
+        other => Err(format!("unknown command “{other}”: serve, create-organisation, enrolment-code or revoke-device")),
+    }
+}
