@@ -44,3 +44,40 @@ build_ui() {
     fi
     (cd ui && npm run build --silent)
 }
+
+# A PostgreSQL for the server's tests, exported as CLINIC_TEST_DATABASE_URL (tests create a fresh
+# database each in it): DATABASE_URL when set, else the local server on 127.0.0.1:5432 when it
+# answers, else a throwaway cluster started from the installed binaries (stopped on exit).
+ensure_test_postgres() {
+    ensure_packages postgresql postgresql-contrib
+    if [ -n "${DATABASE_URL:-}" ]; then
+        export CLINIC_TEST_DATABASE_URL="$DATABASE_URL"
+    elif psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1; then
+        export CLINIC_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"
+        # Databases earlier runs' tests left behind.
+        psql -h 127.0.0.1 -U postgres -d postgres -Atqc \
+            "SELECT 'DROP DATABASE ' || datname || ';' FROM pg_database WHERE datname LIKE 'clinic_test_%'" \
+            | psql -h 127.0.0.1 -U postgres -d postgres -q >/dev/null 2>&1 || true
+    else
+        local bin dir port=55432
+        bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1 || command -v initdb)")
+        dir=$(mktemp -d)
+        step "starting a throwaway PostgreSQL on port $port"
+        # PostgreSQL refuses to run as root: the cluster belongs to the postgres user then.
+        local run=()
+        if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; run=(runuser -u postgres --); fi
+        "${run[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust >/dev/null
+        "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+        PG_THROWAWAY=("${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop)
+        PG_THROWAWAY_DIR=$dir
+        export CLINIC_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    fi
+}
+
+stop_test_postgres() {
+    if [ -n "${PG_THROWAWAY_DIR:-}" ]; then
+        "${PG_THROWAWAY[@]}" >/dev/null 2>&1 || true
+        rm -rf "$PG_THROWAWAY_DIR"
+    fi
+}

@@ -1,0 +1,158 @@
+//! A real server on port 0 over a fresh database, and a workstation's view of it.
+
+use std::collections::BTreeMap;
+
+use clinic_server::{admin, router, Server};
+use clinic_sync::*;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// The PostgreSQL to create test databases in: CLINIC_TEST_DATABASE_URL (the test command sets it,
+/// from DATABASE_URL or a throwaway cluster), else the local server.
+fn admin_url() -> String {
+    std::env::var("CLINIC_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub struct TestServer {
+    pub url: String,
+    pub server: Server,
+    pub http: reqwest::Client,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let admin = admin_url();
+        let name = format!("clinic_test_{}", Uuid::now_v7().simple());
+        let pool = sqlx::PgPool::connect(&admin).await.expect("PostgreSQL for the server tests");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let server = Server::connect(&format!("{base}/{name}")).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = router(server.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        TestServer { url, server, http: reqwest::Client::new() }
+    }
+
+    pub async fn organisation(&self, name: &str) -> Uuid {
+        admin::create_organisation(&self.server.db, name).await.unwrap()
+    }
+
+    pub async fn code(&self, org: Uuid) -> String {
+        admin::create_enrolment_code(&self.server.db, org, 1).await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut request = self.http.post(format!("{}{path}", self.url)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.http.get(format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Counts of what the server holds: nothing may change after a refused request.
+    pub async fn counts(&self) -> (i64, i64, i64) {
+        sqlx::query_as("SELECT (SELECT count(*) FROM record), (SELECT count(*) FROM change_log), (SELECT count(*) FROM applied_mutation)")
+            .fetch_one(&self.server.db).await.unwrap()
+    }
+}
+
+/// A workstation as the server sees it: its token, and the mutations it makes.
+pub struct Desk {
+    pub token: String,
+    pub device_id: Uuid,
+    pub clinic_id: Uuid,
+    pub number: i64,
+    seq: i64,
+}
+
+impl Desk {
+    /// Enrols the workstation that holds the clinic (it brings the clinic's id).
+    pub async fn first(server: &TestServer, org: Uuid) -> Desk {
+        Desk::enrol(server, org, Some(LocalClinic { clinic_id: Uuid::now_v7(), device_number: 1 })).await.unwrap()
+    }
+
+    pub async fn enrol(server: &TestServer, org: Uuid, clinic: Option<LocalClinic>) -> Result<Desk, (u16, Value)> {
+        let device_id = Uuid::now_v7();
+        let code = server.code(org).await;
+        let (status, body) = server.post("/v1/enrol", None, json!({"code": code, "device_id": device_id, "device_name": "Front desk", "clinic": clinic})).await;
+        if status != 200 {
+            return Err((status, body));
+        }
+        let e: Enrolment = serde_json::from_value(body).unwrap();
+        Ok(Desk { token: e.token, device_id, clinic_id: e.clinic_id, number: e.device_number, seq: 0 })
+    }
+
+    pub fn mutation(&mut self, user: Uuid, entity: &str, id: Uuid, op: Op, base: Option<i64>, fields: &[(&str, Value)]) -> Mutation {
+        self.seq += 1;
+        // One clock for every desk of the test: a mutation made later has a later stamp.
+        static CLOCK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1_790_000_000_000);
+        let at = CLOCK.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Mutation {
+            mutation_id: Uuid::now_v7(), device_seq: self.seq, hlc: format!("{:016x}-{}", (at as u64) << 20, self.device_id.simple()),
+            at, entity: entity.into(), entity_id: id, op,
+            changes: fields.iter().map(|(k, v)| (k.to_string(), FieldChange { old: Value::Null, new: v.clone() })).collect::<BTreeMap<_, _>>(),
+            base_version: base, user_id: Some(user),
+        }
+    }
+
+    pub async fn push(&self, server: &TestServer, mutations: &[Mutation]) -> Vec<Outcome> {
+        let (status, body) = server.post("/v1/sync/push", Some(&self.token), json!({"mutations": mutations})).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_value::<PushResponse>(body).unwrap().results.into_iter().map(|r| r.outcome).collect()
+    }
+
+    /// Everything after `cursor`, all pages.
+    pub async fn pull_all(&self, server: &TestServer) -> Vec<Record> {
+        let (mut cursor, mut all) = (0, Vec::new());
+        loop {
+            let (status, body) = server.get(&format!("/v1/sync/pull?cursor={cursor}&limit=2"), Some(&self.token)).await;
+            assert_eq!(status, 200, "{body}");
+            let page: PullResponse = serde_json::from_value(body).unwrap();
+            all.extend(page.records);
+            cursor = page.next_cursor;
+            if !page.has_more {
+                return all;
+            }
+        }
+    }
+
+    /// The set-up of a clinic: its first admin, and a receptionist, a manager and a doctor.
+    pub async fn set_up(&mut self, server: &TestServer) -> Staff {
+        let staff = Staff { admin: Uuid::now_v7(), reception: Uuid::now_v7(), manager: Uuid::now_v7(), doctor: Uuid::now_v7() };
+        let mut batch = vec![self.mutation(staff.admin, "staff", staff.admin, Op::Insert, None, &[("full_name", json!("Ada Admin")), ("roles", json!("admin")), ("active", json!(true))])];
+        for (id, role) in [(staff.reception, "receptionist"), (staff.manager, "manager"), (staff.doctor, "doctor")] {
+            batch.push(self.mutation(staff.admin, "staff", id, Op::Insert, None, &[("full_name", json!(role)), ("roles", json!(role)), ("active", json!(true))]));
+        }
+        assert!(self.push(server, &batch).await.iter().all(|o| matches!(o, Outcome::Applied { .. })));
+        staff
+    }
+}
+
+pub struct Staff {
+    pub admin: Uuid,
+    pub reception: Uuid,
+    pub manager: Uuid,
+    pub doctor: Uuid,
+}
+
+pub fn patient_fields(given: &str) -> Vec<(&'static str, Value)> {
+    vec![("given_name", json!(given)), ("family_name", json!("Silva")), ("sex", json!("female")), ("birth_date", json!("1980-01-01")),
+        ("phones", json!(["+351900000001"])), ("allergies", json!([]))]
+}
+
+pub fn appointment_fields(practitioner: Uuid, starts: i64) -> Vec<(&'static str, Value)> {
+    vec![("practitioner_id", json!(practitioner)), ("patient_id", json!(Uuid::now_v7())), ("starts_at", json!(starts)),
+        ("ends_at", json!(starts + 1_800_000)), ("busy_until", json!(starts + 1_800_000)), ("status", json!("booked")),
+        ("double_booked", json!(false))]
+}

@@ -1,0 +1,7 @@
+//! The server's HTTP API against a real PostgreSQL (a fresh database per test).
+
+mod harness;
+
+mod enrolment;
+mod push_pull;
+mod refusals;
