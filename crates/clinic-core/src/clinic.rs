@@ -58,7 +58,10 @@ impl Clinic {
             // Accept our own past stamps even if the wall clock was set back since.
             .with_max_delta(Duration::from_secs(365 * 24 * 3600))
             .build();
-        let last: Option<String> = sqlx::query_scalar!("SELECT max(hlc) FROM outbox").fetch_one(self.store.pool()).await?;
+        // The latest stamp this device gave: still in the outbox, or kept by sync once pushed.
+        let last: Option<String> = sqlx::query_scalar!(
+            "SELECT max(stamp) FROM (SELECT max(hlc) AS stamp FROM outbox UNION ALL SELECT last_hlc FROM sync_state)"
+        ).fetch_one(self.store.pool()).await?;
         if let Some(last) = last.as_deref().and_then(parse_hlc_time) {
             let _ = hlc.update_with_timestamp(&uhlc::Timestamp::new(uhlc::NTP64(last), *hlc.get_id()));
         }
@@ -100,6 +103,14 @@ impl Clinic {
     /// Drops the kept site settings: call after anything (an edit, a sync) changed the site row.
     pub fn forget_site_settings(&self) {
         *self.site.write().expect("site lock") = None;
+    }
+
+    /// Moves the clock past a stamp another workstation gave, so what this one does next sorts after it.
+    pub(crate) fn observe_hlc(&self, stamp: &str) {
+        let guard = self.device.read().expect("device lock");
+        if let (Some((_, hlc)), Some(time)) = (guard.as_ref(), parse_hlc_time(stamp)) {
+            let _ = hlc.update_with_timestamp(&uhlc::Timestamp::new(uhlc::NTP64(time), *hlc.get_id()));
+        }
     }
 
     /// A hybrid-logical-clock stamp, as sortable text: 16 hex digits of NTP64 time, then the device.

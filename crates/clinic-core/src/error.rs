@@ -34,6 +34,8 @@ pub enum Code {
     KeyUnavailable,
     /// The store could not be opened or read (corrupt, wrong key, disk).
     StoreUnavailable,
+    /// The sync server could not be reached, or refused this workstation.
+    SyncUnavailable,
     Internal,
 }
 

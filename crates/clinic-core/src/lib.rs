@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod ops;
 pub mod store;
+pub mod sync;
 pub mod thread;
 mod write;
 

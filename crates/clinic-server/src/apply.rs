@@ -45,6 +45,8 @@ struct Batch<'a> {
     seqs: std::vec::IntoIter<i64>,
     roles: HashMap<Uuid, Option<Vec<String>>>,
     staff_exists: bool,
+    /// Conflicts already opened about records of this batch: (status, resolution).
+    conflicts_about: HashMap<Uuid, Vec<(String, Option<String>)>>,
 }
 
 type Rejection = (&'static str, String);
@@ -72,7 +74,14 @@ pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) 
         .bind(2 * mutations.len() as i64).fetch_all(&mut *tx).await?;
     let staff_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM record WHERE org_id = $1 AND entity = 'staff')")
         .bind(auth.org_id).fetch_one(&mut *tx).await?;
-    let mut batch = Batch { auth, records, touched: Vec::new(), log: Vec::new(), seqs: seqs.into_iter(), roles: HashMap::new(), staff_exists };
+    let mut conflicts_about: HashMap<Uuid, Vec<(String, Option<String>)>> = HashMap::new();
+    for (about, status, resolution) in sqlx::query_as::<_, (Uuid, String, Option<String>)>(
+        "SELECT (data->>'entity_id')::uuid, data->>'status', data->>'resolution' FROM record
+         WHERE org_id = $1 AND entity = 'sync_conflict' AND (data->>'entity_id')::uuid = ANY($2)",
+    ).bind(auth.org_id).bind(&entity_ids).fetch_all(&mut *tx).await? {
+        conflicts_about.entry(about).or_default().push((status, resolution));
+    }
+    let mut batch = Batch { auth, records, touched: Vec::new(), log: Vec::new(), seqs: seqs.into_iter(), roles: HashMap::new(), staff_exists, conflicts_about };
 
     let mut results = Vec::with_capacity(mutations.len());
     let mut fresh: Vec<(Uuid, Value)> = Vec::new();
@@ -179,7 +188,8 @@ impl Batch<'_> {
 
         let mut conflict = None;
         if kind.policy == Policy::NoOverlap {
-            if let Some(other) = self.hold_slot(conn, m.entity_id, &data).await? {
+            let clash = self.hold_slot(conn, m.entity_id, &data).await?;
+            if let Some(other) = clash.filter(|_| !self.clash_settled_or_open(m.entity_id)) {
                 conflict = Some(json!({"kind": "appointment_clash", "entity": "appointment", "entity_id": m.entity_id, "other_id": other,
                     "message": "Booked on two workstations for the same practitioner at the same time."}));
             }
@@ -192,6 +202,13 @@ impl Batch<'_> {
         Ok(Ok(match conflict {
             None => Outcome::Applied { server_seq, version },
             Some(details) => Outcome::Conflict { conflict_id: self.open_conflict(m, details), server_seq, version },
+        }))
+    }
+
+    /// Whether this appointment's clash is already open, or was kept deliberately: no second conflict.
+    fn clash_settled_or_open(&self, appointment: Uuid) -> bool {
+        self.conflicts_about.get(&appointment).is_some_and(|c| c.iter().any(|(status, resolution)| {
+            status == "open" || resolution.as_deref() == Some("kept_both")
         }))
     }
 
@@ -243,6 +260,7 @@ impl Batch<'_> {
             hlc: m.hlc.clone(), changes: Value::Object(data.clone()),
         });
         let key = ("sync_conflict".to_string(), id);
+        self.conflicts_about.entry(m.entity_id).or_default().push(("open".into(), None));
         self.records.insert(key.clone(), Rec { version: 1, server_seq, data, fields: Map::new() });
         self.touched.push(key);
         id
@@ -250,7 +268,8 @@ impl Batch<'_> {
 
     async fn check_permission(&mut self, conn: &mut PgConnection, kind: &Entity, m: &Mutation) -> ApiResult<Result<(), Rejection>> {
         // The very first batch of a clinic (its set-up) creates the first admin: nobody to check yet.
-        if !self.staff_exists {
+        // Audit entries are facts about the (authenticated) workstation, whoever was at it.
+        if !self.staff_exists || kind.policy == Policy::AppendOnly {
             return Ok(Ok(()));
         }
         let Some(user) = m.user_id else {

@@ -157,9 +157,10 @@ macro_rules! select_appointments {
 pub(crate) use select_appointments;
 
 pub(crate) async fn load_appointment(conn: &mut SqliteConnection, id: Uuid) -> Result<Appointment> {
-    select_appointments!("WHERE id = ?", id)
-        .fetch_optional(conn)
-        .await?
-        .map(Appointment::from)
-        .ok_or_else(|| Error::not_found("The appointment"))
+    find_appointment(conn, id).await?.ok_or_else(|| Error::not_found("The appointment"))
+}
+
+/// An appointment, if this workstation has it (one still on its way from another may not be).
+pub(crate) async fn find_appointment(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Appointment>> {
+    Ok(select_appointments!("WHERE id = ?", id).fetch_optional(conn).await?.map(Appointment::from))
 }

@@ -1,0 +1,162 @@
+//! Sync with the central server (DESIGN.md §5): enrolment, then rounds of push-then-pull that the
+//! app runs in the background. The outbox and the cursor live in the store, so a round cut short
+//! (a crash, the network) simply runs again: the server answers a replayed mutation with its
+//! first result, and a page is applied in one transaction or not at all.
+
+mod attention;
+mod pull;
+mod push;
+mod server;
+
+use clinic_sync::{EnrolRequest, LocalClinic};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::{Permission, Session};
+use crate::clinic::{Clinic, Device};
+use crate::error::{Code, Error, Result};
+use crate::store::{DatabaseKey, KeyStore};
+
+pub use attention::{needs_attention, resolve, Attention, Resolution};
+pub use server::SyncServer;
+
+/// What Settings → Sync sends.
+#[derive(Debug, Clone, serde::Deserialize, specta::Type)]
+pub struct EnrolInput {
+    pub server_url: String,
+    pub code: String,
+    pub device_name: String,
+}
+
+/// How this workstation stands with the server, for the window's status line.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SyncStatus {
+    pub enrolled: bool,
+    pub server_url: Option<String>,
+    pub organisation_name: Option<String>,
+    /// Local changes not yet accepted by the server.
+    pub waiting: i64,
+    pub last_synced_at: Option<i64>,
+    /// Set while the server cannot be reached: since when.
+    pub offline_since: Option<i64>,
+    pub last_error: Option<String>,
+    /// Open conflicts and refused changes.
+    pub needs_attention: i64,
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    pub pushed: usize,
+    pub pulled: usize,
+}
+
+/// The keychain entry of this store's device token (beside its database key).
+fn token_account(clinic: &Clinic) -> String {
+    let path = std::path::absolute(clinic.store().path()).unwrap_or_else(|_| clinic.store().path().to_path_buf());
+    format!("sync-token:{}", path.display())
+}
+
+struct Enrolled {
+    server: SyncServer,
+    cursor: i64,
+}
+
+async fn enrolled(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Option<Enrolled>> {
+    let Some(state) = sqlx::query!("SELECT server_url, cursor FROM sync_state").fetch_optional(clinic.store().pool()).await? else {
+        return Ok(None);
+    };
+    let token = keys.load(&token_account(clinic))?
+        .ok_or_else(|| Error::new(Code::SyncUnavailable, "This workstation's sync token is missing from the keychain: enrol it again."))?;
+    Ok(Some(Enrolled { server: SyncServer::new(&state.server_url, Some(hex::encode(token.as_bytes())))?, cursor: state.cursor }))
+}
+
+/// Enrols this workstation with the server. One that holds a clinic needs its admin and brings the
+/// clinic; an empty one (at first run) receives the organisation's clinic and becomes one of its
+/// workstations.
+pub async fn enrol(clinic: &Clinic, session: Option<&Session>, keys: &dyn KeyStore, input: EnrolInput) -> Result<SyncStatus> {
+    let holds_clinic = clinic.is_set_up();
+    if holds_clinic {
+        let session = session.ok_or_else(|| Error::new(Code::PermissionDenied, "Log in as an admin to enrol this workstation."))?;
+        crate::auth::authorize(clinic, session, Permission::ManageClinic).await?;
+    }
+    if sqlx::query_scalar!("SELECT count(*) FROM sync_state").fetch_one(clinic.store().pool()).await? > 0 {
+        return Err(Error::new(Code::AlreadyExists, "This workstation is already enrolled."));
+    }
+    let code = input.code.trim();
+    if code.is_empty() {
+        return Err(Error::invalid("code", "Type the enrolment code the admin created on the server."));
+    }
+    let device_name = input.device_name.trim();
+    if device_name.is_empty() {
+        return Err(Error::invalid("device_name", "Name this workstation, e.g. Front desk 2."));
+    }
+    let server = SyncServer::new(&input.server_url, None)?;
+    let local = holds_clinic.then(|| clinic.device()).transpose()?;
+    let enrolment = server.enrol(&EnrolRequest {
+        code: code.to_string(),
+        device_id: local.map_or_else(Uuid::now_v7, |d| d.id),
+        device_name: device_name.to_string(),
+        clinic: local.map(|d| LocalClinic { clinic_id: d.org_id, device_number: d.number }),
+    }).await?;
+    let token = hex::decode(&enrolment.token).map_err(|_| Error::new(Code::SyncUnavailable, "The server sent a malformed token."))?;
+    keys.save(&token_account(clinic), &DatabaseKey::from_bytes(&token)?)?;
+    let url = input.server_url.trim().trim_end_matches('/').to_string();
+    sqlx::query!(
+        "INSERT INTO sync_state (id, server_url, organisation_id, organisation_name) VALUES (1, ?, ?, ?)",
+        url, enrolment.organisation_id, enrolment.organisation_name
+    ).execute(clinic.store().pool()).await?;
+    if !holds_clinic {
+        // Receive the clinic, then become one of its workstations.
+        let mut state = enrolled(clinic, keys).await?.expect("just enrolled");
+        pull::pull_all(clinic, &state.server, &mut state.cursor).await?;
+        join_clinic(clinic, &enrolment, device_name).await?;
+    }
+    status(clinic).await
+}
+
+/// Makes an empty workstation one of the clinic's, with the number the server gave it.
+async fn join_clinic(clinic: &Clinic, enrolment: &clinic_sync::Enrolment, name: &str) -> Result<()> {
+    let org = enrolment.clinic_id;
+    let site = sqlx::query_scalar!(r#"SELECT id AS "id: Uuid" FROM site WHERE org_id = ? AND deleted_at IS NULL ORDER BY created_at LIMIT 1"#, org)
+        .fetch_optional(clinic.store().pool()).await?
+        .ok_or_else(|| Error::new(Code::SyncUnavailable, "The organisation's clinic has not reached the server yet: let its first workstation sync, then try again."))?;
+    let device = Device { id: enrolment.device_id, org_id: org, site_id: site, number: enrolment.device_number };
+    let now = clinic.clock().now().timestamp_millis();
+    let mut tx = clinic.store().pool().begin().await?;
+    sqlx::query!("INSERT INTO device (id, org_id, site_id, number, name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        device.id, device.org_id, device.site_id, device.number, name, now).execute(&mut *tx).await?;
+    sqlx::query!("INSERT INTO series (name, next) VALUES ('device_seq', 1), ('mrn', 1)").execute(&mut *tx).await?;
+    tx.commit().await?;
+    clinic.adopt_device(device).await
+}
+
+/// One round: push every waiting change, then pull everything new. Safe to run at any time; the
+/// app runs it on a timer and after local changes.
+pub async fn sync_once(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Round> {
+    let Some(mut state) = enrolled(clinic, keys).await? else { return Ok(Round::default()) };
+    let result: Result<Round> = async {
+        let pushed = push::push_all(clinic, &state.server).await?;
+        let pulled = pull::pull_all(clinic, &state.server, &mut state.cursor).await?;
+        Ok(Round { pushed, pulled })
+    }.await;
+    let now = clinic.clock().now().timestamp_millis();
+    match &result {
+        Ok(_) => sqlx::query!("UPDATE sync_state SET last_synced_at = ?, offline_since = NULL, last_error = NULL", now),
+        Err(e) => sqlx::query!("UPDATE sync_state SET offline_since = coalesce(offline_since, ?), last_error = ?", now, e.message),
+    }
+    .execute(clinic.store().pool()).await?;
+    result
+}
+
+pub async fn status(clinic: &Clinic) -> Result<SyncStatus> {
+    let pool = clinic.store().pool();
+    let waiting = sqlx::query_scalar!("SELECT count(*) FROM outbox").fetch_one(pool).await?;
+    let attention = attention::count(clinic).await?;
+    Ok(match sqlx::query!("SELECT server_url, organisation_name, last_synced_at, offline_since, last_error FROM sync_state").fetch_optional(pool).await? {
+        None => SyncStatus { enrolled: false, server_url: None, organisation_name: None, waiting, last_synced_at: None, offline_since: None,
+            last_error: None, needs_attention: attention },
+        Some(s) => SyncStatus { enrolled: true, server_url: Some(s.server_url), organisation_name: Some(s.organisation_name), waiting,
+            last_synced_at: s.last_synced_at, offline_since: s.offline_since, last_error: s.last_error, needs_attention: attention },
+    })
+}

@@ -1,0 +1,64 @@
+//! The sync server over HTTP (reqwest): enrol, push, pull. Failures become `SyncUnavailable` with
+//! a message a person can act on; the server's own `{code, message}` is passed on.
+
+use std::time::Duration;
+
+use clinic_sync::{EnrolRequest, Enrolment, ErrorBody, Mutation, PullResponse, PushRequest, PushResult};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Code, Error, Result};
+
+pub struct SyncServer {
+    base: String,
+    token: Option<String>,
+    http: reqwest::Client,
+}
+
+impl SyncServer {
+    pub fn new(base: &str, token: Option<String>) -> Result<SyncServer> {
+        let base = base.trim().trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Error::invalid("server_url", "Give the server's address, starting with https:// (or http:// on a local network)."));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Error::new(Code::Internal, format!("HTTP client: {e}")))?;
+        Ok(SyncServer { base, token, http })
+    }
+
+    pub async fn enrol(&self, request: &EnrolRequest) -> Result<Enrolment> {
+        self.send(self.http.post(format!("{}/v1/enrol", self.base)).json(request)).await
+    }
+
+    pub async fn push(&self, mutations: Vec<Mutation>) -> Result<Vec<PushResult>> {
+        let response: clinic_sync::PushResponse =
+            self.send(self.authorised(self.http.post(format!("{}/v1/sync/push", self.base))).json(&PushRequest { mutations })).await?;
+        Ok(response.results)
+    }
+
+    pub async fn pull(&self, cursor: i64, limit: i64) -> Result<PullResponse> {
+        self.send(self.authorised(self.http.get(format!("{}/v1/sync/pull?cursor={cursor}&limit={limit}", self.base)))).await
+    }
+
+    fn authorised(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T> {
+        let response = request.send().await.map_err(|e| {
+            tracing::info!(error = %e, "sync server unreachable");
+            Error::new(Code::SyncUnavailable, format!("The sync server at {} cannot be reached.", self.base))
+        })?;
+        let status = response.status();
+        if status.is_success() {
+            return response.json().await.map_err(|e| Error::new(Code::SyncUnavailable, format!("The sync server's answer could not be read: {e}")));
+        }
+        let body: Option<ErrorBody> = response.json().await.ok();
+        Err(Error::new(Code::SyncUnavailable, body.map_or_else(|| format!("The sync server answered {status}."), |b| b.message)))
+    }
+}

@@ -1,0 +1,9 @@
+//! Real workstations (encrypted stores, the core's own use cases and sync engine) against a real
+//! server on port 0: after everyone has synced, every workstation holds the same records.
+
+#[path = "../api/harness.rs"]
+#[allow(dead_code)]
+mod server_harness;
+mod desks;
+
+mod stories;

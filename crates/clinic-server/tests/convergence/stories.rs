@@ -1,0 +1,139 @@
+use chrono::NaiveDate;
+use clinic_core::ops::calendar::{book_appointment, BookingInput};
+use clinic_core::ops::patients::{edit_patient, open_patient, search_patients};
+use clinic_core::sync::{needs_attention, resolve, Resolution};
+
+use crate::desks::*;
+use crate::server_harness::TestServer;
+
+fn at(day: &str, time: &str) -> chrono::NaiveDateTime {
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap().and_time(chrono::NaiveTime::parse_from_str(time, "%H:%M").unwrap())
+}
+
+/// A clinic on desk A, enrolled; desk B joined empty. Both synced.
+async fn two_desks(server: &TestServer) -> (Desk, Desk, Clinic1) {
+    let org = server.organisation("Harbour Health").await;
+    let a = Desk::empty().await;
+    let clinic = set_up(&a).await;
+    a.enrol(&server.url, &server.code(org).await, Some(&clinic.admin)).await.unwrap();
+    a.sync().await;
+    let b = Desk::empty().await;
+    let status = b.enrol(&server.url, &server.code(org).await, None).await.unwrap();
+    assert!(status.enrolled && b.clinic.is_set_up(), "the empty desk received the clinic and joined it");
+    (a, b, clinic)
+}
+
+async fn assert_converged(desks: &[&Desk]) {
+    for d in desks {
+        d.sync().await;
+    }
+    for d in desks {
+        d.sync().await; // everyone has now seen everyone's last push
+    }
+    let first = desks[0].snapshot().await;
+    if std::env::var_os("SHOW_SNAPSHOT").is_some() {
+        for (table, rows) in &first {
+            eprintln!("{table}: {} rows; first: {:?}", rows.len(), rows.first());
+        }
+    }
+    for (i, d) in desks.iter().enumerate().skip(1) {
+        let diff = differences(&first, &d.snapshot().await);
+        assert!(diff.is_empty(), "desk {i} differs from desk 0:\n{}", diff.join("\n"));
+    }
+    for d in desks {
+        let status = clinic_core::sync::status(&d.clinic).await.unwrap();
+        assert_eq!(status.waiting, 0, "nothing left to push");
+    }
+}
+
+#[tokio::test]
+async fn a_second_desk_receives_the_clinic_and_each_sees_the_others_patients() {
+    let server = TestServer::start().await;
+    let (a, b, _) = two_desks(&server).await;
+    // Staff log in on the new desk with the passwords they have (their hashes came with them).
+    let rita_b = b.log_in("rita").await;
+    let ana = register(&b, &rita_b, "Ana").await;
+    assert!(ana.mrn.contains("-"), "{}", ana.mrn);
+    b.sync().await;
+    a.sync().await;
+    let rita_a = a.log_in("rita").await;
+    let found = search_patients(&a.clinic, &rita_a, "ana quar", 20).await.unwrap();
+    assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ana.id], "found by typing part of the name on the other desk");
+    assert_ne!(register(&a, &rita_a, "Rui").await.mrn.split('-').next(), None);
+    assert_converged(&[&a, &b]).await;
+}
+
+#[tokio::test]
+async fn two_desks_edit_one_patient_offline() {
+    let server = TestServer::start().await;
+    let (a, b, _) = two_desks(&server).await;
+    let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
+    let ana = register(&a, &rita_a, "Ana").await;
+    assert_converged(&[&a, &b]).await;
+
+    // Offline: A changes the phone and the notes, B the address and the notes.
+    let mut on_a = person("Ana", "Quaresma");
+    on_a.phones = vec!["+351 913 000 002".into()];
+    on_a.notes = Some("prefers mornings".into());
+    edit_patient(&a.clinic, &rita_a, ana.id, on_a).await.unwrap();
+    let mut on_b = person("Ana", "Quaresma");
+    on_b.address = Some("2 Quay Street".into());
+    on_b.notes = Some("prefers afternoons".into());
+    edit_patient(&b.clinic, &rita_b, ana.id, on_b).await.unwrap();
+
+    assert_converged(&[&a, &b]).await;
+    let merged = open_patient(&a.clinic, &rita_a, ana.id).await.unwrap();
+    assert_eq!(merged.phones, vec!["+351913000002"], "A's field");
+    assert_eq!(merged.address.as_deref(), Some("2 Quay Street"), "B's field");
+    assert_eq!(merged.notes.as_deref(), Some("prefers afternoons"), "the same field: the later change");
+}
+
+#[tokio::test]
+async fn two_desks_book_the_same_slot_offline_and_settle_it() {
+    let server = TestServer::start().await;
+    let (a, b, clinic) = two_desks(&server).await;
+    let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
+    let ana = register(&a, &rita_a, "Ana").await;
+    let rui = register(&a, &rita_a, "Rui").await;
+    assert_converged(&[&a, &b]).await;
+
+    let booking = |patient| BookingInput { patient_id: patient, practitioner_id: clinic.practitioner.id, type_id: clinic.visit.id,
+        starts: at("2026-11-24", "10:00"), notes: None, override_schedule: false };
+    let first = book_appointment(&a.clinic, &rita_a, booking(ana.id)).await.unwrap().appointment;
+    let second = book_appointment(&b.clinic, &rita_b, booking(rui.id)).await.unwrap().appointment;
+    assert_converged(&[&a, &b]).await;
+
+    for desk in [&a, &b] {
+        let session = desk.log_in("rita").await;
+        let attention = needs_attention(&desk.clinic, &session).await.unwrap();
+        assert_eq!(attention.conflicts.len(), 1, "the clash is in the needs-attention list on both desks");
+        let clash = &attention.conflicts[0];
+        assert_eq!((clash.kind.as_str(), clash.appointment.as_ref().map(|x| x.id), clash.other.as_ref().map(|x| x.id)),
+            ("appointment_clash", Some(second.id), Some(first.id)));
+    }
+    // The receptionist on A cancels the one booked offline; both desks see it settled.
+    let conflict = needs_attention(&a.clinic, &rita_a).await.unwrap().conflicts[0].id;
+    resolve(&a.clinic, &rita_a, conflict, Resolution::Cancel { reason: "Booked twice offline".into() }).await.unwrap();
+    assert_converged(&[&a, &b]).await;
+    assert!(needs_attention(&b.clinic, &rita_b).await.unwrap().conflicts.is_empty());
+}
+
+#[tokio::test]
+async fn another_organisation_receives_nothing() {
+    let server = TestServer::start().await;
+    let (a, _b, _) = two_desks(&server).await;
+    let rita = a.log_in("rita").await;
+    register(&a, &rita, "Ana").await;
+    a.sync().await;
+
+    let elsewhere = server.organisation("Elsewhere").await;
+    let c = Desk::empty().await;
+    let other = set_up(&c).await;
+    c.enrol(&server.url, &server.code(elsewhere).await, Some(&other.admin)).await.unwrap();
+    c.sync().await;
+    let snapshot = c.snapshot().await;
+    let patients = &snapshot.iter().find(|(t, _)| t == "patient").unwrap().1;
+    assert!(patients.is_empty(), "no patient of another organisation");
+    let staff = &snapshot.iter().find(|(t, _)| t == "staff").unwrap().1;
+    assert_eq!(staff.len(), 4, "only its own staff");
+}
