@@ -11,6 +11,11 @@ use clinic_core::{Clinic, ClinicThread, Code, Error, Result};
 
 use crate::reminders::ReminderSettings;
 
+/// The OS keychain entries of this app: the database key, the sync token.
+pub fn keychain() -> OsKeychain {
+    OsKeychain::new("clinic-desk")
+}
+
 pub struct Desk {
     /// The clinic, or why it could not be opened (no keychain, a damaged file).
     clinic: std::result::Result<ClinicThread, Error>,
@@ -28,9 +33,7 @@ impl Desk {
         let clinic = std::fs::create_dir_all(&data_dir)
             .map_err(|e| Error::new(Code::StoreUnavailable, format!("The folder {} cannot be created: {e}", data_dir.display())))
             .and_then(|_| {
-                ClinicThread::start(move || async move {
-                    Clinic::open(&path, &OsKeychain::new("clinic-desk"), Arc::new(SystemClock)).await
-                })
+                ClinicThread::start(move || async move { Clinic::open(&path, &keychain(), Arc::new(SystemClock)).await })
             });
         if let Ok(clinic) = &clinic {
             // Checked at every start, once the window is up, on a thread that is not the clinic's (it

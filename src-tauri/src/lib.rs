@@ -4,6 +4,7 @@
 mod commands;
 mod desk;
 mod reminders;
+mod sync;
 
 use tauri::Manager;
 
@@ -22,7 +23,8 @@ pub fn run() {
             };
             app.manage(desk::Desk::open(data_dir));
             let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move { remind(handle).await });
+            tauri::async_runtime::spawn(remind(handle.clone()));
+            tauri::async_runtime::spawn(sync::keep_in_sync(handle));
             Ok(())
         })
         .invoke_handler(commands().invoke_handler())
@@ -80,6 +82,10 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::settings::time_off,
             commands::settings::add_time_off,
             commands::settings::remove_time_off,
+            commands::sync::sync_status,
+            commands::sync::enrol_workstation,
+            commands::sync::needs_attention,
+            commands::sync::resolve_conflict,
         ])
 }
 

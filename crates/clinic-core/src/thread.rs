@@ -42,7 +42,7 @@ impl ClinicThread {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     // Timers only: without an I/O driver the thread sleeps on a futex, which wakes
                     // faster than epoll.
-                    .enable_time()
+                    .enable_all() // time, and IO for the sync client
                     // Blocking work (password hashing) may use any CPU.
                     .on_thread_start(move || affinity::set(&all_cpus))
                     .build()

@@ -4,6 +4,7 @@
 
 pub mod front_desk;
 pub mod settings;
+pub mod sync;
 
 use clinic_core::auth::{self, Session};
 use clinic_core::demo::{self, DemoLogin, DemoSize};

@@ -53,6 +53,14 @@ export const commands = {
 	timeOff: (practitionerId: string | null) => typedError<TimeOff[], Error>(__TAURI_INVOKE("time_off", { practitionerId })),
 	addTimeOff: (input: TimeOffInput) => typedError<TimeOff, Error>(__TAURI_INVOKE("add_time_off", { input })),
 	removeTimeOff: (id: string) => typedError<null, Error>(__TAURI_INVOKE("remove_time_off", { id })),
+	syncStatus: () => typedError<SyncStatus, Error>(__TAURI_INVOKE("sync_status")),
+	/**
+	 *  Enrols this workstation: from Settings by an admin (it brings its clinic), or at first run on an
+	 *  empty workstation (it receives the organisation's clinic and joins it).
+	 */
+	enrolWorkstation: (input: EnrolInput) => typedError<SyncStatus, Error>(__TAURI_INVOKE("enrol_workstation", { input })),
+	needsAttention: () => typedError<Attention, Error>(__TAURI_INVOKE("needs_attention")),
+	resolveConflict: (id: string, resolution: Resolution) => typedError<null, Error>(__TAURI_INVOKE("resolve_conflict", { id, resolution })),
 };
 
 /* Types */
@@ -102,6 +110,11 @@ export type AppointmentTypeInput = {
 	buffer_minutes: number,
 	price_minor: number,
 	colour: string,
+};
+
+export type Attention = {
+	conflicts: Conflict[],
+	refused: Refused[],
 };
 
 export type AuditEntry = {
@@ -183,7 +196,25 @@ export type Code =
 /**  The database key could not be had from the OS keychain. */
 "key_unavailable" | 
 /**  The store could not be opened or read (corrupt, wrong key, disk). */
-"store_unavailable" | "internal";
+"store_unavailable" | 
+/**  The sync server could not be reached, or refused this workstation. */
+"sync_unavailable" | "internal";
+
+export type Conflict = {
+	id: string,
+	/**  `appointment_clash` or `field`. */
+	kind: string,
+	message: string,
+	entity: string,
+	entity_id: string,
+	/**  For a clash: the booking that was made offline, and the one it clashes with. */
+	appointment: Appointment | null,
+	other: Appointment | null,
+	/**  For a field: which, the value kept, and the value that was not applied (as JSON). */
+	field: string | null,
+	theirs: string | null,
+	yours: string | null,
+};
 
 /**  An ISO 4217 currency with its number of minor-unit digits. */
 export type Currency = string;
@@ -222,6 +253,13 @@ export type EmergencyContact = {
 	name: string,
 	relation: string,
 	phone: string,
+};
+
+/**  What Settings → Sync sends. */
+export type EnrolInput = {
+	server_url: string,
+	code: string,
+	device_name: string,
 };
 
 export type Error = {
@@ -382,12 +420,32 @@ export type QueueEntry = {
 
 export type QueueStatus = "waiting" | "called" | "served" | "left";
 
+export type Refused = {
+	mutation_id: string,
+	entity: string,
+	entity_id: string,
+	reason: string,
+	made_at: number,
+};
+
 export type ReminderSettings = {
 	/**  Remind this many minutes before an appointment starts. */
 	lead_minutes: number,
 	/**  Remind when a walk-in has waited this many minutes. */
 	wait_minutes: number,
 };
+
+export type Resolution = 
+/**  A clash: cancel this booking. */
+{ action: "cancel"; reason: string } | 
+/**  A clash: this booking was moved (rescheduled) already. */
+{ action: "rebooked" } | 
+/**  A clash: both stay, deliberately. */
+{ action: "keep_both" } | 
+/**  A field: keep the value the server kept. */
+{ action: "choose_theirs" } | 
+/**  A field: the value that was not applied is the right one. */
+{ action: "choose_yours" };
 
 export type Role = "receptionist" | "doctor" | "manager" | "admin";
 
@@ -424,6 +482,21 @@ export type StaffMember = {
 	username: string,
 	roles: Role[],
 	active: boolean,
+};
+
+/**  How this workstation stands with the server, for the window's status line. */
+export type SyncStatus = {
+	enrolled: boolean,
+	server_url: string | null,
+	organisation_name: string | null,
+	/**  Local changes not yet accepted by the server. */
+	waiting: number,
+	last_synced_at: number | null,
+	/**  Set while the server cannot be reached: since when. */
+	offline_since: number | null,
+	last_error: string | null,
+	/**  Open conflicts and refused changes. */
+	needs_attention: number,
 };
 
 /**  A wall-clock time of day at the site, "HH:MM". */

@@ -80,6 +80,10 @@ pub async fn enrol(clinic: &Clinic, session: Option<&Session>, keys: &dyn KeySto
         let session = session.ok_or_else(|| Error::new(Code::PermissionDenied, "Log in as an admin to enrol this workstation."))?;
         crate::auth::authorize(clinic, session, Permission::ManageClinic).await?;
     }
+    let demo: i64 = sqlx::query_scalar!("SELECT count(*) FROM audit_event WHERE action = 'demo_seed'").fetch_one(clinic.store().pool()).await?;
+    if demo > 0 {
+        return Err(Error::new(Code::Setup, "This is the demo clinic: it stays on this workstation. Set up your own clinic to connect it to a server."));
+    }
     if sqlx::query_scalar!("SELECT count(*) FROM sync_state").fetch_one(clinic.store().pool()).await? > 0 {
         return Err(Error::new(Code::AlreadyExists, "This workstation is already enrolled."));
     }
