@@ -10,7 +10,8 @@ use tauri::Manager;
 use crate::desk::{keychain, Desk};
 
 const EVERY: Duration = Duration::from_secs(3);
-const AT_MOST: Duration = Duration::from_secs(60);
+// Short enough that a desk is back within seconds of the server returning.
+const AT_MOST: Duration = Duration::from_secs(15);
 
 pub async fn keep_in_sync(app: tauri::AppHandle) {
     let mut wait = EVERY;

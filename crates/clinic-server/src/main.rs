@@ -11,7 +11,8 @@ use clinic_server::{admin, router, Config, Server};
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt().with_env_filter(
+    // Logs go to stderr: stdout carries what an admin command prints (an id, a code).
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
     ).init();
     if let Err(problem) = run(std::env::args().skip(1).collect()).await {

@@ -1,6 +1,8 @@
 //! A small W3C WebDriver client for driving the real Clinic Desk window through tauri-driver.
 //! The test command starts Xvfb, a D-Bus session with a keyring, and tauri-driver on port 4444.
 
+pub mod server;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -14,7 +16,7 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 pub struct App {
-    _turn: std::sync::MutexGuard<'static, ()>,
+    _turn: Option<std::sync::MutexGuard<'static, ()>>,
     agent: ureq::Agent,
     base: String,
     pub screenshots: PathBuf,
@@ -28,6 +30,11 @@ pub fn required() -> bool {
 
 pub fn driver_url() -> String {
     std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
+}
+
+/// A binary this workspace built (the app, the sync server), in the debug target folder.
+pub fn built(name: &str) -> PathBuf {
+    app_binary().with_file_name(name)
 }
 
 fn app_binary() -> PathBuf {
@@ -45,11 +52,24 @@ impl App {
 
     /// Starts the app with command-line arguments (e.g. `--data-dir` for a store of its own).
     pub fn start_with(test_name: &str, args: &[&str]) -> App {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let screenshots = app_binary().parent().unwrap().parent().unwrap().join("e2e-screenshots").join(test_name);
         std::fs::create_dir_all(&screenshots).unwrap();
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut app = App { _turn: turn, agent, base: driver_url(), screenshots };
+        App::session(Some(turn), &driver_url(), screenshots, args)
+    }
+
+    /// A second window beside this one (another workstation on the same machine), through the
+    /// second tauri-driver the test command starts (each driver runs one session).
+    pub fn start_beside(&self, test_name: &str, args: &[&str]) -> App {
+        let screenshots = self.screenshots.parent().unwrap().join(test_name);
+        std::fs::create_dir_all(&screenshots).unwrap();
+        let second = std::env::var("TAURI_DRIVER_URL_2").unwrap_or_else(|_| "http://127.0.0.1:4447".into());
+        App::session(None, &second, screenshots, args)
+    }
+
+    fn session(turn: Option<std::sync::MutexGuard<'static, ()>>, driver: &str, screenshots: PathBuf, args: &[&str]) -> App {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut app = App { _turn: turn, agent, base: driver.to_string(), screenshots };
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
             "tauri:options": {"application": app_binary(), "args": args}
@@ -154,6 +174,17 @@ impl App {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Picks the option of a select whose text starts with `label`, as a person would.
+    pub fn choose(&self, select: &str, label: &str) {
+        self.find(select, Duration::from_secs(10));
+        let chosen = self.execute(
+            "const s = document.querySelector(arguments[0]); const o = [...s.options].find(o => o.text.startsWith(arguments[1]));
+             if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change')); return true;",
+            json!([select, label]),
+        );
+        assert_eq!(chosen, json!(true), "no option {label} in {select}");
     }
 
     pub fn has_button(&self, label: &str) -> bool {

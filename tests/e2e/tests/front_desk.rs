@@ -90,7 +90,7 @@ fn a_day_at_the_front_desk() {
     let day = day.as_str().unwrap().to_string();
     app.set_value("input[name=day]", &day);
     // The demo clinic is busy: a short visit type, and the first practitioner with a free time.
-    choose_option(&app, "select[name=type]", "Vaccination");
+    app.choose("select[name=type]", "Vaccination");
     let mut tried = 0;
     while !app.execute("return document.querySelectorAll('button.slot').length > 0", json!([])).as_bool().unwrap_or(false) {
         tried += 1;
@@ -122,7 +122,7 @@ fn a_day_at_the_front_desk() {
     app.wait_for_text("Queue", SHORT);
     app.set_value("input[type=date]", &day);
     app.wait_for_text(&format!("{slot} Zélia Quaresma-Teste"), SHORT);
-    choose_option(&app, "select[name=slot_type]", "Vaccination");
+    app.choose("select[name=slot_type]", "Vaccination");
     app.wait_for_text("Free ", SHORT);
     app.screenshot("09-on-the-calendar");
     app.assert_accessible("today");
@@ -223,7 +223,7 @@ fn a_day_at_the_front_desk() {
     app.wait_for_text("Helena Silva's details are saved.", SHORT);
     assert!(app.text("table.practitioners").contains("Mon–Thu 09:00–17:30, Fri 09:00–13:00"));
     // Time off, refused when it ends before it starts, then listed.
-    choose_option(&app, "select[name=time_off_who]", "Helena Silva");
+    app.choose("select[name=time_off_who]", "Helena Silva");
     app.set_value("input[name=time_off_starts]", "2030-01-07T09:00");
     app.set_value("input[name=time_off_ends]", "2030-01-07T08:00");
     app.type_into("input[name=time_off_reason]", "Training course");
@@ -255,14 +255,4 @@ fn a_day_at_the_front_desk() {
         assert_eq!(app.has_button(page), offered, "a manager is offered “{page}”: {offered}");
     }
     eprintln!("screenshots in {}", shot.parent().unwrap().display());
-}
-
-/// Picks the option of a select whose text starts with `label`, as a person would.
-fn choose_option(app: &App, select: &str, label: &str) {
-    let chosen = app.execute(
-        "const s = document.querySelector(arguments[0]); const o = [...s.options].find(o => o.text.startsWith(arguments[1]));
-         if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change')); return true;",
-        json!([select, label]),
-    );
-    assert_eq!(chosen, json!(true), "no option {label} in {select}");
 }

@@ -1,0 +1,178 @@
+//! Two real app windows on one machine, enrolled to one real sync server: each shows the other's
+//! new patient and booking within seconds, and a clash booked while the server was away appears
+//! in "Needs attention" on both, where a receptionist settles it.
+
+use std::time::{Duration, Instant};
+
+use clinic_desk_e2e::server::SyncServer;
+use clinic_desk_e2e::{required, App};
+use serde_json::json;
+
+const SHORT: Duration = Duration::from_secs(10);
+/// A round every 3 s on each desk: a change crosses in two rounds.
+const SYNCED: Duration = Duration::from_secs(20);
+const ENTER: &str = "\u{E007}";
+
+fn log_in(app: &App, username: &str, password: &str) {
+    app.wait_for_text("Log in", SHORT);
+    app.type_into("input[name=username]", username);
+    app.type_into("input[name=password]", password);
+    app.click("button[type=submit]");
+}
+
+/// Books the open patient chart's patient with the only practitioner at `time` on `day`.
+fn book(app: &App, day: &str, time: &str) {
+    app.choose("select[name=type]", "Consultation");
+    app.set_value("input[name=day]", day);
+    app.set_value("input[name=time]", time);
+    app.click_button("Book at this time");
+    app.wait_for_text(&format!("Booked {day} {time}"), SHORT);
+}
+
+/// Searches until the patient is found (typing again, as a receptionist would), then opens her.
+fn open_chart(app: &App, typed: &str, shown: &str) {
+    app.click_button("Patients");
+    let started = Instant::now();
+    loop {
+        app.set_value("#patient-search", "");
+        app.type_into("#patient-search", typed);
+        std::thread::sleep(Duration::from_millis(300));
+        if app.text("body").contains(shown) {
+            break;
+        }
+        assert!(started.elapsed() < SYNCED, "{shown} was never found: {}", app.text("body"));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    app.press("#patient-search", ENTER);
+    app.wait_for_text("Book an appointment", SHORT);
+}
+
+#[test]
+fn two_desks_share_one_truth() {
+    if !required() {
+        eprintln!("not run: set CLINIC_E2E with two tauri-drivers (scripts/test does)");
+        return;
+    }
+    let mut server = SyncServer::start();
+    let org = server.command(&["create-organisation", "Harbour Health"]);
+    let (code_a, code_b) = (server.command(&["enrolment-code", &org]), server.command(&["enrolment-code", &org]));
+    let dirs = std::env::temp_dir().join(format!("clinic-desk-two-desks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dirs);
+    let (dir_a, dir_b) = (dirs.join("a"), dirs.join("b"));
+
+    // Desk A: a new clinic, its staff, a bookable doctor and a visit type; then connected.
+    let a = App::start_with("two_desks_a", &["--data-dir", dir_a.to_str().unwrap()]);
+    a.wait_for_text("Set up your clinic", Duration::from_secs(20));
+    for (field, value) in [("organisation_name", "Harbour Health"), ("site_name", "Harbour Clinic"), ("address", "1 Quay Street"),
+        ("admin_full_name", "Ada Lopes"), ("admin_username", "ada"), ("admin_password", "a long admin password")] {
+        a.type_into(&format!("input[name={field}]"), value);
+    }
+    a.set_value("input[name=time_zone]", "Europe/Lisbon");
+    a.click_button("Create the clinic");
+    a.wait_for_text("Add a staff member", SHORT);
+    for (name, username, role) in [("Rita Sousa", "rita", "Receptionist"), ("Gregory House", "house", "Doctor")] {
+        a.type_into("input[name=full_name]", name);
+        a.type_into("input[name=username]", username);
+        a.type_into("input[name=password]", "a long desk password");
+        a.choose("select[name=role]", role);
+        a.click_button("Add");
+        a.wait_for_text(&format!("{name} can now log in as {username}."), SHORT);
+    }
+    a.click_button("Practitioners");
+    a.choose("select[name=practitioner_staff]", "Gregory House");
+    a.type_into("input[name=specialisation]", "General practice");
+    a.type_into("input[name=fee]", "45");
+    a.click_button("Make bookable");
+    a.wait_for_text("Gregory House can now be booked.", SHORT);
+    a.click_button("Appointment types");
+    a.type_into("input[name=type_name]", "Consultation");
+    a.set_value("input[name=type_minutes]", "30");
+    a.set_value("input[name=type_price]", "45");
+    a.click_button("Add type");
+    a.wait_for_text("“Consultation” can now be booked.", SHORT);
+    a.click_button("Sync");
+    a.type_into("input[name=server_url]", &server.url);
+    a.type_into("input[name=enrolment_code]", &code_a);
+    a.click_button("Connect");
+    a.wait_for_text("Last synced", SHORT);
+    a.wait_for_text("Synced", SYNCED);
+    a.screenshot("01-connected");
+    a.assert_accessible("settings: sync");
+
+    // Desk B: empty; it joins the clinic's server at first run and receives the clinic.
+    let b = a.start_beside("two_desks_b", &["--data-dir", dir_b.to_str().unwrap()]);
+    b.wait_for_text("Or join your clinic's sync server", Duration::from_secs(20));
+    b.assert_accessible("first run with join");
+    b.type_into("input[name=server_url]", &server.url);
+    b.type_into("input[name=enrolment_code]", &code_b);
+    b.set_value("input[name=join_device_name]", "Front desk 2");
+    b.click_button("Connect");
+    log_in(&b, "rita", "a long desk password");
+    b.wait_for_text("Find a patient", SHORT);
+    b.screenshot("01-joined-and-logged-in");
+
+    // B registers a patient; A, logged in as the receptionist too, finds her within seconds.
+    b.click_button("Register a new patient");
+    b.type_into("input[name=given_name]", "Beatriz");
+    b.type_into("input[name=family_name]", "Sincronia");
+    b.set_value("input[name=birth_date]", "1985-06-30");
+    b.click_button("Save");
+    b.wait_for_text("Registered Beatriz Sincronia", SHORT);
+    let registered = Instant::now();
+    a.click_button("Switch user");
+    log_in(&a, "rita", "a long desk password");
+    open_chart(&a, "beatriz sinc", "Sincronia, Beatriz");
+    eprintln!("B's new patient found on A {} ms after saving", registered.elapsed().as_millis());
+    a.screenshot("02-bs-patient-on-a");
+
+    // A books her; B sees the booking in her chart within seconds.
+    let day = a.execute(
+        "let d = new Date(); do { d.setDate(d.getDate() + 1); } while (d.getDay() === 0 || d.getDay() === 6); return d.toISOString().slice(0, 10);",
+        json!([]),
+    ).as_str().unwrap().to_string();
+    book(&a, &day, "10:00");
+    let booked = Instant::now();
+    let started = Instant::now();
+    loop {
+        // Today opens afresh each time it is chosen.
+        b.click_button("Patients");
+        b.click_button("Today");
+        b.set_value("input[type=date]", &day);
+        std::thread::sleep(Duration::from_millis(300));
+        if b.text("body").contains("10:00 Beatriz Sincronia") {
+            break;
+        }
+        assert!(started.elapsed() < SYNCED, "A's booking never reached B's calendar: {}", b.text("body"));
+    }
+    eprintln!("A's booking shown on B's calendar {} ms after booking", booked.elapsed().as_millis());
+    b.screenshot("02-as-booking-on-b");
+    open_chart(&b, "beatriz sinc", "Sincronia, Beatriz");
+
+    // The server goes away; both desks book 11:00 with the same doctor, each unaware of the other.
+    server.stop();
+    book(&a, &day, "11:00");
+    book(&b, &day, "11:00");
+    a.wait_for_text("Offline since", SYNCED);
+    a.screenshot("03-offline");
+    server.resume();
+    let back = Instant::now();
+    for (desk, name) in [(&a, "a"), (&b, "b")] {
+        desk.wait_for_text("Needs attention (1)", Duration::from_secs(45));
+        eprintln!("clash shown on {name} {} ms after the server came back", back.elapsed().as_millis());
+        desk.click_button("Needs attention (1)");
+        desk.wait_for_text("Two bookings at the same time", SHORT);
+        desk.screenshot("04-needs-attention");
+        desk.assert_accessible("needs attention");
+    }
+    // The receptionist on B keeps both on purpose; A's list empties too.
+    b.click_button("Keep both");
+    b.wait_for_text("Both bookings stay, on purpose.", SHORT);
+    let started = Instant::now();
+    while a.has_button("Needs attention (1)") {
+        assert!(started.elapsed() < SYNCED, "the settled clash stayed open on A");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    a.screenshot("05-settled");
+    drop((a, b));
+    let _ = std::fs::remove_dir_all(&dirs);
+}
