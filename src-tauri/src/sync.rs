@@ -14,9 +14,15 @@ const EVERY: Duration = Duration::from_secs(3);
 const AT_MOST: Duration = Duration::from_secs(15);
 
 pub async fn keep_in_sync(app: tauri::AppHandle) {
+    // A poke from the server (another workstation changed something) starts a round at once.
+    let poked = std::sync::Arc::new(tokio::sync::Notify::new());
+    tauri::async_runtime::spawn(listen_for_pokes(app.clone(), poked.clone()));
     let mut wait = EVERY;
     loop {
-        tokio::time::sleep(wait).await;
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = poked.notified() => {}
+        }
         let desk = app.state::<Desk>();
         let round = desk.run(|c| async move { sync::sync_once(&c, &keychain()).await }).await;
         wait = match round {
@@ -26,5 +32,16 @@ pub async fn keep_in_sync(app: tauri::AppHandle) {
                 (wait * 2).min(AT_MOST)
             }
         };
+    }
+}
+
+async fn listen_for_pokes(app: tauri::AppHandle, poked: std::sync::Arc<tokio::sync::Notify>) {
+    loop {
+        let desk = app.state::<Desk>();
+        match desk.run(|c| async move { sync::wait_for_changes(&c, &keychain()).await }).await {
+            Ok(()) => poked.notify_one(),
+            // Unreachable: the timer's rounds notice and back off; listen again a little later.
+            Err(_) => tokio::time::sleep(EVERY).await,
+        }
     }
 }

@@ -43,6 +43,7 @@ pub fn router(server: Server) -> Router {
         .route("/v1/enrol", post(enrol))
         .route("/v1/sync/push", post(push))
         .route("/v1/sync/pull", get(pull))
+        .route("/v1/sync/events", get(events))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())
@@ -77,6 +78,9 @@ async fn push(device: Device, State(server): State<Server>, body: Result<Json<Pu
         return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_many", format!("Push at most {MAX_PUSH} mutations at a time.")));
     }
     let results = apply::push(&server.db, &device.0, request.mutations).await?;
+    if results.iter().any(|r| matches!(r.outcome, Outcome::Applied { .. } | Outcome::Conflict { .. })) {
+        let _ = server.changes.send(device.0.org_id); // nobody listening is fine
+    }
     let m = &server.metrics;
     m.pushes.fetch_add(1, Relaxed);
     for r in &results {
@@ -115,6 +119,18 @@ async fn pull(device: Device, State(server): State<Server>, query: Result<Query<
     server.metrics.pulls.fetch_add(1, Relaxed);
     server.metrics.records_served.fetch_add(records.len() as u64, Relaxed);
     Ok(Json(PullResponse { records, next_cursor, has_more }))
+}
+
+/// Server-sent events: a `poke` whenever the workstation's organisation changed, so it pulls now
+/// rather than at its next timer.
+async fn events(device: Device, State(server): State<Server>) -> impl IntoResponse {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio_stream::StreamExt;
+    let org = device.0.org_id;
+    let pokes = tokio_stream::wrappers::BroadcastStream::new(server.changes.subscribe())
+        .filter(move |changed| changed.as_ref().map_or(true, |o| *o == org)) // a missed poke is a poke
+        .map(|_| Ok::<_, std::convert::Infallible>(Event::default().event("poke").data("pull")));
+    Sse::new(pokes).keep_alive(KeepAlive::default())
 }
 
 fn bad_body(e: axum::extract::rejection::JsonRejection) -> ApiError {

@@ -21,6 +21,8 @@ pub struct Server {
     pub db: PgPool,
     pub metrics: Arc<api::Metrics>,
     pub limits: Arc<limits::RateLimits>,
+    /// Which organisation just changed: its workstations' event streams poke them to pull.
+    pub changes: tokio::sync::broadcast::Sender<uuid::Uuid>,
 }
 
 impl Server {
@@ -28,7 +30,7 @@ impl Server {
     pub async fn connect(database_url: &str) -> Result<Server, sqlx::Error> {
         let db = PgPoolOptions::new().max_connections(16).connect(database_url).await?;
         sqlx::migrate!("../../migrations/server").run(&db).await?;
-        Ok(Server { db, metrics: Default::default(), limits: Default::default() })
+        Ok(Server { db, metrics: Default::default(), limits: Default::default(), changes: tokio::sync::broadcast::channel(256).0 })
     }
 }
 
@@ -38,6 +40,8 @@ impl Server {
 pub struct Config {
     pub listen: String,
     pub database_url: String,
+    /// PEM files: with both, the server speaks HTTPS only.
+    pub tls: Option<(String, String)>,
 }
 
 impl Config {
@@ -46,6 +50,29 @@ impl Config {
             listen: std::env::var("CLINIC_SERVER_LISTEN").unwrap_or_else(|_| "127.0.0.1:8787".into()),
             database_url: std::env::var("DATABASE_URL")
                 .map_err(|_| "Set DATABASE_URL to the server's PostgreSQL database, e.g. postgres://clinic@localhost/clinic.")?,
+            tls: match (std::env::var("CLINIC_SERVER_TLS_CERT"), std::env::var("CLINIC_SERVER_TLS_KEY")) {
+                (Ok(cert), Ok(key)) => Some((cert, key)),
+                (Err(_), Err(_)) => None,
+                _ => return Err("Set both CLINIC_SERVER_TLS_CERT and CLINIC_SERVER_TLS_KEY (PEM files), or neither.".into()),
+            },
         })
+    }
+}
+
+/// Serves until Ctrl-C: plain HTTP, or HTTPS only when a certificate is configured.
+pub async fn serve(config: &Config, server: Server) -> Result<(), String> {
+    let address: std::net::SocketAddr = config.listen.parse().map_err(|_| format!("“{}” is not an address:port", config.listen))?;
+    let app = router(server);
+    match &config.tls {
+        None => {
+            let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
+            tracing::info!(%address, "listening (http)");
+            axum::serve(listener, app).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await.map_err(|e| e.to_string())
+        }
+        Some((cert, key)) => {
+            let tls = axum_server::tls_openssl::OpenSSLConfig::from_pem_file(cert, key).map_err(|e| format!("TLS certificate: {e}"))?;
+            tracing::info!(%address, "listening (https)");
+            axum_server::bind_openssl(address, tls).serve(app.into_make_service()).await.map_err(|e| e.to_string())
+        }
     }
 }

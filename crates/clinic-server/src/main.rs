@@ -5,9 +5,10 @@
 //!   clinic-server enrolment-code ORG_ID [HOURS] prints a one-time code (valid 24 hours unless told)
 //!   clinic-server revoke-device DEVICE_ID       the workstation is refused from now on
 //!
+//! HTTPS when CLINIC_SERVER_TLS_CERT and CLINIC_SERVER_TLS_KEY name PEM files.
 //! `--config FILE` first reads `KEY=value` lines (the same names) into the environment.
 
-use clinic_server::{admin, router, Config, Server};
+use clinic_server::{admin, Config, Server};
 
 #[tokio::main]
 async fn main() {
@@ -37,13 +38,7 @@ async fn run(mut args: Vec<String>) -> Result<(), String> {
     let arg = |i: usize, what: &str| args.get(i).cloned().ok_or_else(|| format!("give the {what}"));
     let uuid = |s: String| s.parse::<uuid::Uuid>().map_err(|_| format!("“{s}” is not an id"));
     match args.first().map(String::as_str).unwrap_or("serve") {
-        "serve" => {
-            let listener = tokio::net::TcpListener::bind(&config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-            tracing::info!(address = %listener.local_addr().map_err(|e| e.to_string())?, "listening");
-            axum::serve(listener, router(server))
-                .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; })
-                .await.map_err(|e| e.to_string())
-        }
+        "serve" => clinic_server::serve(&config, server).await,
         "create-organisation" => {
             let id = admin::create_organisation(&server.db, &arg(1, "organisation's name")?).await.map_err(|e| e.to_string())?;
             println!("{id}");

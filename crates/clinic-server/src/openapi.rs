@@ -30,6 +30,9 @@ pub fn document() -> Value {
                 "security": [{"device": []}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}}},
                 "responses": push_responses}},
+            "/v1/sync/events": {"get": {"summary": "Server-sent events: `poke` when the organisation changed (pull now)",
+                "security": [{"device": []}],
+                "responses": {"200": {"description": "text/event-stream"}, "401": {"description": "not enrolled or revoked"}}}},
             "/v1/sync/pull": {"get": {"summary": "Records of the device's organisation changed after the cursor",
                 "security": [{"device": []}],
                 "parameters": [

@@ -153,6 +153,15 @@ pub async fn sync_once(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Round> {
     result
 }
 
+/// Returns when the server says another workstation changed something (so a round now would
+/// pull it), or fails when the server cannot be reached. Not enrolled: waits forever.
+pub async fn wait_for_changes(clinic: &Clinic, keys: &dyn KeyStore) -> Result<()> {
+    match enrolled(clinic, keys).await? {
+        Some(state) => state.server.next_poke().await,
+        None => std::future::pending().await,
+    }
+}
+
 pub async fn status(clinic: &Clinic) -> Result<SyncStatus> {
     let pool = clinic.store().pool();
     let waiting = sqlx::query_scalar!("SELECT count(*) FROM outbox").fetch_one(pool).await?;

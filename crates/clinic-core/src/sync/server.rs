@@ -32,10 +32,37 @@ impl SyncServer {
         self.send(self.http.post(format!("{}/v1/enrol", self.base)).json(request)).await
     }
 
+    /// Pushes a batch, gzipped (a batch of patients shrinks about tenfold).
     pub async fn push(&self, mutations: Vec<Mutation>) -> Result<Vec<PushResult>> {
-        let response: clinic_sync::PushResponse =
-            self.send(self.authorised(self.http.post(format!("{}/v1/sync/push", self.base))).json(&PushRequest { mutations })).await?;
+        use std::io::Write;
+        let json = serde_json::to_vec(&PushRequest { mutations })?;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 4), flate2::Compression::fast());
+        gzip.write_all(&json).and_then(|_| gzip.flush()).map_err(|e| Error::new(Code::Internal, format!("compressing a push: {e}")))?;
+        let body = gzip.finish().map_err(|e| Error::new(Code::Internal, format!("compressing a push: {e}")))?;
+        let request = self.authorised(self.http.post(format!("{}/v1/sync/push", self.base)))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_ENCODING, "gzip")
+            .body(body);
+        let response: clinic_sync::PushResponse = self.send(request).await?;
         Ok(response.results)
+    }
+
+    /// Waits for the server to say the organisation changed (a server-sent `poke`).
+    pub async fn next_poke(&self) -> Result<()> {
+        // No overall timeout: the stream stays open, kept alive by the server.
+        let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build()
+            .map_err(|e| Error::new(Code::Internal, format!("HTTP client: {e}")))?;
+        let unreachable = |_| Error::new(Code::SyncUnavailable, format!("The sync server at {} cannot be reached.", self.base));
+        let mut response = self.authorised(http.get(format!("{}/v1/sync/events", self.base))).send().await.map_err(unreachable)?;
+        if !response.status().is_success() {
+            return Err(Error::new(Code::SyncUnavailable, format!("The sync server refused its event stream ({}).", response.status())));
+        }
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            if String::from_utf8_lossy(&chunk).contains("event: poke") {
+                return Ok(());
+            }
+        }
+        Err(Error::new(Code::SyncUnavailable, "The sync server closed its event stream."))
     }
 
     pub async fn pull(&self, cursor: i64, limit: i64) -> Result<PullResponse> {

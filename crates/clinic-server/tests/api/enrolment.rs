@@ -1,4 +1,5 @@
 use clinic_sync::LocalClinic;
+use crate::harness::patient_fields;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -57,7 +58,69 @@ async fn health_metrics_and_the_api_description_are_served() {
     assert!(metrics.contains("clinic_mutations_applied_total 0"), "{metrics}");
     let (status, doc) = server.get("/openapi.json", None).await;
     assert_eq!(status, 200);
-    for path in ["/health", "/metrics", "/v1/enrol", "/v1/sync/push", "/v1/sync/pull"] {
+    for path in ["/health", "/metrics", "/v1/enrol", "/v1/sync/push", "/v1/sync/pull", "/v1/sync/events"] {
         assert!(doc["paths"].get(path).is_some(), "{path} is described");
     }
+}
+
+#[tokio::test]
+async fn a_push_pokes_the_other_workstations_of_its_organisation_only() {
+    let server = TestServer::start().await;
+    let (org, other) = (server.organisation("Riverside").await, server.organisation("Elsewhere").await);
+    let mut a = Desk::first(&server, org).await;
+    let staff = a.set_up(&server).await;
+    let b = Desk::enrol(&server, org, None).await.unwrap();
+    let stranger = Desk::first(&server, other).await;
+    let listen = |token: String| {
+        let request = server.http.get(format!("{}/v1/sync/events", server.url)).bearer_auth(token);
+        async move {
+            let mut stream = request.send().await.unwrap();
+            assert_eq!(stream.status(), 200);
+            let mut seen = String::new();
+            while let Ok(Some(chunk)) = stream.chunk().await {
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+                if seen.contains("event: poke") {
+                    return seen;
+                }
+            }
+            seen
+        }
+    };
+    let (for_b, for_stranger) = (tokio::spawn(listen(b.token.clone())), tokio::spawn(listen(stranger.token.clone())));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let registered = a.mutation(staff.reception, "patient", Uuid::now_v7(), clinic_sync::Op::Insert, None, &patient_fields("Ana"));
+    a.push(&server, &[registered]).await;
+    let poke = tokio::time::timeout(std::time::Duration::from_secs(5), for_b).await.expect("B is poked").unwrap();
+    assert!(poke.contains("event: poke"));
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(500), for_stranger).await.is_err(), "another organisation is not poked");
+}
+
+#[tokio::test]
+async fn with_a_certificate_the_server_speaks_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
+        .arg("-keyout").arg(&key).arg("-out").arg(&cert)
+        .stderr(std::process::Stdio::null()).status().expect("openssl");
+    assert!(made.success());
+    let server = TestServer::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = clinic_server::Config {
+        listen: format!("127.0.0.1:{port}"), database_url: String::new(),
+        tls: Some((cert.to_str().unwrap().into(), key.to_str().unwrap().into())),
+    };
+    tokio::spawn({ let s = server.server.clone(); async move { clinic_server::serve(&config, s).await.unwrap() } });
+    let trusted = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
+    let https = reqwest::Client::builder().add_root_certificate(trusted).build().unwrap();
+    let mut answer = None;
+    for _ in 0..50 {
+        if let Ok(r) = https.get(format!("https://localhost:{port}/health")).send().await {
+            answer = Some(r.status().as_u16());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(answer, Some(200), "health over https");
+    assert!(reqwest::get(format!("http://localhost:{port}/health")).await.map_or(true, |r| !r.status().is_success()), "no plain http");
 }

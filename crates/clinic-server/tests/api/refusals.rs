@@ -29,6 +29,10 @@ async fn malformed_oversized_and_wrong_typed_bodies_get_a_4xx_and_change_nothing
     let many: Vec<_> = (0..501).map(|_| a.mutation(staff.reception, "patient", Uuid::now_v7(), Op::Insert, None, &patient_fields("X"))).collect();
     let (status, body) = push(json!({"mutations": many}).to_string()).await;
     assert_eq!((status, body["code"].as_str()), (413, Some("too_many")));
+    // A body that says it is gzip and is not.
+    let response = server.http.post(format!("{}/v1/sync/push", server.url)).bearer_auth(&a.token)
+        .header("content-type", "application/json").header("content-encoding", "gzip").body("not gzip at all").send().await.unwrap();
+    assert!(response.status().is_client_error(), "{}", response.status());
     let (status, _) = server.get("/v1/sync/pull?cursor=abc", Some(&a.token)).await;
     assert_eq!(status, 400);
     assert_eq!(server.counts().await, before, "nothing changed");
