@@ -76,7 +76,7 @@ async fn push(n: usize) {
     a.sync().await;
     let rita = a.log_in("rita").await;
     for i in 0..n {
-        clinic_core::ops::patients::register_patient(&a.clinic, &rita, desks::person(&format!("Bench{i}"), "Push"), true).await.unwrap();
+        clinic_core::ops::patients::register_patient(&a.clinic, &rita, desks::person(&desks::name_for(i), "Push"), true).await.unwrap();
     }
     let started = Instant::now();
     let round = a.sync().await;

@@ -20,6 +20,7 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub struct Desk {
     pub clinic: Clinic,
+    path: std::path::PathBuf,
     pub keys: Arc<MemoryKeyStore>,
     #[allow(dead_code)]
     pub clock: Arc<ManualClock>,
@@ -32,8 +33,15 @@ impl Desk {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
         let keys = Arc::new(MemoryKeyStore::default());
-        let clinic = Clinic::open(&dir.path().join("clinic.db"), &*keys, clock.clone()).await.unwrap();
-        Desk { clinic, keys, clock, _dir: dir }
+        let path = dir.path().join("clinic.db");
+        let clinic = Clinic::open(&path, &*keys, clock.clone()).await.unwrap();
+        Desk { clinic, path, keys, clock, _dir: dir }
+    }
+
+    /// The workstation stops dead and starts again: only what was committed survives.
+    pub async fn crash_and_restart(&mut self) {
+        self.clinic.store().close().await;
+        self.clinic = Clinic::open(&self.path, &*self.keys, self.clock.clone()).await.unwrap();
     }
 
     pub async fn log_in(&self, username: &str) -> Session {
@@ -125,4 +133,21 @@ pub fn differences(a: &[(String, Vec<String>)], b: &[(String, Vec<String>)]) -> 
 #[allow(dead_code)]
 pub fn value(v: &str) -> Value {
     serde_json::from_str(v).unwrap()
+}
+
+/// A name for the n-th made-up person (names take letters only): "Aa", "Ab", …
+pub fn name_for(mut n: usize) -> String {
+    let mut letters = vec![b'a' + (n % 26) as u8];
+    n /= 26;
+    loop {
+        letters.push(b'a' + (n % 26) as u8);
+        n /= 26;
+        if n == 0 {
+            break;
+        }
+    }
+    letters.reverse();
+    let mut name = String::from_utf8(letters).unwrap();
+    name[..1].make_ascii_uppercase();
+    name
 }

@@ -5,5 +5,7 @@
 #[allow(dead_code)]
 mod server_harness;
 mod desks;
+mod proxy;
 
+mod machine;
 mod stories;
