@@ -62,6 +62,8 @@ struct World {
     clinic: Clinic1,
     /// Every mutation a workstation committed locally.
     made: BTreeSet<Uuid>,
+    /// Rounds the faults broke (shown with SHOW_MACHINE=1, to see the faults bite).
+    failed_rounds: std::sync::atomic::AtomicUsize,
 }
 
 impl World {
@@ -87,7 +89,7 @@ impl World {
         for d in &desks {
             sessions.push(d.log_in("rita").await);
         }
-        World { server, desks, proxies, sessions, clinic, made: BTreeSet::new() }
+        World { server, desks, proxies, sessions, clinic, made: BTreeSet::new(), failed_rounds: Default::default() }
     }
 
     async fn ids(&self, desk: usize, sql: &str) -> Vec<Uuid> {
@@ -147,7 +149,10 @@ impl World {
     async fn sync(&self, desk: usize) {
         match clinic_core::sync::sync_once(&self.desks[desk].clinic, &*self.desks[desk].keys).await {
             Ok(_) => {}
-            Err(e) if e.code == Code::SyncUnavailable => {} // the faults at work; the next round retries
+            Err(e) if e.code == Code::SyncUnavailable => {
+                // The faults at work; the next round retries.
+                self.failed_rounds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             Err(e) => panic!("desk {desk}: {e:?}"),
         }
     }
@@ -217,7 +222,7 @@ proptest! {
     })]
 
     #[test]
-    fn any_interleaving_of_work_faults_and_crashes_converges(steps in proptest::collection::vec(step(), 5..40)) {
+    fn any_interleaving_of_work_faults_and_crashes_converges(steps in proptest::collection::vec(step(), 10..50)) {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         runtime.block_on(async {
             let mut world = World::new().await;
@@ -226,6 +231,10 @@ proptest! {
             }
             world.heal_and_settle().await;
             world.check().await;
+            if std::env::var_os("SHOW_MACHINE").is_some() {
+                eprintln!("{} steps, {} mutations, {} rounds broken by faults", steps.len(), world.made.len(),
+                    world.failed_rounds.load(std::sync::atomic::Ordering::Relaxed));
+            }
         });
     }
 }
