@@ -110,3 +110,22 @@ pub async fn add_time_off(desk: State<'_, Desk>, input: TimeOffInput) -> Result<
 pub async fn remove_time_off(desk: State<'_, Desk>, id: Uuid) -> Result<()> {
     desk.run_as(move |c, s| async move { practitioners::remove_time_off(&c, &s, id).await }).await
 }
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_staff_roles(desk: State<'_, Desk>, id: Uuid, roles: Vec<String>) -> Result<()> {
+    desk.run_as(move |c, s| async move { staff::set_staff_roles(&c, &s, id, roles).await }).await
+}
+
+/// Disables (or enables again) a staff member: a disabled one cannot log in anywhere.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_staff_active(desk: State<'_, Desk>, id: Uuid, active: bool) -> Result<()> {
+    desk.run_as(move |c, s| async move { staff::set_staff_active(&c, &s, id, active).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reset_password(desk: State<'_, Desk>, id: Uuid, password: String) -> Result<()> {
+    desk.run_as(move |c, s| async move { staff::reset_password(&c, &s, id, &password).await }).await
+}

@@ -179,6 +179,18 @@ fn a_day_at_the_front_desk() {
     assert!(!app.has_button("Patients"), "an admin alone sees no patient records");
     assert!(app.text("table.staff").contains("reception"));
     // Settings are pages, each offered to the roles that may use it; the admin starts on Staff.
+    // The receptionist also works as a nurse-doctor now, and gets a new password (a short one is
+    // refused next to its field, and nothing is changed).
+    app.click("button[aria-label='Change Rita Recepção']");
+    app.click("input[name=role_doctor]");
+    app.type_into("input[name=new_password]", "short");
+    app.click_button("Save staff member");
+    app.wait_for_text("A password needs at least 8 characters.", SHORT);
+    assert!(!app.text("table.staff").contains("receptionist, doctor"), "a refused change changes nothing");
+    app.set_value("input[name=new_password]", "a much longer password");
+    app.click_button("Save staff member");
+    app.wait_for_text("Rita Recepção: a new password; roles: receptionist, doctor.", SHORT);
+    assert!(app.text("table.staff").contains("receptionist, doctor"));
     app.screenshot("12-admin-settings");
     app.assert_accessible("settings: staff");
 

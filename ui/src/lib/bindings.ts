@@ -53,6 +53,10 @@ export const commands = {
 	timeOff: (practitionerId: string | null) => typedError<TimeOff[], Error>(__TAURI_INVOKE("time_off", { practitionerId })),
 	addTimeOff: (input: TimeOffInput) => typedError<TimeOff, Error>(__TAURI_INVOKE("add_time_off", { input })),
 	removeTimeOff: (id: string) => typedError<null, Error>(__TAURI_INVOKE("remove_time_off", { id })),
+	setStaffRoles: (id: string, roles: string[]) => typedError<null, Error>(__TAURI_INVOKE("set_staff_roles", { id, roles })),
+	/**  Disables (or enables again) a staff member: a disabled one cannot log in anywhere. */
+	setStaffActive: (id: string, active: boolean) => typedError<null, Error>(__TAURI_INVOKE("set_staff_active", { id, active })),
+	resetPassword: (id: string, password: string) => typedError<null, Error>(__TAURI_INVOKE("reset_password", { id, password })),
 	syncStatus: () => typedError<SyncStatus, Error>(__TAURI_INVOKE("sync_status")),
 	/**
 	 *  Enrols this workstation: from Settings by an admin (it brings its clinic), or at first run on an

@@ -52,3 +52,11 @@ export function weekOf(date: string): string[] {
     return day.toISOString().slice(0, 10);
   });
 }
+
+/** Minutes a queue entry has waited by `now` (ms): until called, or still counting while waiting. */
+export function minutesWaited(entry: { status: string; arrived_at: string; called_at: string | null; waiting_minutes: number }, now: number): number {
+  const arrived = Date.parse(entry.arrived_at);
+  if (Number.isNaN(arrived)) return entry.waiting_minutes;
+  const until = entry.called_at ? Date.parse(entry.called_at) : entry.status === "waiting" ? now : NaN;
+  return Number.isNaN(until) ? entry.waiting_minutes : Math.max(0, Math.floor((until - arrived) / 60_000));
+}
