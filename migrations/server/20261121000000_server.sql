@@ -49,6 +49,8 @@ CREATE TABLE record (
     PRIMARY KEY (org_id, entity, entity_id)
 );
 CREATE INDEX record_pull ON record (org_id, server_seq);
+-- A pushed batch reads its records by id, whatever their kind.
+CREATE INDEX record_by_id ON record (org_id, entity_id);
 
 -- Every applied change, with old and new values: the per-field history, never rewritten.
 CREATE TABLE change_log (

@@ -22,9 +22,10 @@ use uuid::Uuid;
 #[tokio::main]
 async fn main() {
     let seconds = std::env::var("SYNC_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
-    first_sync(100_000).await;
-    push(10_000).await;
-    many_workstations(50, Duration::from_secs(seconds)).await;
+    let only = std::env::var("SYNC_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "first" { first_sync(100_000).await; }
+    if only.is_empty() || only == "push" { push(10_000).await; }
+    if only.is_empty() || only == "many" { many_workstations(50, Duration::from_secs(seconds)).await; }
 }
 
 fn per_second(n: usize, took: Duration) -> f64 {

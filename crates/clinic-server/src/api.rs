@@ -8,10 +8,9 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use clinic_sync::{EnrolRequest, Enrolment, Outcome, PullResponse, PushRequest, PushResponse, Record, MAX_PULL, MAX_PUSH};
+use clinic_sync::{EnrolRequest, Enrolment, Outcome, PushRequest, PushResponse, MAX_PULL, MAX_PUSH};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
-use sqlx::types::Json as Jsonb;
+use serde_json::{json, Value};
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use uuid::Uuid;
@@ -46,7 +45,8 @@ pub fn router(server: Server) -> Router {
         .route("/v1/sync/events", get(events))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestDecompressionLayer::new())
-        .layer(CompressionLayer::new())
+        // Fastest: a first sync's pages are megabytes, and the network is usually a LAN.
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         .with_state(server)
 }
 
@@ -102,23 +102,47 @@ struct PullQuery {
     limit: Option<i64>,
 }
 
-async fn pull(device: Device, State(server): State<Server>, query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>) -> ApiResult<Json<PullResponse>> {
+/// A pulled record, its columns passed through as stored (not parsed and written again).
+#[derive(serde::Serialize)]
+struct PulledRecord {
+    entity: String,
+    entity_id: Uuid,
+    version: i64,
+    server_seq: i64,
+    data: Box<serde_json::value::RawValue>,
+}
+
+/// The same shape as `clinic_sync::PullResponse`.
+#[derive(serde::Serialize)]
+struct PulledPage {
+    records: Vec<PulledRecord>,
+    next_cursor: i64,
+    has_more: bool,
+}
+
+async fn pull(device: Device, State(server): State<Server>, query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>) -> ApiResult<Json<PulledPage>> {
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let limit = q.limit.unwrap_or(1000).clamp(1, MAX_PULL);
-    let rows = sqlx::query_as::<_, (String, Uuid, i64, i64, Jsonb<Map<String, Value>>)>(
-        "SELECT entity, entity_id, version, server_seq, data FROM record
+    let rows = sqlx::query_as::<_, (String, Uuid, i64, i64, String)>(
+        "SELECT entity, entity_id, version, server_seq, data::text FROM record
          WHERE org_id = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3",
     )
     .bind(device.0.org_id).bind(q.cursor).bind(limit + 1)
     .fetch_all(&server.db).await?;
     let has_more = rows.len() as i64 > limit;
-    let records: Vec<Record> = rows.into_iter().take(limit as usize)
-        .map(|(entity, entity_id, version, server_seq, data)| Record { entity, entity_id, version, server_seq, data: data.0.into_iter().collect() })
-        .collect();
+    let records = rows.into_iter().take(limit as usize)
+        .map(|(entity, entity_id, version, server_seq, data)| {
+            let data = serde_json::value::RawValue::from_string(data).map_err(|e| {
+                tracing::error!(error = %e, "stored record is not JSON");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "A stored record could not be read.")
+            })?;
+            Ok(PulledRecord { entity, entity_id, version, server_seq, data })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
     let next_cursor = records.last().map_or(q.cursor, |r| r.server_seq);
     server.metrics.pulls.fetch_add(1, Relaxed);
     server.metrics.records_served.fetch_add(records.len() as u64, Relaxed);
-    Ok(Json(PullResponse { records, next_cursor, has_more }))
+    Ok(Json(PulledPage { records, next_cursor, has_more }))
 }
 
 /// Server-sent events: a `poke` whenever the workstation's organisation changed, so it pulls now

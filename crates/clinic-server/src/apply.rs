@@ -152,6 +152,9 @@ impl Batch<'_> {
             _ => &[],
         };
         let mut disputed = Vec::new();
+        // A record's first version needs no per-field history: a later change made on any version
+        // is not concurrent with its creation. (Keeps a pushed batch of new records small.)
+        let created = rec.version == 0;
         for (field, change) in &m.changes {
             let last = rec.fields.get(field);
             let last_version = last.and_then(|l| l["version"].as_i64()).unwrap_or(0);
@@ -166,7 +169,9 @@ impl Batch<'_> {
                 continue; // the later change wins; this one stays in the change log
             }
             rec.data.insert(field.clone(), change.new.clone());
-            rec.fields.insert(field.clone(), json!({"hlc": m.hlc, "version": version, "device": device}));
+            if !created {
+                rec.fields.insert(field.clone(), json!({"hlc": m.hlc, "version": version, "device": device}));
+            }
         }
         if m.op == Op::Delete {
             rec.data.insert("deleted_at".into(), json!(m.at));

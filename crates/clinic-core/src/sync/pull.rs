@@ -19,16 +19,20 @@ pub(super) fn table(entity_name: &str) -> Option<&'static str> {
     entity(entity_name).map(|e| e.name)
 }
 
+/// Pulls every page after the cursor; the next page is fetched while this one is applied.
 pub(super) async fn pull_all(clinic: &Clinic, server: &SyncServer, cursor: &mut i64) -> Result<usize> {
     let mut pulled = 0;
     let mut columns = HashMap::new();
+    let mut page = server.pull(*cursor, MAX_PULL).await?;
     loop {
-        let page = server.pull(*cursor, MAX_PULL).await?;
-        apply_page(clinic, &page.records, page.next_cursor, &mut columns).await?;
+        let fetch_next = async { if page.has_more { server.pull(page.next_cursor, MAX_PULL).await.map(Some) } else { Ok(None) } };
+        let (applied, next) = tokio::join!(apply_page(clinic, &page.records, page.next_cursor, &mut columns), fetch_next);
+        applied?;
         pulled += page.records.len();
         *cursor = page.next_cursor;
-        if !page.has_more {
-            return Ok(pulled);
+        match next? {
+            Some(following) => page = following,
+            None => return Ok(pulled),
         }
     }
 }
@@ -44,6 +48,7 @@ async fn apply_page(clinic: &Clinic, records: &[Record], next_cursor: i64, colum
         let pending = pending_fields(&mut tx).await?;
         let mut site_changed = false;
         let mut latest_hlc: Option<&str> = None;
+        let mut run: Vec<&Record> = Vec::new();
         for record in records {
             let Some(table) = table(&record.entity) else { continue }; // from a newer server: not ours to hold
             if !columns.contains_key(table) {
@@ -51,9 +56,18 @@ async fn apply_page(clinic: &Clinic, records: &[Record], next_cursor: i64, colum
                     .fetch_all(&mut *tx).await?;
                 columns.insert(table, cols);
             }
-            apply(&mut tx, table, &columns[table], record, pending.get(&record.entity_id)).await?;
+            // Rows of one kind with the same fields and nothing pending go in one statement.
+            let joins = run.last().is_some_and(|last| last.entity == record.entity && same_fields(last, record)) && run.len() < ROWS_PER_STATEMENT;
+            if !joins && !run.is_empty() {
+                apply(&mut tx, table_of(run[0]), &columns[table_of(run[0])], &run, &pending).await?;
+                run.clear();
+            }
+            run.push(record);
             site_changed |= table == "site";
             latest_hlc = latest_hlc.max(record.data.get("updated_hlc").and_then(Value::as_str));
+        }
+        if !run.is_empty() {
+            apply(&mut tx, table_of(run[0]), &columns[table_of(run[0])], &run, &pending).await?;
         }
         sqlx::query!("UPDATE sync_state SET cursor = ?", next_cursor).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -104,38 +118,62 @@ fn cell(kind: &str, value: &Value) -> Result<Cell> {
     })
 }
 
-async fn apply(conn: &mut SqliteConnection, table: &str, columns: &[(String, String)], record: &Record, pending: Option<&HashSet<String>>) -> Result<()> {
-    let mut names = Vec::new();
-    let mut cells = Vec::new();
-    for (name, kind) in columns {
-        if name == "version" {
-            continue;
-        }
-        if let Some(value) = record.data.get(name) {
-            names.push(name.as_str());
-            cells.push(cell(kind, value)?);
-        }
-    }
-    if names.is_empty() {
+/// At most this many rows per statement (SQLite allows 32,766 parameters; a patient has ~25).
+const ROWS_PER_STATEMENT: usize = 200;
+
+fn table_of(record: &Record) -> &'static str {
+    table(&record.entity).expect("checked before")
+}
+
+fn same_fields(a: &Record, b: &Record) -> bool {
+    a.data.len() == b.data.len() && a.data.keys().zip(b.data.keys()).all(|(x, y)| x == y)
+}
+
+/// Inserts or updates `rows` (one kind, the same fields) in one statement. A field with a change
+/// still in this workstation's outbox keeps its local value.
+async fn apply(conn: &mut SqliteConnection, table: &str, columns: &[(String, String)], rows: &[&Record], pending: &HashMap<Uuid, HashSet<String>>) -> Result<()> {
+    let first = rows[0];
+    let present: Vec<(&str, &str)> = columns.iter()
+        .filter(|(name, _)| name != "version" && first.data.contains_key(name))
+        .map(|(n, k)| (n.as_str(), k.as_str()))
+        .collect();
+    if present.is_empty() {
         return Ok(());
     }
-    let placeholders = vec!["?"; names.len() + 1].join(", ");
-    let append_only = entity(&record.entity).is_some_and(|e| e.policy == Policy::AppendOnly);
+    // Rows with pending fields go one at a time, each keeping its own.
+    let (held, free): (Vec<&Record>, Vec<&Record>) = rows.iter().partition(|r| pending.contains_key(&r.entity_id));
+    for record in held {
+        upsert(conn, table, &present, &[record], pending.get(&record.entity_id)).await?;
+    }
+    if !free.is_empty() {
+        upsert(conn, table, &present, &free, None).await?;
+    }
+    Ok(())
+}
+
+async fn upsert(conn: &mut SqliteConnection, table: &str, present: &[(&str, &str)], rows: &[&Record], pending: Option<&HashSet<String>>) -> Result<()> {
+    let names: Vec<&str> = present.iter().map(|(n, _)| *n).collect();
+    let one_row = format!("({})", vec!["?"; names.len() + 1].join(", "));
+    let values = vec![one_row.as_str(); rows.len()].join(", ");
+    let append_only = entity(&rows[0].entity).is_some_and(|e| e.policy == Policy::AppendOnly);
     let sql = if append_only {
-        format!("INSERT OR IGNORE INTO {table} ({}, version) VALUES ({placeholders})", names.join(", "))
+        format!("INSERT OR IGNORE INTO {table} ({}, version) VALUES {values}", names.join(", "))
     } else {
         let kept = |n: &&&str| **n != "id" && pending.is_none_or(|p| !p.contains(**n));
         let updates: Vec<String> = names.iter().filter(kept).map(|n| format!("{n} = excluded.{n}")).chain(["version = excluded.version".into()]).collect();
-        format!("INSERT INTO {table} ({}, version) VALUES ({placeholders}) ON CONFLICT (id) DO UPDATE SET {}", names.join(", "), updates.join(", "))
+        format!("INSERT INTO {table} ({}, version) VALUES {values} ON CONFLICT (id) DO UPDATE SET {}", names.join(", "), updates.join(", "))
     };
     let mut query = sqlx::query::<sqlx::Sqlite>(sqlx::AssertSqlSafe(sql));
-    for c in cells {
-        query = match c {
-            Cell::Blob(v) => query.bind(v),
-            Cell::Int(v) => query.bind(v),
-            Cell::Text(v) => query.bind(v),
-        };
+    for record in rows {
+        for (name, kind) in present {
+            query = match cell(kind, record.data.get(*name).unwrap_or(&Value::Null))? {
+                Cell::Blob(v) => query.bind(v),
+                Cell::Int(v) => query.bind(v),
+                Cell::Text(v) => query.bind(v),
+            };
+        }
+        query = query.bind(record.version);
     }
-    query.bind(record.version).execute(conn).await?;
+    query.execute(conn).await?;
     Ok(())
 }

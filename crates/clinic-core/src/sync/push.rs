@@ -1,8 +1,10 @@
-//! Pushing: the outbox in device order, in batches, then this workstation's audit entries. Every
-//! answer settles its mutation in one transaction: accepted ones leave the outbox and give their
+//! Pushing: the outbox in device order, in batches, then this workstation's audit entries. While
+//! one batch is on the wire, the answer to the one before is settled and the next one is read.
+//! Every answer is settled in one transaction: accepted mutations leave the outbox and give their
 //! row the server's version; refused ones move to the "needs attention" list.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 
 use clinic_sync::{FieldChange, Mutation, Op, Outcome, PushResult, MAX_PUSH};
 use serde_json::{json, Value};
@@ -10,69 +12,86 @@ use uuid::Uuid;
 
 use super::server::SyncServer;
 use crate::clinic::Clinic;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 pub(super) async fn push_all(clinic: &Clinic, server: &SyncServer) -> Result<usize> {
+    let outbox = pipelined(clinic, server, |after| outbox_batch(clinic, after)).await?;
+    let device = clinic.device()?.id;
+    let audit = pipelined(clinic, server, |after| audit_batch(clinic, device, after)).await?;
+    Ok(outbox + audit)
+}
+
+/// Sends batches read by `read(after the last one sent)` until there are none, overlapping each
+/// send with settling the previous answer and reading the next batch.
+async fn pipelined<F, Fut>(clinic: &Clinic, server: &SyncServer, read: F) -> Result<usize>
+where
+    F: Fn(i64) -> Fut,
+    Fut: Future<Output = Result<Vec<Mutation>>>,
+{
     let mut pushed = 0;
+    let mut batch = read(i64::MIN).await?;
+    let mut answered: Option<(Vec<Mutation>, Vec<PushResult>)> = None;
     loop {
-        let limit = MAX_PUSH as i64;
-        let rows = sqlx::query!(
-            r#"SELECT mutation_id AS "mutation_id: Uuid", device_seq, hlc, entity, entity_id AS "entity_id: Uuid", op, changes,
-                      base_version, user_id AS "user_id: Uuid", created_at
-               FROM outbox ORDER BY device_seq LIMIT ?"#,
-            limit
-        ).fetch_all(clinic.store().pool()).await?;
-        if rows.is_empty() {
-            break;
-        }
-        let mutations = rows.into_iter().map(|r| {
-            let changes: HashMap<String, FieldChange> = serde_json::from_str(&r.changes)?;
-            let op = match r.op.as_str() { "insert" => Op::Insert, "delete" => Op::Delete, _ => Op::Update };
-            Ok(Mutation { mutation_id: r.mutation_id, device_seq: r.device_seq, hlc: r.hlc, at: r.created_at, entity: r.entity,
-                entity_id: r.entity_id, op, changes: changes.into_iter().collect(), base_version: r.base_version, user_id: r.user_id })
-        }).collect::<Result<Vec<_>>>()?;
-        let results = server.push(mutations.clone()).await?;
-        settle(clinic, &mutations, &results).await?;
-        pushed += mutations.len();
+        let after = batch.last().map_or(i64::MAX, |m| m.device_seq);
+        let send = async { if batch.is_empty() { Ok(None) } else { server.push(batch.clone()).await.map(Some) } };
+        let settle_previous = async {
+            match &answered {
+                Some((sent, results)) => settle(clinic, sent, results).await,
+                None => Ok(()),
+            }
+        };
+        let read_next = async { if batch.is_empty() { Ok(Vec::new()) } else { read(after).await } };
+        let (sent, settled, next) = tokio::join!(send, settle_previous, read_next);
+        settled?;
+        let Some(results) = sent? else { return Ok(pushed) };
+        pushed += batch.len();
+        answered = Some((std::mem::replace(&mut batch, next?), results));
     }
-    pushed += push_audit(clinic, server).await?;
-    Ok(pushed)
+}
+
+async fn outbox_batch(clinic: &Clinic, after: i64) -> Result<Vec<Mutation>> {
+    let limit = MAX_PUSH as i64;
+    let rows = sqlx::query!(
+        r#"SELECT mutation_id AS "mutation_id: Uuid", device_seq, hlc, entity, entity_id AS "entity_id: Uuid", op, changes,
+                  base_version, user_id AS "user_id: Uuid", created_at
+           FROM outbox WHERE device_seq > ? ORDER BY device_seq LIMIT ?"#,
+        after, limit
+    ).fetch_all(clinic.store().pool()).await?;
+    rows.into_iter().map(|r| {
+        let changes: BTreeMap<String, FieldChange> = serde_json::from_str(&r.changes)?;
+        let op = match r.op.as_str() { "insert" => Op::Insert, "delete" => Op::Delete, _ => Op::Update };
+        Ok(Mutation { mutation_id: r.mutation_id, device_seq: r.device_seq, hlc: r.hlc, at: r.created_at, entity: r.entity,
+            entity_id: r.entity_id, op, changes, base_version: r.base_version, user_id: r.user_id })
+    }).collect()
 }
 
 /// This workstation's audit entries the server has not acknowledged yet, as append-only inserts.
-async fn push_audit(clinic: &Clinic, server: &SyncServer) -> Result<usize> {
-    let device = clinic.device()?.id;
-    let mut pushed = 0;
-    loop {
-        let limit = MAX_PUSH as i64;
-        let rows = sqlx::query!(
-            r#"SELECT id AS "id: Uuid", seq, at, staff_id AS "staff_id: Uuid", action, entity, entity_id AS "entity_id: Uuid", details,
-                      prev_hash, hash
-               FROM audit_event WHERE device_id = ? AND version IS NULL ORDER BY seq LIMIT ?"#,
-            device, limit
-        ).fetch_all(clinic.store().pool()).await?;
-        if rows.is_empty() {
-            return Ok(pushed);
+async fn audit_batch(clinic: &Clinic, device: Uuid, after: i64) -> Result<Vec<Mutation>> {
+    let limit = MAX_PUSH as i64;
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id: Uuid", seq, at, staff_id AS "staff_id: Uuid", action, entity, entity_id AS "entity_id: Uuid", details,
+                  prev_hash, hash
+           FROM audit_event WHERE device_id = ? AND seq > ? AND version IS NULL ORDER BY seq LIMIT ?"#,
+        device, after, limit
+    ).fetch_all(clinic.store().pool()).await?;
+    Ok(rows.into_iter().map(|r| {
+        let fields = [("device_id", json!(device)), ("seq", json!(r.seq)), ("at", json!(r.at)), ("staff_id", json!(r.staff_id)),
+            ("action", json!(r.action)), ("entity", json!(r.entity)), ("entity_id", json!(r.entity_id)), ("details", json!(r.details)),
+            ("prev_hash", json!(r.prev_hash)), ("hash", json!(r.hash))];
+        Mutation {
+            mutation_id: r.id, device_seq: r.seq, hlc: String::new(), at: r.at, entity: "audit_event".into(), entity_id: r.id, op: Op::Insert,
+            changes: fields.into_iter().map(|(k, v)| (k.to_string(), FieldChange { old: Value::Null, new: v })).collect(),
+            base_version: None, user_id: r.staff_id,
         }
-        let mutations: Vec<Mutation> = rows.into_iter().map(|r| {
-            let fields = [("device_id", json!(device)), ("seq", json!(r.seq)), ("at", json!(r.at)), ("staff_id", json!(r.staff_id)),
-                ("action", json!(r.action)), ("entity", json!(r.entity)), ("entity_id", json!(r.entity_id)), ("details", json!(r.details)),
-                ("prev_hash", json!(r.prev_hash)), ("hash", json!(r.hash))];
-            Mutation {
-                mutation_id: r.id, device_seq: r.seq, hlc: String::new(), at: r.at, entity: "audit_event".into(), entity_id: r.id, op: Op::Insert,
-                changes: fields.into_iter().map(|(k, v)| (k.to_string(), FieldChange { old: Value::Null, new: v })).collect(),
-                base_version: None, user_id: r.staff_id,
-            }
-        }).collect();
-        let results = server.push(mutations.clone()).await?;
-        settle(clinic, &mutations, &results).await?;
-        pushed += mutations.len();
-    }
+    }).collect())
 }
 
 async fn settle(clinic: &Clinic, mutations: &[Mutation], results: &[PushResult]) -> Result<()> {
     let by_id: HashMap<Uuid, &Mutation> = mutations.iter().map(|m| (m.mutation_id, m)).collect();
     let now = clinic.clock().now().timestamp_millis();
+    // The server's versions, per table, set in one statement each.
+    let mut versions: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    let mut settled = Vec::with_capacity(results.len());
     let mut tx = clinic.store().pool().begin().await?;
     for result in results {
         let Some(m) = by_id.get(&result.mutation_id) else { continue };
@@ -81,7 +100,10 @@ async fn settle(clinic: &Clinic, mutations: &[Mutation], results: &[PushResult])
             other => other,
         };
         match outcome {
-            Outcome::Applied { version, .. } | Outcome::Conflict { version, .. } => set_version(&mut tx, &m.entity, m.entity_id, *version).await?,
+            Outcome::Applied { version, .. } | Outcome::Conflict { version, .. } => {
+                let table = super::pull::table(&m.entity).ok_or_else(|| Error::new(Code::Internal, format!("unknown entity {}", m.entity)))?;
+                versions.entry(table).or_default().push(json!({"id": m.entity_id.simple().to_string(), "v": version}));
+            }
             Outcome::Rejected { code, reason } => {
                 let changes = serde_json::to_string(&m.changes)?;
                 sqlx::query!(
@@ -92,22 +114,24 @@ async fn settle(clinic: &Clinic, mutations: &[Mutation], results: &[PushResult])
             }
             Outcome::Duplicate { .. } => {}
         }
-        sqlx::query!("DELETE FROM outbox WHERE mutation_id = ?", m.mutation_id).execute(&mut *tx).await?;
+        settled.push(json!(m.mutation_id.simple().to_string()));
+    }
+    let settled = Value::Array(settled).to_string();
+    sqlx::query!("DELETE FROM outbox WHERE mutation_id IN (SELECT unhex(value) FROM json_each(?))", settled).execute(&mut *tx).await?;
+    for (table, rows) in versions {
+        // An audit entry takes its version once (its trigger refuses any other change).
+        let unset = if table == "audit_event" { "t.version IS NULL" } else { "(t.version IS NULL OR t.version < v.version)" };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} AS t SET version = v.version
+             FROM (SELECT unhex(value ->> '$.id') AS id, value ->> '$.v' AS version FROM json_each(?1)) AS v
+             WHERE t.id = v.id AND {unset}"
+        )))
+        .bind(Value::Array(rows).to_string()).execute(&mut *tx).await?;
     }
     // The clock must stay ahead of every stamp it gave, even once the outbox is empty.
     if let Some(last) = mutations.iter().map(|m| m.hlc.as_str()).filter(|h| !h.is_empty()).max() {
         sqlx::query!("UPDATE sync_state SET last_hlc = ? WHERE last_hlc IS NULL OR last_hlc < ?", last, last).execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    Ok(())
-}
-
-/// The server's version becomes the base of this row's next change.
-async fn set_version(tx: &mut sqlx::SqliteConnection, entity: &str, id: Uuid, version: i64) -> Result<()> {
-    let table = super::pull::table(entity).ok_or_else(|| Error::new(crate::Code::Internal, format!("unknown entity {entity}")))?;
-    // An audit entry takes its version once (its trigger refuses any other change).
-    let unset = if table == "audit_event" { "version IS NULL" } else { "(version IS NULL OR version < ?1)" };
-    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET version = ?1 WHERE id = ?2 AND {unset}")))
-        .bind(version).bind(id).execute(tx).await?;
     Ok(())
 }

@@ -65,8 +65,15 @@ impl SyncServer {
         Err(Error::new(Code::SyncUnavailable, "The sync server closed its event stream."))
     }
 
+    /// A page of records. Decoded off the clinic's thread: a first sync's pages are megabytes.
     pub async fn pull(&self, cursor: i64, limit: i64) -> Result<PullResponse> {
-        self.send(self.authorised(self.http.get(format!("{}/v1/sync/pull?cursor={cursor}&limit={limit}", self.base)))).await
+        let request = self.authorised(self.http.get(format!("{}/v1/sync/pull?cursor={cursor}&limit={limit}", self.base)));
+        let body = self.checked(request).await?.bytes().await
+            .map_err(|e| Error::new(Code::SyncUnavailable, format!("The sync server's answer was cut short: {e}")))?;
+        tokio::task::spawn_blocking(move || serde_json::from_slice::<PullResponse>(&body))
+            .await
+            .map_err(|e| Error::new(Code::Internal, format!("decoding a page: {e}")))?
+            .map_err(|e| Error::new(Code::SyncUnavailable, format!("The sync server's answer could not be read: {e}")))
     }
 
     fn authorised(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -77,13 +84,19 @@ impl SyncServer {
     }
 
     async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T> {
+        self.checked(request).await?.json().await
+            .map_err(|e| Error::new(Code::SyncUnavailable, format!("The sync server's answer could not be read: {e}")))
+    }
+
+    /// Sends; a refusal becomes the server's own message.
+    async fn checked(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
         let response = request.send().await.map_err(|e| {
             tracing::info!(error = %e, "sync server unreachable");
             Error::new(Code::SyncUnavailable, format!("The sync server at {} cannot be reached.", self.base))
         })?;
         let status = response.status();
         if status.is_success() {
-            return response.json().await.map_err(|e| Error::new(Code::SyncUnavailable, format!("The sync server's answer could not be read: {e}")));
+            return Ok(response);
         }
         let body: Option<ErrorBody> = response.json().await.ok();
         Err(Error::new(Code::SyncUnavailable, body.map_or_else(|| format!("The sync server answered {status}."), |b| b.message)))

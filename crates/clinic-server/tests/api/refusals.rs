@@ -84,3 +84,17 @@ async fn an_organisation_never_sees_or_changes_another_s_records() {
     let theirs = n.pull_all(&server).await.into_iter().find(|r| r.entity_id == patient).unwrap();
     assert_eq!((theirs.version, theirs.data.get("notes")), (1, None));
 }
+
+#[tokio::test]
+async fn a_workstation_that_floods_the_server_is_slowed_down_not_served_everything() {
+    let server = TestServer::start().await;
+    let org = server.organisation("Riverside").await;
+    let a = Desk::first(&server, org).await;
+    let mut statuses = Vec::new();
+    for _ in 0..260 {
+        statuses.push(server.get("/v1/sync/pull", Some(&a.token)).await);
+    }
+    let limited = statuses.iter().filter(|(s, b)| *s == 429 && b["code"] == "rate_limited").count();
+    assert!(limited > 0, "past its burst, a workstation is told to slow down");
+    assert!(statuses.iter().take(150).all(|(s, _)| *s == 200), "a burst (a first sync's pages) passes");
+}

@@ -49,7 +49,7 @@ async fn assert_converged(desks: &[&Desk]) {
 #[tokio::test]
 async fn a_second_desk_receives_the_clinic_and_each_sees_the_others_patients() {
     let server = TestServer::start().await;
-    let (a, b, _) = two_desks(&server).await;
+    let (a, b, clinic) = two_desks(&server).await;
     // Staff log in on the new desk with the passwords they have (their hashes came with them).
     let rita_b = b.log_in("rita").await;
     let ana = register(&b, &rita_b, "Ana").await;
@@ -59,8 +59,22 @@ async fn a_second_desk_receives_the_clinic_and_each_sees_the_others_patients() {
     let rita_a = a.log_in("rita").await;
     let found = search_patients(&a.clinic, &rita_a, "ana quar", 20).await.unwrap();
     assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ana.id], "found by typing part of the name on the other desk");
-    assert_ne!(register(&a, &rita_a, "Rui").await.mrn.split('-').next(), None);
+    // A walk-in on A, and time off for the doctor: B's queue and calendar show them.
+    let rui = register(&a, &rita_a, "Rui").await;
+    assert_ne!(rui.mrn.split('-').nth(0), ana.mrn.split('-').nth(0), "each desk numbers its own records");
+    clinic_core::ops::queue::add_walk_in(&a.clinic, &rita_a, clinic_core::ops::queue::WalkInInput {
+        patient: clinic_core::ops::queue::WalkInPatient::Existing(rui.id), reason: "Fever".into(),
+        priority: clinic_core::ops::queue::Priority::Urgent, practitioner_id: None,
+    }).await.unwrap();
+    let manager = a.log_in("marta").await;
+    clinic_core::ops::practitioners::add_time_off(&a.clinic, &manager, clinic_core::ops::practitioners::TimeOffInput {
+        practitioner_id: Some(clinic.practitioner.id), starts: at("2026-11-25", "09:00"), ends: at("2026-11-25", "13:00"), reason: "Course".into(),
+    }).await.unwrap();
     assert_converged(&[&a, &b]).await;
+    let queue = clinic_core::ops::queue::today_list(&b.clinic, &rita_b).await.unwrap();
+    assert_eq!(queue.iter().map(|q| q.patient_id).collect::<Vec<_>>(), vec![rui.id], "the walk-in is in B's queue");
+    let off = clinic_core::ops::practitioners::upcoming_time_off(&b.clinic, &rita_b, None).await.unwrap();
+    assert_eq!(off.iter().map(|o| o.reason.as_str()).collect::<Vec<_>>(), vec!["Course"]);
 }
 
 #[tokio::test]
@@ -136,4 +150,35 @@ async fn another_organisation_receives_nothing() {
     assert!(patients.is_empty(), "no patient of another organisation");
     let staff = &snapshot.iter().find(|(t, _)| t == "staff").unwrap().1;
     assert_eq!(staff.len(), 4, "only its own staff");
+}
+
+#[tokio::test]
+async fn a_sensitive_field_changed_on_two_desks_waits_for_a_person_to_choose() {
+    let server = TestServer::start().await;
+    let (a, b, _) = two_desks(&server).await;
+    let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
+    let ana = register(&a, &rita_a, "Ana").await;
+    assert_converged(&[&a, &b]).await;
+    let mut on_a = person("Ana", "Quaresma");
+    on_a.birth_date = Some("1980-02-04".into());
+    edit_patient(&a.clinic, &rita_a, ana.id, on_a).await.unwrap();
+    let mut on_b = person("Ana", "Quaresma");
+    on_b.birth_date = Some("1981-02-03".into());
+    edit_patient(&b.clinic, &rita_b, ana.id, on_b).await.unwrap();
+    assert_converged(&[&a, &b]).await;
+
+    let conflicts = needs_attention(&b.clinic, &rita_b).await.unwrap().conflicts;
+    assert_eq!(conflicts.len(), 1);
+    let c = &conflicts[0];
+    assert_eq!((c.kind.as_str(), c.field.as_deref(), c.theirs.as_deref(), c.yours.as_deref()),
+        ("field", Some("birth_date"), Some("\"1980-02-04\""), Some("\"1981-02-03\"")));
+    assert_eq!(open_patient(&b.clinic, &rita_b, ana.id).await.unwrap().birth_date.to_string(), "1980-02-04", "the first value stays meanwhile");
+    // The receptionist on B checks the ID card: B's value is right.
+    resolve(&b.clinic, &rita_b, c.id, Resolution::ChooseYours).await.unwrap();
+    assert_eq!(resolve(&b.clinic, &rita_b, c.id, Resolution::ChooseTheirs).await.unwrap_err().code, clinic_core::Code::WrongState);
+    assert_converged(&[&a, &b]).await;
+    for (desk, session) in [(&a, &rita_a), (&b, &rita_b)] {
+        assert_eq!(open_patient(&desk.clinic, session, ana.id).await.unwrap().birth_date.to_string(), "1981-02-03");
+        assert!(needs_attention(&desk.clinic, session).await.unwrap().conflicts.is_empty());
+    }
 }
