@@ -4,6 +4,7 @@ use clinic_core::ops::patients::{edit_patient, open_patient, search_patients};
 use clinic_core::sync::{needs_attention, resolve, Resolution};
 
 use crate::desks::*;
+
 use crate::server_harness::TestServer;
 
 fn at(day: &str, time: &str) -> chrono::NaiveDateTime {
@@ -181,4 +182,35 @@ async fn a_sensitive_field_changed_on_two_desks_waits_for_a_person_to_choose() {
         assert_eq!(open_patient(&desk.clinic, session, ana.id).await.unwrap().birth_date.to_string(), "1981-02-03");
         assert!(needs_attention(&desk.clinic, session).await.unwrap().conflicts.is_empty());
     }
+}
+
+#[tokio::test]
+async fn a_desk_offline_for_a_day_of_work_catches_up() {
+    let server = TestServer::start().await;
+    let (a, b, clinic) = two_desks(&server).await;
+    let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
+    // A whole day on B with no server: registrations, bookings through the day, walk-ins, edits.
+    let mut booked = 0;
+    for i in 0..40 {
+        let p = register(&b, &rita_b, &name_for(i)).await;
+        let minutes = 9 * 60 + 15 * i as u32;
+        let starts = at("2026-11-24", &format!("{:02}:{:02}", minutes / 60, minutes % 60));
+        let booking = BookingInput { patient_id: p.id, practitioner_id: clinic.practitioner.id, type_id: clinic.visit.id, starts,
+            notes: None, override_schedule: false };
+        booked += usize::from(book_appointment(&b.clinic, &rita_b, booking).await.is_ok());
+        if i % 5 == 0 {
+            let mut edited = person(&name_for(i), "Quaresma");
+            edited.notes = Some("came back in the afternoon".into());
+            edit_patient(&b.clinic, &rita_b, p.id, edited).await.unwrap();
+        }
+    }
+    assert!(booked >= 10, "the day had bookings ({booked})");
+    // Meanwhile A worked online.
+    register(&a, &rita_a, "Ana").await;
+    a.sync().await;
+    let waiting = clinic_core::sync::status(&b.clinic).await.unwrap().waiting;
+    assert!(waiting >= 40 + 8 + 10, "B's day is waiting to be pushed ({waiting})");
+    assert_converged(&[&a, &b]).await;
+    let found = search_patients(&a.clinic, &rita_a, "quaresma", 100).await.unwrap();
+    assert_eq!(found.len(), 41, "B's day (and A's Ana) is on A");
 }
