@@ -38,10 +38,7 @@ fn per_second(n: usize, took: Duration) -> f64 {
 async fn first_sync(n: usize) {
     let server = TestServer::start().await;
     let org = server.organisation("Bench").await;
-    let a = desks::Desk::empty().await;
-    let clinic = desks::set_up(&a).await;
-    a.enrol(&server.url, &server.code(org).await, Some(&clinic.admin)).await.unwrap();
-    a.sync().await;
+    let (a, _) = desks::enrolled_clinic(&server.url, &server.code(org).await).await;
     let clinic_id = a.clinic.device().unwrap().org_id;
     sqlx::query(
         "INSERT INTO record (org_id, entity, entity_id, version, server_seq, data)
@@ -72,10 +69,7 @@ async fn first_sync(n: usize) {
 async fn push(registrations: usize, n: usize) {
     let server = TestServer::start().await;
     let org = server.organisation("Bench").await;
-    let a = desks::Desk::empty().await;
-    let clinic = desks::set_up(&a).await;
-    a.enrol(&server.url, &server.code(org).await, Some(&clinic.admin)).await.unwrap();
-    a.sync().await;
+    let (a, _) = desks::enrolled_clinic(&server.url, &server.code(org).await).await;
     let rita = a.log_in("rita").await;
     for i in 0..registrations {
         clinic_core::ops::patients::register_patient(&a.clinic, &rita, desks::person(&desks::name_for(i), "Push"), true).await.unwrap();

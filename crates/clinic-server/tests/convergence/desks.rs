@@ -110,6 +110,15 @@ pub async fn set_up(desk: &Desk) -> Clinic1 {
     Clinic1 { admin, practitioner, visit }
 }
 
+/// A clinic set up on a new workstation, enrolled with `code` at `url`, and synced.
+pub async fn enrolled_clinic(url: &str, code: &str) -> (Desk, Clinic1) {
+    let desk = Desk::empty().await;
+    let clinic = set_up(&desk).await;
+    desk.enrol(url, code, Some(&clinic.admin)).await.unwrap();
+    desk.sync().await;
+    (desk, clinic)
+}
+
 pub fn person(given: &str, family: &str) -> PatientInput {
     serde_json::from_value(serde_json::json!({
         "given_name": given, "family_name": family, "sex": "female", "birth_date": "1980-02-03", "age_years": null,

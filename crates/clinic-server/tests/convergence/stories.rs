@@ -14,10 +14,7 @@ fn at(day: &str, time: &str) -> chrono::NaiveDateTime {
 /// A clinic on desk A, enrolled; desk B joined empty. Both synced.
 async fn two_desks(server: &TestServer) -> (Desk, Desk, Clinic1) {
     let org = server.organisation("Harbour Health").await;
-    let a = Desk::empty().await;
-    let clinic = set_up(&a).await;
-    a.enrol(&server.url, &server.code(org).await, Some(&clinic.admin)).await.unwrap();
-    a.sync().await;
+    let (a, clinic) = enrolled_clinic(&server.url, &server.code(org).await).await;
     let b = Desk::empty().await;
     let status = b.enrol(&server.url, &server.code(org).await, None).await.unwrap();
     assert!(status.enrolled && b.clinic.is_set_up(), "the empty desk received the clinic and joined it");
