@@ -79,9 +79,10 @@ CREATE TABLE applied_mutation (
 -- The time each active appointment holds: one practitioner's cannot overlap, whichever
 -- workstation booked them and whenever they arrive.
 CREATE TABLE appointment_slot (
-    appointment_id  uuid PRIMARY KEY,
     org_id          uuid NOT NULL,
+    appointment_id  uuid NOT NULL,
     practitioner_id uuid NOT NULL,
     during          tstzrange NOT NULL,
+    PRIMARY KEY (org_id, appointment_id),
     EXCLUDE USING gist (org_id WITH =, practitioner_id WITH =, during WITH &&)
 );

@@ -73,11 +73,13 @@ pub async fn enrol(db: &PgPool, request: EnrolRequest) -> ApiResult<Enrolment> {
     )
     .bind(hash(&request.code.to_uppercase())).bind(request.device_id)
     .fetch_optional(&mut *tx).await?;
-    let Some((org_id, org_name, bound)) = code else {
+    let Some((org_id, org_name, _)) = code else {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "bad_code", "This enrolment code is not valid: it is mistyped, used, or expired. Ask the admin for a new one."));
     };
-    // Serialises enrolments into one organisation (device numbers, the clinic binding).
-    sqlx::query("SELECT id FROM organisation WHERE id = $1 FOR UPDATE").bind(org_id).execute(&mut *tx).await?;
+    // Serialises enrolments into one organisation (device numbers, the clinic binding); the binding
+    // is read again under the lock, so two first workstations cannot both bind it.
+    let bound: Option<Uuid> = sqlx::query_scalar("SELECT clinic_id FROM organisation WHERE id = $1 FOR UPDATE")
+        .bind(org_id).fetch_one(&mut *tx).await?;
     let (clinic_id, number) = match (bound, request.clinic) {
         (None, Some(local)) => {
             sqlx::query("UPDATE organisation SET clinic_id = $2 WHERE id = $1").bind(org_id).bind(local.clinic_id).execute(&mut *tx).await?;

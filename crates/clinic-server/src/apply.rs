@@ -69,9 +69,12 @@ pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) 
     .into_iter()
     .map(|(e, id, version, server_seq, data, fields)| ((e, id), Rec { version, server_seq, data: data.0, fields: fields.0 }))
     .collect();
-    // Two server sequence numbers per mutation at most (the change, and a conflict it opens).
+    // Server sequence numbers for the change and every conflict a mutation may open (a clash, or
+    // one per sensitive field); the unused ones are gaps, which cursors do not mind.
+    let most_conflicts = 1 + clinic_sync::ENTITIES.iter()
+        .map(|e| match e.policy { Policy::FieldMerge { human } => human.len(), _ => 0 }).max().unwrap_or(0);
     let seqs: Vec<i64> = sqlx::query_scalar("SELECT nextval('server_seq') FROM generate_series(1, $1)")
-        .bind(2 * mutations.len() as i64).fetch_all(&mut *tx).await?;
+        .bind(((1 + most_conflicts) * mutations.len()) as i64).fetch_all(&mut *tx).await?;
     let staff_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM record WHERE org_id = $1 AND entity = 'staff')")
         .bind(auth.org_id).fetch_one(&mut *tx).await?;
     let mut conflicts_about: HashMap<Uuid, Vec<(String, Option<String>)>> = HashMap::new();
@@ -115,11 +118,17 @@ impl Batch<'_> {
         if let Some(bad) = m.changes.keys().find(|f| META.contains(&f.as_str()) || !is_identifier(f)) {
             return Ok(Err(("bad_field", format!("“{bad}” cannot be changed by a workstation."))));
         }
+        if let Some(reason) = m.changes.iter().find_map(|(field, change)| bad_value(field, &change.new)) {
+            return Ok(Err(("bad_value", reason)));
+        }
         if let Err(rejection) = self.check_permission(conn, kind, m).await? {
             return Ok(Err(rejection));
         }
         let key = (m.entity.clone(), m.entity_id);
         let exists = self.records.contains_key(&key);
+        if kind.name == "sync_conflict" && (m.op != Op::Update || m.changes.keys().any(|f| !clinic_sync::entities::SETTLING_FIELDS.contains(&f.as_str()))) {
+            return Ok(Err(("bad_field", "Only the server opens a conflict; a workstation settles it (status and resolution).".into())));
+        }
         match (kind.policy, m.op, exists) {
             (Policy::AppendOnly, Op::Insert, true) => {
                 // Written once: the same entry again changes nothing.
@@ -146,6 +155,7 @@ impl Batch<'_> {
             ]),
             fields: Map::new(),
         });
+        let before = (rec.data.clone(), rec.fields.clone());
         let version = rec.version + 1;
         let human: &[&str] = match kind.policy {
             Policy::FieldMerge { human } => human,
@@ -182,6 +192,15 @@ impl Batch<'_> {
             rec.data.insert("updated_hlc".into(), json!(m.hlc));
             rec.data.insert("updated_by".into(), json!(m.user_id));
         }
+        // Merged with what other workstations changed, the record must still be one every
+        // workstation can store: otherwise this change is refused and the record stays as it was.
+        if let Some(reason) = kind.policy.eq(&Policy::NoOverlap).then(|| bad_appointment(&rec.data)).flatten() {
+            (rec.data, rec.fields) = before;
+            if rec.version == 0 {
+                self.records.remove(&key);
+            }
+            return Ok(Err(("bad_value", reason)));
+        }
         rec.version = version;
         rec.server_seq = self.seqs.next().expect("sequence block");
         let (server_seq, data) = (rec.server_seq, rec.data.clone());
@@ -191,22 +210,31 @@ impl Batch<'_> {
             user_id: m.user_id, hlc: m.hlc.clone(), changes: serde_json::to_value(&m.changes).expect("changes"),
         });
 
-        let mut conflict = None;
+        let mut conflicts = Vec::new();
         if kind.policy == Policy::NoOverlap {
             let clash = self.hold_slot(conn, m.entity_id, &data).await?;
             if let Some(other) = clash.filter(|_| !self.clash_settled_or_open(m.entity_id)) {
-                conflict = Some(json!({"kind": "appointment_clash", "entity": "appointment", "entity_id": m.entity_id, "other_id": other,
+                conflicts.push(json!({"kind": "appointment_clash", "entity": "appointment", "entity_id": m.entity_id, "other_id": other,
                     "message": "Booked on two workstations for the same practitioner at the same time."}));
             }
         }
-        if let Some((field, theirs, yours)) = disputed.into_iter().next() {
-            conflict = Some(json!({"kind": "field", "entity": m.entity, "entity_id": m.entity_id, "field": field,
+        // One conflict per field in dispute: each value not applied stays in front of a person.
+        for (field, theirs, yours) in disputed {
+            conflicts.push(json!({"kind": "field", "entity": m.entity, "entity_id": m.entity_id, "field": field,
                 "theirs": theirs.to_string(), "yours": yours.to_string(),
                 "message": format!("{field} was changed on two workstations: choose the right value.")}));
         }
-        Ok(Ok(match conflict {
+        if kind.name == "staff" {
+            self.roles.remove(&m.entity_id); // their roles may have changed: read them again
+        }
+        let mut first_conflict = None;
+        for details in conflicts {
+            let id = self.open_conflict(m, details);
+            first_conflict.get_or_insert(id);
+        }
+        Ok(Ok(match first_conflict {
             None => Outcome::Applied { server_seq, version },
-            Some(details) => Outcome::Conflict { conflict_id: self.open_conflict(m, details), server_seq, version },
+            Some(conflict_id) => Outcome::Conflict { conflict_id, server_seq, version },
         }))
     }
 
@@ -228,7 +256,7 @@ impl Batch<'_> {
             data.get("starts_at").and_then(Value::as_i64),
             data.get("busy_until").and_then(Value::as_i64),
         );
-        sqlx::query("DELETE FROM appointment_slot WHERE appointment_id = $1").bind(id).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM appointment_slot WHERE org_id = $1 AND appointment_id = $2").bind(self.auth.org_id).bind(id).execute(&mut *conn).await?;
         let (true, Some(practitioner), Some(starts), Some(until)) = (active, practitioner, starts, until) else { return Ok(None) };
         let other: Option<Uuid> = sqlx::query_scalar(
             "SELECT appointment_id FROM appointment_slot
@@ -290,7 +318,8 @@ impl Batch<'_> {
         let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
         let set: Vec<&str> = m.changes.iter().filter(|(_, c)| truthy(Some(&c.new))).map(|(f, _)| f.as_str()).collect();
         // Everyone may change their own password.
-        let own_password = m.entity == "staff" && m.entity_id == user && m.changes.keys().all(|f| f == "password_hash");
+        let own_password = m.entity == "staff" && m.entity_id == user && m.op == Op::Update && !m.changes.is_empty()
+            && m.changes.keys().all(|f| f == "password_hash");
         if own_password || kind.allows(&roles, &set) {
             Ok(Ok(()))
         } else {
@@ -359,6 +388,40 @@ impl Batch<'_> {
         .bind(outcomes.iter().map(|(_, o)| o.clone()).collect::<Vec<_>>())
         .execute(&mut *conn).await?;
         Ok(())
+    }
+}
+
+/// What no workstation could store: text with a NUL, an id that is not one, a time that is not a
+/// number. Refused with the reason, rather than failing the batch (and every retry of it).
+fn bad_value(field: &str, value: &Value) -> Option<String> {
+    fn has_nul(v: &Value) -> bool {
+        match v {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().any(has_nul),
+            Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+            _ => false,
+        }
+    }
+    let id_like = field.ends_with("_id") || field.ends_with("_by") || field == "merged_into";
+    let time_like = field.ends_with("_at") || field == "at";
+    if has_nul(value) {
+        Some(format!("{field} contains a NUL character."))
+    } else if id_like && !(value.is_null() || value.as_str().is_some_and(|s| s.parse::<Uuid>().is_ok())) {
+        Some(format!("{field} is not an id."))
+    } else if time_like && !(value.is_null() || value.is_i64()) {
+        Some(format!("{field} is not a time."))
+    } else {
+        None
+    }
+}
+
+/// An appointment every workstation can hold: it ends after it starts, and its times are times.
+fn bad_appointment(data: &Map<String, Value>) -> Option<String> {
+    const LATEST: i64 = 253_402_300_799_000; // 9999-12-31
+    let time = |f: &str| data.get(f).and_then(Value::as_i64);
+    match (time("starts_at"), time("ends_at"), time("busy_until")) {
+        (Some(s), Some(e), Some(b)) if 0 <= s && s < e && e <= b && b <= LATEST => None,
+        _ => Some("The appointment must end after it starts (and after its buffer).".into()),
     }
 }
 

@@ -25,6 +25,9 @@ const FRONT_DESK: &[&str] = &[RECEPTIONIST, DOCTOR, MANAGER];
 const MANAGEMENT: &[&str] = &[MANAGER, ADMIN];
 const ANYONE: &[&str] = &[RECEPTIONIST, DOCTOR, MANAGER, ADMIN];
 
+/// What a workstation may change of a conflict the server opened: how it was settled.
+pub const SETTLING_FIELDS: &[&str] = &["status", "resolution"];
+
 #[derive(Debug)]
 pub struct Entity {
     /// The name mutations and records carry; also the workstation's table.
@@ -67,8 +70,9 @@ pub const ENTITIES: &[Entity] = &[
     },
     Entity { name: "queue_entry", policy: Policy::FieldMerge { human: &[] }, roles: FRONT_DESK, guarded: &[] },
     Entity { name: "audit_event", policy: Policy::AppendOnly, roles: ANYONE, guarded: &[] },
-    // A clash or a sensitive double edit the server found; resolving it is a change like any other.
-    Entity { name: "sync_conflict", policy: Policy::FieldMerge { human: &[] }, roles: ANYONE, guarded: &[] },
+    // A clash or a sensitive double edit the server found (only the server opens one); settling it
+    // is a change like any other, by the people who book and edit patients.
+    Entity { name: "sync_conflict", policy: Policy::FieldMerge { human: &[] }, roles: FRONT_DESK, guarded: &[] },
 ];
 
 pub fn entity(name: &str) -> Option<&'static Entity> {

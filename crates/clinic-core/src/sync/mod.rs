@@ -111,10 +111,17 @@ pub async fn enrol(clinic: &Clinic, session: Option<&Session>, keys: &dyn KeySto
         url, enrolment.organisation_id, enrolment.organisation_name
     ).execute(clinic.store().pool()).await?;
     if !holds_clinic {
-        // Receive the clinic, then become one of its workstations.
-        let mut state = enrolled(clinic, keys).await?.expect("just enrolled");
-        pull::pull_all(clinic, &state.server, &mut state.cursor).await?;
-        join_clinic(clinic, &enrolment, device_name).await?;
+        // Receive the clinic, then become one of its workstations. If that fails, the workstation
+        // is not left half enrolled: it can simply be enrolled again (with a new code).
+        let joined = async {
+            let mut state = enrolled(clinic, keys).await?.expect("just enrolled");
+            pull::pull_all(clinic, &state.server, &mut state.cursor).await?;
+            join_clinic(clinic, &enrolment, device_name).await
+        }.await;
+        if let Err(e) = joined {
+            sqlx::query!("DELETE FROM sync_state").execute(clinic.store().pool()).await?;
+            return Err(e);
+        }
     }
     status(clinic).await
 }

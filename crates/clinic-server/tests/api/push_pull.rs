@@ -45,8 +45,10 @@ async fn different_fields_merge_the_same_field_goes_to_the_later_clock_and_sensi
     a.push(&server, &[created]).await;
 
     // Both desks edit version 1 offline: different fields, the same field, and a sensitive one.
-    let from_a = a.mutation(staff.reception, "patient", id, Op::Update, Some(1), &[("email", json!("a@example.org")), ("notes", json!("from A")), ("sex", json!("male"))]);
-    let from_b = b.mutation(staff.reception, "patient", id, Op::Update, Some(1), &[("address", json!("1 High St")), ("notes", json!("from B")), ("sex", json!("other"))]);
+    let from_a = a.mutation(staff.reception, "patient", id, Op::Update, Some(1), &[("email", json!("a@example.org")), ("notes", json!("from A")),
+        ("sex", json!("male")), ("birth_date", json!("1980-01-02"))]);
+    let from_b = b.mutation(staff.reception, "patient", id, Op::Update, Some(1), &[("address", json!("1 High St")), ("notes", json!("from B")),
+        ("sex", json!("other")), ("birth_date", json!("1980-01-03"))]);
     assert!(from_b.hlc > from_a.hlc);
     a.push(&server, &[from_a]).await;
     let outcome = b.push(&server, &[from_b]).await;
@@ -60,7 +62,10 @@ async fn different_fields_merge_the_same_field_goes_to_the_later_clock_and_sensi
     assert_eq!(ana.data["sex"], json!("male"), "a sensitive field is not overwritten");
     let conflict = records.iter().find(|r| r.entity_id == conflict_id).expect("the conflict reaches every desk");
     assert_eq!((conflict.data["field"].as_str(), conflict.data["theirs"].as_str(), conflict.data["yours"].as_str()),
-        (Some("sex"), Some("\"male\""), Some("\"other\"")));
+        (Some("birth_date"), Some("\"1980-01-02\""), Some("\"1980-01-03\"")));
+    // Each sensitive field in dispute has a conflict of its own: no value not applied is lost.
+    let disputed: Vec<&str> = records.iter().filter(|r| r.entity == "sync_conflict").filter_map(|r| r.data["field"].as_str()).collect();
+    assert_eq!(disputed, vec!["birth_date", "sex"]);
     // Both values of the same field stay in the history.
     let notes: Vec<String> = sqlx::query_scalar("SELECT changes->'notes'->>'new' FROM change_log WHERE entity_id = $1 AND changes ? 'notes' ORDER BY server_seq")
         .bind(id).fetch_all(&server.server.db).await.unwrap();

@@ -98,3 +98,50 @@ async fn a_workstation_that_floods_the_server_is_slowed_down_not_served_everythi
     assert!(limited > 0, "past its burst, a workstation is told to slow down");
     assert!(statuses.iter().take(150).all(|(s, _)| *s == 200), "a burst (a first sync's pages) passes");
 }
+
+#[tokio::test]
+async fn values_no_workstation_could_store_are_refused_and_the_rest_of_the_batch_applies() {
+    let server = TestServer::start().await;
+    let org = server.organisation("Riverside").await;
+    let mut a = Desk::first(&server, org).await;
+    let staff = a.set_up(&server).await;
+    let appointment = Uuid::now_v7();
+    let mut booking = appointment_fields(Uuid::now_v7(), 1_795_000_000_000);
+    booking.push(("patient_id", json!(Uuid::now_v7())));
+    let booked = a.mutation(staff.reception, "appointment", appointment, Op::Insert, None, &booking);
+    a.push(&server, &[booked]).await;
+    let batch = vec![
+        a.mutation(staff.reception, "patient", Uuid::now_v7(), Op::Insert, None, &[("given_name", json!("A\u{0}na"))]),
+        a.mutation(staff.reception, "appointment", Uuid::now_v7(), Op::Insert, None, &[("patient_id", json!("not-an-id"))]),
+        a.mutation(staff.reception, "queue_entry", Uuid::now_v7(), Op::Insert, None, &[("arrived_at", json!("today"))]),
+        // Its end before its start: refused, and the appointment stays as it was.
+        a.mutation(staff.reception, "appointment", appointment, Op::Update, Some(1), &[("ends_at", json!(1_794_000_000_000i64))]),
+        // A workstation does not open conflicts, nor delete its own staff record.
+        a.mutation(staff.reception, "sync_conflict", Uuid::now_v7(), Op::Insert, None, &[("status", json!("open"))]),
+        a.mutation(staff.reception, "staff", staff.reception, Op::Delete, Some(1), &[]),
+        a.mutation(staff.reception, "patient", Uuid::now_v7(), Op::Insert, None, &patient_fields("Rui")),
+    ];
+    let codes: Vec<Option<String>> = a.push(&server, &batch).await.into_iter()
+        .map(|o| match o { Outcome::Rejected { code, .. } => Some(code), _ => None }).collect();
+    assert_eq!(codes, ["bad_value", "bad_value", "bad_value", "bad_value", "bad_field", "permission_denied"].iter()
+        .map(|c| Some(c.to_string())).chain([None]).collect::<Vec<_>>());
+    let held = a.pull_all(&server).await.into_iter().find(|r| r.entity_id == appointment).unwrap();
+    assert_eq!((held.version, held.data["ends_at"].as_i64()), (1, Some(1_795_001_800_000)));
+}
+
+#[tokio::test]
+async fn a_role_given_earlier_in_the_same_batch_counts() {
+    let server = TestServer::start().await;
+    let org = server.organisation("Riverside").await;
+    let mut a = Desk::first(&server, org).await;
+    let staff = a.set_up(&server).await;
+    let (ana, rui) = (Uuid::now_v7(), Uuid::now_v7());
+    let batch = vec![
+        a.mutation(staff.reception, "patient", ana, Op::Insert, None, &patient_fields("Ana")),
+        a.mutation(staff.reception, "patient", rui, Op::Insert, None, &patient_fields("Rui")),
+        a.mutation(staff.admin, "staff", staff.reception, Op::Update, Some(1), &[("roles", json!("receptionist,manager"))]),
+        a.mutation(staff.reception, "patient", rui, Op::Update, Some(1), &[("merged_into", json!(ana))]),
+    ];
+    let outcomes = a.push(&server, &batch).await;
+    assert!(outcomes.iter().all(|o| matches!(o, Outcome::Applied { .. })), "{outcomes:?}");
+}

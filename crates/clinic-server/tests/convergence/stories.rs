@@ -211,3 +211,21 @@ async fn a_desk_offline_for_a_day_of_work_catches_up() {
     let found = search_patients(&a.clinic, &rita_a, "quaresma", 100).await.unwrap();
     assert_eq!(found.len(), 41, "B's day (and A's Ana) is on A");
 }
+
+#[tokio::test]
+async fn a_desk_that_could_not_join_yet_can_enrol_again() {
+    let server = TestServer::start().await;
+    let org = server.organisation("Harbour Health").await;
+    // The clinic's desk is enrolled but has not synced: the server holds no site yet.
+    let a = Desk::empty().await;
+    let clinic = set_up(&a).await;
+    a.enrol(&server.url, &server.code(org).await, Some(&clinic.admin)).await.unwrap();
+    let b = Desk::empty().await;
+    let refused = b.enrol(&server.url, &server.code(org).await, None).await.unwrap_err();
+    assert_eq!(refused.code, clinic_core::Code::SyncUnavailable, "{}", refused.message);
+    assert!(!b.clinic.is_set_up() && !clinic_core::sync::status(&b.clinic).await.unwrap().enrolled, "not left half enrolled");
+    a.sync().await;
+    b.enrol(&server.url, &server.code(org).await, None).await.unwrap();
+    assert!(b.clinic.is_set_up());
+    assert_converged(&[&a, &b]).await;
+}
