@@ -213,6 +213,7 @@ impl Batch<'_> {
         let mut conflicts = Vec::new();
         if kind.policy == Policy::NoOverlap {
             let clash = self.hold_slot(conn, m.entity_id, &data).await?;
+            self.free_waiting(conn, m.entity_id).await?;
             if let Some(other) = clash.filter(|_| !self.clash_settled_or_open(m.entity_id)) {
                 conflicts.push(json!({"kind": "appointment_clash", "entity": "appointment", "entity_id": m.entity_id, "other_id": other,
                     "message": "Booked on two workstations for the same practitioner at the same time."}));
@@ -243,6 +244,35 @@ impl Batch<'_> {
         self.conflicts_about.get(&appointment).is_some_and(|c| c.iter().any(|(status, resolution)| {
             status == "open" || resolution.as_deref() == Some("kept_both")
         }))
+    }
+
+    /// Appointments that clashed with this one hold no time; now that this one may have moved or
+    /// ended, each takes its time if it is free (and a later booking there is flagged against it).
+    async fn free_waiting(&self, conn: &mut PgConnection, freed_by: Uuid) -> ApiResult<()> {
+        let freed = freed_by.to_string();
+        let mut waiting: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT (data->>'entity_id')::uuid FROM record
+             WHERE org_id = $1 AND entity = 'sync_conflict' AND data->>'kind' = 'appointment_clash' AND data->>'other_id' = $2",
+        ).bind(self.auth.org_id).bind(&freed).fetch_all(&mut *conn).await?;
+        waiting.extend(self.records.iter()
+            .filter(|((e, _), r)| e == "sync_conflict" && r.data.get("other_id").and_then(Value::as_str) == Some(freed.as_str()))
+            .filter_map(|(_, r)| r.data.get("entity_id").and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok())));
+        waiting.sort();
+        waiting.dedup();
+        for appointment in waiting.into_iter().filter(|w| *w != freed_by) {
+            let data = match self.records.get(&("appointment".to_string(), appointment)) {
+                Some(rec) => rec.data.clone(),
+                None => match sqlx::query_scalar::<_, Json<Map<String, Value>>>(
+                    "SELECT data FROM record WHERE org_id = $1 AND entity = 'appointment' AND entity_id = $2",
+                ).bind(self.auth.org_id).bind(appointment).fetch_optional(&mut *conn).await? {
+                    Some(data) => data.0,
+                    None => continue,
+                },
+            };
+            // Still clashing with something else: it keeps the conflict it has.
+            self.hold_slot(conn, appointment, &data).await?;
+        }
+        Ok(())
     }
 
     /// Holds the appointment's time for its practitioner, or names the appointment already there.

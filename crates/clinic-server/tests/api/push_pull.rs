@@ -103,3 +103,26 @@ async fn a_clash_booked_offline_is_kept_and_opened_as_a_conflict() {
     let deliberate = a.mutation(staff.doctor, "appointment", third, Op::Insert, None, &fields);
     assert!(matches!(a.push(&server, &[deliberate]).await[0], Outcome::Applied { .. }));
 }
+
+#[tokio::test]
+async fn a_booking_that_lost_a_clash_takes_its_time_once_it_is_free() {
+    let server = TestServer::start().await;
+    let org = server.organisation("Riverside").await;
+    let mut a = Desk::first(&server, org).await;
+    let staff = a.set_up(&server).await;
+    let practitioner = Uuid::now_v7();
+    let ten = 1_795_000_000_000;
+    let (x, y, z) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let first = a.mutation(staff.reception, "appointment", x, Op::Insert, None, &appointment_fields(practitioner, ten));
+    let clash = a.mutation(staff.reception, "appointment", y, Op::Insert, None, &appointment_fields(practitioner, ten));
+    let outcomes = a.push(&server, &[first, clash]).await;
+    assert!(matches!(outcomes[1], Outcome::Conflict { .. }));
+    // X is cancelled: Y, which waited, now holds 10:00, so a new booking there is a clash with Y.
+    let cancel = a.mutation(staff.reception, "appointment", x, Op::Update, Some(1), &[("status", json!("cancelled"))]);
+    a.push(&server, &[cancel]).await;
+    let later = a.mutation(staff.reception, "appointment", z, Op::Insert, None, &appointment_fields(practitioner, ten + 600_000));
+    let Outcome::Conflict { conflict_id, .. } = a.push(&server, &[later]).await[0] else { panic!("the third booking must clash with Y") };
+    let records = a.pull_all(&server).await;
+    let conflict = records.iter().find(|r| r.entity_id == conflict_id).unwrap();
+    assert_eq!(conflict.data["other_id"].as_str(), Some(y.to_string().as_str()));
+}
