@@ -229,3 +229,28 @@ async fn a_desk_that_could_not_join_yet_can_enrol_again() {
     assert!(b.clinic.is_set_up());
     assert_converged(&[&a, &b]).await;
 }
+
+#[tokio::test]
+async fn a_clash_is_settled_by_moving_the_offline_booking() {
+    let server = TestServer::start().await;
+    let (a, b, clinic) = two_desks(&server).await;
+    let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
+    let ana = register(&a, &rita_a, "Ana").await;
+    assert_converged(&[&a, &b]).await;
+    let booking = |starts| BookingInput { patient_id: ana.id, practitioner_id: clinic.practitioner.id, type_id: clinic.visit.id,
+        starts, notes: None, override_schedule: false };
+    book_appointment(&a.clinic, &rita_a, booking(at("2026-11-24", "10:00"))).await.unwrap();
+    let offline = book_appointment(&b.clinic, &rita_b, booking(at("2026-11-24", "10:00"))).await.unwrap().appointment;
+    assert_converged(&[&a, &b]).await;
+    let conflict = needs_attention(&b.clinic, &rita_b).await.unwrap().conflicts[0].clone();
+    assert_eq!(conflict.appointment.as_ref().map(|x| x.id), Some(offline.id));
+    // "Move it": the offline booking to 11:00, then the conflict is marked rebooked.
+    clinic_core::ops::calendar::reschedule_appointment(&b.clinic, &rita_b, offline.id, at("2026-11-24", "11:00"), None, false).await.unwrap();
+    resolve(&b.clinic, &rita_b, conflict.id, Resolution::Rebooked).await.unwrap();
+    assert_converged(&[&a, &b]).await;
+    assert!(needs_attention(&a.clinic, &rita_a).await.unwrap().conflicts.is_empty());
+    // Both bookings stand, at 10:00 and 11:00, on the other desk too.
+    let day = clinic_core::ops::calendar::day_calendar(&a.clinic, &rita_a, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).await.unwrap();
+    let times: Vec<String> = day.practitioners[0].appointments.iter().map(|x| x.local_start.format("%H:%M").to_string()).collect();
+    assert_eq!(times, vec!["10:00", "11:00"]);
+}
