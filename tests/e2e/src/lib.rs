@@ -176,6 +176,15 @@ impl App {
         }
     }
 
+    /// Logs in on the login screen. The boxes are set, not typed: the form focuses its username box
+    /// as it appears, and keys typed just then can land in the wrong box (seen after "Switch user").
+    pub fn log_in(&self, username: &str, password: &str) {
+        self.wait_for_text("Log in", Duration::from_secs(10));
+        self.set_value("input[name=username]", username);
+        self.set_value("input[name=password]", password);
+        self.click("button[type=submit]");
+    }
+
     /// Picks the option of a select whose text starts with `label`, as a person would.
     pub fn choose(&self, select: &str, label: &str) {
         self.find(select, Duration::from_secs(10));

@@ -171,10 +171,7 @@ fn a_day_at_the_front_desk() {
 
     // Switch user: the admin sees the settings (and no patients).
     app.click_button("Switch user");
-    app.wait_for_text("Log in", SHORT);
-    app.type_into("input[name=username]", "admin");
-    app.type_into("input[name=password]", "demo-clinic");
-    app.click("button[type=submit]");
+    app.log_in("admin", "demo-clinic");
     app.wait_for_text("Add a staff member", SHORT);
     assert!(!app.has_button("Patients"), "an admin alone sees no patient records");
     assert!(app.text("table.staff").contains("reception"));
@@ -256,10 +253,7 @@ fn a_day_at_the_front_desk() {
     // A manager is offered practitioners, appointment types and the workstation, not staff, the
     // clinic's details or the audit trail.
     app.click_button("Switch user");
-    app.wait_for_text("Log in", SHORT);
-    app.type_into("input[name=username]", "manager");
-    app.type_into("input[name=password]", "demo-clinic");
-    app.click("button[type=submit]");
+    app.log_in("manager", "demo-clinic");
     app.click_button("Settings");
     app.wait_for_text("Time off and closures", SHORT);
     for (page, offered) in [("Practitioners", true), ("Appointment types", true), ("This workstation", true), ("Staff", false),

@@ -13,13 +13,6 @@ const SHORT: Duration = Duration::from_secs(10);
 const SYNCED: Duration = Duration::from_secs(20);
 const ENTER: &str = "\u{E007}";
 
-fn log_in(app: &App, username: &str, password: &str) {
-    app.wait_for_text("Log in", SHORT);
-    app.type_into("input[name=username]", username);
-    app.type_into("input[name=password]", password);
-    app.click("button[type=submit]");
-}
-
 /// Books the open patient chart's patient with the only practitioner at `time` on `day`.
 fn book(app: &App, day: &str, time: &str) {
     app.choose("select[name=type]", "Consultation");
@@ -107,7 +100,7 @@ fn two_desks_share_one_truth() {
     b.type_into("input[name=enrolment_code]", &code_b);
     b.set_value("input[name=join_device_name]", "Front desk 2");
     b.click_button("Connect");
-    log_in(&b, "rita", "a long desk password");
+    b.log_in("rita", "a long desk password");
     b.wait_for_text("Find a patient", SHORT);
     b.screenshot("01-joined-and-logged-in");
 
@@ -120,7 +113,7 @@ fn two_desks_share_one_truth() {
     b.wait_for_text("Registered Beatriz Sincronia", SHORT);
     let registered = Instant::now();
     a.click_button("Switch user");
-    log_in(&a, "rita", "a long desk password");
+    a.log_in("rita", "a long desk password");
     open_chart(&a, "beatriz sinc", "Sincronia, Beatriz");
     eprintln!("B's new patient found on A {} ms after saving", registered.elapsed().as_millis());
     a.screenshot("02-bs-patient-on-a");
