@@ -39,9 +39,10 @@ async fn listen_for_pokes(app: tauri::AppHandle, poked: std::sync::Arc<tokio::sy
     loop {
         let desk = app.state::<Desk>();
         match desk.run(|c| async move { sync::wait_for_changes(&c, &keychain()).await }).await {
-            Ok(()) => poked.notify_one(),
-            // Unreachable: the timer's rounds notice and back off; listen again a little later.
-            Err(_) => tokio::time::sleep(EVERY).await,
+            Ok(true) => poked.notify_one(),
+            // Not enrolled yet (it may be, from Settings, at any time), or the server cannot be
+            // reached (the timer's rounds notice and back off): listen again a little later.
+            Ok(false) | Err(_) => tokio::time::sleep(EVERY).await,
         }
     }
 }

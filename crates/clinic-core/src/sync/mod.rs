@@ -160,12 +160,13 @@ pub async fn sync_once(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Round> {
     result
 }
 
-/// Returns when the server says another workstation changed something (so a round now would
-/// pull it), or fails when the server cannot be reached. Not enrolled: waits forever.
-pub async fn wait_for_changes(clinic: &Clinic, keys: &dyn KeyStore) -> Result<()> {
+/// Waits for the server to say another workstation changed something (so a round now would pull
+/// it): true then; false at once when this workstation is not enrolled (yet). Fails when the
+/// server cannot be reached.
+pub async fn wait_for_changes(clinic: &Clinic, keys: &dyn KeyStore) -> Result<bool> {
     match enrolled(clinic, keys).await? {
-        Some(state) => state.server.next_poke().await,
-        None => std::future::pending().await,
+        Some(state) => state.server.next_poke().await.map(|_| true),
+        None => Ok(false),
     }
 }
 

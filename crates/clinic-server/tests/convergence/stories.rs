@@ -254,3 +254,24 @@ async fn a_clash_is_settled_by_moving_the_offline_booking() {
     let times: Vec<String> = day.practitioners[0].appointments.iter().map(|x| x.local_start.format("%H:%M").to_string()).collect();
     assert_eq!(times, vec!["10:00", "11:00"]);
 }
+
+#[tokio::test]
+async fn a_desk_hears_of_another_desks_change_once_enrolled() {
+    let server = TestServer::start().await;
+    let org = server.organisation("Harbour Health").await;
+    let lone = Desk::empty().await;
+    // Not enrolled: nothing to wait for, and the answer comes at once (the app listens again later).
+    assert!(!clinic_core::sync::wait_for_changes(&lone.clinic, &*lone.keys).await.unwrap());
+    let (a, _) = enrolled_clinic(&server.url, &server.code(org).await).await;
+    let b = Desk::empty().await;
+    b.enrol(&server.url, &server.code(org).await, None).await.unwrap();
+    let listening = clinic_core::sync::wait_for_changes(&a.clinic, &*a.keys);
+    let change = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        register(&b, &b.log_in("rita").await, "Ana").await;
+        b.sync().await;
+    };
+    let (heard, ()) = tokio::time::timeout(std::time::Duration::from_secs(10), async { tokio::join!(listening, change) }).await
+        .expect("A is poked when B pushes");
+    assert!(heard.unwrap());
+}
