@@ -155,7 +155,8 @@ impl Batch<'_> {
             ]),
             fields: Map::new(),
         });
-        let before = (rec.data.clone(), rec.fields.clone());
+        // Only an appointment can be refused after merging (see below): keep its state to restore.
+        let before = (kind.policy == Policy::NoOverlap).then(|| (rec.data.clone(), rec.fields.clone()));
         let version = rec.version + 1;
         let human: &[&str] = match kind.policy {
             Policy::FieldMerge { human } => human,
@@ -194,8 +195,8 @@ impl Batch<'_> {
         }
         // Merged with what other workstations changed, the record must still be one every
         // workstation can store: otherwise this change is refused and the record stays as it was.
-        if let Some(reason) = kind.policy.eq(&Policy::NoOverlap).then(|| bad_appointment(&rec.data)).flatten() {
-            (rec.data, rec.fields) = before;
+        if let Some((reason, (data, fields))) = before.and_then(|kept| bad_appointment(&rec.data).map(|reason| (reason, kept))) {
+            (rec.data, rec.fields) = (data, fields);
             if rec.version == 0 {
                 self.records.remove(&key);
             }

@@ -139,7 +139,8 @@ async fn set_field(w: &mut Write<'_>, entity: &str, id: Uuid, field: Option<&str
         Some(clinic_sync::Policy::FieldMerge { human }) => human,
         _ => &[],
     };
-    let (Some(field), Some(yours), "patient") = (field.filter(|f| human.contains(f)), yours, entity) else {
+    // The policy's own name for the field: `Changes` keys are static.
+    let (Some(field), Some(yours), "patient") = (field.and_then(|f| human.iter().copied().find(|h| *h == f)), yours, entity) else {
         return Err(Error::new(Code::Internal, "This conflict names no field that can be set."));
     };
     let value: Value = serde_json::from_str(yours)?;
@@ -154,17 +155,8 @@ async fn set_field(w: &mut Write<'_>, entity: &str, id: Uuid, field: Option<&str
     sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE patient SET {field} = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?")))
         .bind(&stored).bind(now).bind(&hlc).bind(by).bind(id).execute(w.conn()).await?;
     let mut changes = Changes::default();
-    changes.set(field_name(field), before, value);
+    changes.set(field, before, value);
     w.outbox("patient", id, Op::Update, &changes, old.version);
     w.audit("edit", "patient", Some(id), changes.to_json());
     Ok(())
-}
-
-/// `Changes` keys are static: the fields a conflict may be about.
-fn field_name(field: &str) -> &'static str {
-    match field {
-        "birth_date" => "birth_date",
-        "sex" => "sex",
-        _ => "allergies",
-    }
 }

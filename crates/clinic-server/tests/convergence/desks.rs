@@ -13,7 +13,6 @@ use clinic_core::ops::staff::{create_staff, NewStaff};
 use clinic_core::store::MemoryKeyStore;
 use clinic_core::sync::{self, EnrolInput};
 use clinic_core::Clinic;
-use serde_json::Value;
 use tempfile::TempDir;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -22,7 +21,6 @@ pub struct Desk {
     pub clinic: Clinic,
     path: std::path::PathBuf,
     pub keys: Arc<MemoryKeyStore>,
-    #[allow(dead_code)]
     pub clock: Arc<ManualClock>,
     _dir: TempDir,
 }
@@ -137,11 +135,6 @@ pub fn differences(a: &[(String, Vec<String>)], b: &[(String, Vec<String>)]) -> 
         let only_b: Vec<&String> = y.1.iter().filter(|r| !x.1.contains(r)).collect();
         format!("{}: only on the first {only_a:?}; only on the second {only_b:?}", x.0)
     }).collect()
-}
-
-#[allow(dead_code)]
-pub fn value(v: &str) -> Value {
-    serde_json::from_str(v).unwrap()
 }
 
 /// A name for the n-th made-up person (names take letters only): "Aa", "Ab", …

@@ -1,4 +1,6 @@
 use chrono::NaiveDate;
+use clinic_core::auth::Session;
+use clinic_core::ops::patients::Patient;
 use clinic_core::ops::calendar::{book_appointment, BookingInput};
 use clinic_core::ops::patients::{edit_patient, open_patient, search_patients};
 use clinic_core::sync::{needs_attention, resolve, Resolution};
@@ -19,6 +21,15 @@ async fn two_desks(server: &TestServer) -> (Desk, Desk, Clinic1) {
     let status = b.enrol(&server.url, &server.code(org).await, None).await.unwrap();
     assert!(status.enrolled && b.clinic.is_set_up(), "the empty desk received the clinic and joined it");
     (a, b, clinic)
+}
+
+/// Two desks, the receptionist logged in on each, and a patient registered on A whom both know.
+async fn two_desks_and_a_patient(server: &TestServer) -> (Desk, Desk, Clinic1, Session, Session, Patient) {
+    let (a, b, clinic) = two_desks(server).await;
+    let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
+    let ana = register(&a, &rita_a, "Ana").await;
+    assert_converged(&[&a, &b]).await;
+    (a, b, clinic, rita_a, rita_b, ana)
 }
 
 async fn assert_converged(desks: &[&Desk]) {
@@ -59,7 +70,7 @@ async fn a_second_desk_receives_the_clinic_and_each_sees_the_others_patients() {
     assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ana.id], "found by typing part of the name on the other desk");
     // A walk-in on A, and time off for the doctor: B's queue and calendar show them.
     let rui = register(&a, &rita_a, "Rui").await;
-    assert_ne!(rui.mrn.split('-').nth(0), ana.mrn.split('-').nth(0), "each desk numbers its own records");
+    assert_ne!(rui.mrn.split('-').next(), ana.mrn.split('-').next(), "each desk numbers its own records");
     clinic_core::ops::queue::add_walk_in(&a.clinic, &rita_a, clinic_core::ops::queue::WalkInInput {
         patient: clinic_core::ops::queue::WalkInPatient::Existing(rui.id), reason: "Fever".into(),
         priority: clinic_core::ops::queue::Priority::Urgent, practitioner_id: None,
@@ -78,10 +89,7 @@ async fn a_second_desk_receives_the_clinic_and_each_sees_the_others_patients() {
 #[tokio::test]
 async fn two_desks_edit_one_patient_offline() {
     let server = TestServer::start().await;
-    let (a, b, _) = two_desks(&server).await;
-    let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
-    let ana = register(&a, &rita_a, "Ana").await;
-    assert_converged(&[&a, &b]).await;
+    let (a, b, _, rita_a, rita_b, ana) = two_desks_and_a_patient(&server).await;
 
     // Offline: A changes the phone and the notes, B the address and the notes.
     let mut on_a = person("Ana", "Quaresma");
@@ -153,10 +161,7 @@ async fn another_organisation_receives_nothing() {
 #[tokio::test]
 async fn a_sensitive_field_changed_on_two_desks_waits_for_a_person_to_choose() {
     let server = TestServer::start().await;
-    let (a, b, _) = two_desks(&server).await;
-    let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
-    let ana = register(&a, &rita_a, "Ana").await;
-    assert_converged(&[&a, &b]).await;
+    let (a, b, _, rita_a, rita_b, ana) = two_desks_and_a_patient(&server).await;
     let mut on_a = person("Ana", "Quaresma");
     on_a.birth_date = Some("1980-02-04".into());
     edit_patient(&a.clinic, &rita_a, ana.id, on_a).await.unwrap();
@@ -233,10 +238,7 @@ async fn a_desk_that_could_not_join_yet_can_enrol_again() {
 #[tokio::test]
 async fn a_clash_is_settled_by_moving_the_offline_booking() {
     let server = TestServer::start().await;
-    let (a, b, clinic) = two_desks(&server).await;
-    let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
-    let ana = register(&a, &rita_a, "Ana").await;
-    assert_converged(&[&a, &b]).await;
+    let (a, b, clinic, rita_a, rita_b, ana) = two_desks_and_a_patient(&server).await;
     let booking = |starts| BookingInput { patient_id: ana.id, practitioner_id: clinic.practitioner.id, type_id: clinic.visit.id,
         starts, notes: None, override_schedule: false };
     book_appointment(&a.clinic, &rita_a, booking(at("2026-11-24", "10:00"))).await.unwrap();
