@@ -176,6 +176,13 @@ impl App {
         }
     }
 
+    /// Types into each named input of a form, as a person would.
+    pub fn fill(&self, fields: &[(&str, &str)]) {
+        for (name, value) in fields {
+            self.type_into(&format!("input[name={name}]"), value);
+        }
+    }
+
     /// Logs in on the login screen. The boxes are set, not typed: the form focuses its username box
     /// as it appears, and keys typed just then can land in the wrong box (seen after "Switch user").
     pub fn log_in(&self, username: &str, password: &str) {

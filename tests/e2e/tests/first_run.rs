@@ -16,12 +16,10 @@ fn a_new_clinic_is_set_up_with_the_first_run_form() {
     let _ = std::fs::remove_dir_all(&dir);
     let app = App::start_with("first_run", &["--data-dir", dir.to_str().unwrap()]);
     app.wait_for_text("Set up your clinic", Duration::from_secs(20));
-    for (field, value) in [
+    app.fill(&[
         ("organisation_name", "Harbour Health"), ("site_name", "Harbour Clinic"), ("address", "1 Quay Street, Porto"),
         ("admin_full_name", "Ada Lopes"), ("admin_username", "ada"), ("admin_password", "a long admin password"),
-    ] {
-        app.type_into(&format!("input[name={field}]"), value);
-    }
+    ]);
     app.set_value("input[name=time_zone]", "Mars/Olympus");
     app.click_button("Create the clinic");
     app.wait_for_text("is not a time zone", SHORT);

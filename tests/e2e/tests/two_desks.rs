@@ -56,17 +56,13 @@ fn two_desks_share_one_truth() {
     // Desk A: a new clinic, its staff, a bookable doctor and a visit type; then connected.
     let a = App::start_with("two_desks_a", &["--data-dir", dir_a.to_str().unwrap()]);
     a.wait_for_text("Set up your clinic", Duration::from_secs(20));
-    for (field, value) in [("organisation_name", "Harbour Health"), ("site_name", "Harbour Clinic"), ("address", "1 Quay Street"),
-        ("admin_full_name", "Ada Lopes"), ("admin_username", "ada"), ("admin_password", "a long admin password")] {
-        a.type_into(&format!("input[name={field}]"), value);
-    }
+    a.fill(&[("organisation_name", "Harbour Health"), ("site_name", "Harbour Clinic"), ("address", "1 Quay Street"),
+        ("admin_full_name", "Ada Lopes"), ("admin_username", "ada"), ("admin_password", "a long admin password")]);
     a.set_value("input[name=time_zone]", "Europe/Lisbon");
     a.click_button("Create the clinic");
     a.wait_for_text("Add a staff member", SHORT);
     for (name, username, role) in [("Rita Sousa", "rita", "Receptionist"), ("Gregory House", "house", "Doctor")] {
-        a.type_into("input[name=full_name]", name);
-        a.type_into("input[name=username]", username);
-        a.type_into("input[name=password]", "a long desk password");
+        a.fill(&[("full_name", name), ("username", username), ("password", "a long desk password")]);
         a.choose("select[name=role]", role);
         a.click_button("Add");
         a.wait_for_text(&format!("{name} can now log in as {username}."), SHORT);
