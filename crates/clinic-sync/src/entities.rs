@@ -1,5 +1,7 @@
-//! Every kind of record that syncs, and how: who may change it, and what happens when two
-//! workstations change it apart (DESIGN.md §5). The one place both sides read it from.
+//! Every kind of record that syncs, declared once (DESIGN.md §5a): its fields and what values they
+//! may hold, its unique keys, who may insert, update and delete it, which fields need more, and how
+//! concurrent changes are reconciled. The server validates every pushed mutation against this, the
+//! workstation checks every pulled record against it, and tests tie it to the workstation's tables.
 
 /// How concurrent changes to one record are reconciled on the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,63 +22,312 @@ pub const RECEPTIONIST: &str = "receptionist";
 pub const DOCTOR: &str = "doctor";
 pub const MANAGER: &str = "manager";
 pub const ADMIN: &str = "admin";
+pub const ROLES: &[&str] = &[RECEPTIONIST, DOCTOR, MANAGER, ADMIN];
 
 const FRONT_DESK: &[&str] = &[RECEPTIONIST, DOCTOR, MANAGER];
 const MANAGEMENT: &[&str] = &[MANAGER, ADMIN];
-const ANYONE: &[&str] = &[RECEPTIONIST, DOCTOR, MANAGER, ADMIN];
+const ANYONE: &[&str] = ROLES;
+const NOBODY: &[&str] = &[];
 
-/// What a workstation may change of a conflict the server opened: how it was settled.
-pub const SETTLING_FIELDS: &[&str] = &["status", "resolution"];
+/// What a field may hold, as JSON on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A UUID, as text.
+    Id,
+    /// Text of at most this many characters, without NUL.
+    Text(usize),
+    /// One of these words.
+    OneOf(&'static [&'static str]),
+    /// A whole number in this range (inclusive).
+    Int(i64, i64),
+    Bool,
+    /// An instant: unix milliseconds, from 1970 to the end of 9999.
+    Instant,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    /// A list of at most this many short texts (phones, allergies).
+    List(usize),
+    /// A JSON object or list of at most this many bytes (weekly hours, an emergency contact).
+    Json(usize),
+    /// Staff roles, comma-separated, at least one.
+    Roles,
+    /// An IANA time zone the app knows, e.g. `Europe/Lisbon`.
+    Zone,
+    /// One of `CURRENCIES`.
+    Currency,
+}
+
+/// The currencies the app knows (ISO 4217), with their minor digits (JPY none, BHD three).
+pub const CURRENCIES: &[(&str, u8)] = &[
+    ("AED", 2), ("ARS", 2), ("AUD", 2), ("BDT", 2), ("BGN", 2), ("BHD", 3), ("BRL", 2), ("CAD", 2), ("CHF", 2),
+    ("CLP", 0), ("CNY", 2), ("COP", 2), ("CZK", 2), ("DKK", 2), ("DZD", 2), ("EGP", 2), ("ETB", 2), ("EUR", 2),
+    ("GBP", 2), ("GHS", 2), ("HKD", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2), ("IQD", 3), ("ISK", 0),
+    ("JOD", 3), ("JPY", 0), ("KES", 2), ("KRW", 0), ("KWD", 3), ("LKR", 2), ("MAD", 2), ("MXN", 2), ("MYR", 2),
+    ("NGN", 2), ("NOK", 2), ("NPR", 2), ("NZD", 2), ("OMR", 3), ("PEN", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2),
+    ("QAR", 2), ("RON", 2), ("RSD", 2), ("RUB", 2), ("SAR", 2), ("SEK", 2), ("SGD", 2), ("THB", 2), ("TND", 3),
+    ("TRY", 2), ("TWD", 2), ("TZS", 2), ("UAH", 2), ("UGX", 0), ("USD", 2), ("UYU", 2), ("VND", 0), ("XAF", 0),
+    ("XOF", 0), ("ZAR", 2),
+];
+
+/// Whether a field must be given when a record is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Never null; given when the record is created.
+    Required,
+    /// Never null; when not given, the table's default.
+    Defaulted,
+    /// May be null.
+    Nullable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub presence: Presence,
+}
+
+const fn required(name: &'static str, kind: Kind) -> Field {
+    Field { name, kind, presence: Presence::Required }
+}
+const fn defaulted(name: &'static str, kind: Kind) -> Field {
+    Field { name, kind, presence: Presence::Defaulted }
+}
+const fn nullable(name: &'static str, kind: Kind) -> Field {
+    Field { name, kind, presence: Presence::Nullable }
+}
+
+/// Who may make each kind of change. Tombstoning (setting `deleted_at`) is a delete.
+#[derive(Debug, Clone, Copy)]
+pub struct Access {
+    pub insert: &'static [&'static str],
+    pub update: &'static [&'static str],
+    pub delete: &'static [&'static str],
+}
+
+const fn access(insert: &'static [&'static str], update: &'static [&'static str], delete: &'static [&'static str]) -> Access {
+    Access { insert, update, delete }
+}
 
 #[derive(Debug)]
 pub struct Entity {
     /// The name mutations and records carry; also the workstation's table.
     pub name: &'static str,
     pub policy: Policy,
-    /// Who may change it at all (the server re-checks every mutation's user against this).
-    pub roles: &'static [&'static str],
-    /// Fields that need more: setting them to a true or non-null value takes one of these roles.
+    /// The fields a workstation writes, beside the columns every synced row has (`META`).
+    pub fields: &'static [Field],
+    /// Fields whose value no two live records of an organisation may share. Two workstations
+    /// offline can still both use one: the server keeps both and opens a conflict for a person.
+    pub unique: &'static [&'static str],
+    pub access: Access,
+    /// Fields that need more: changing them at all (setting or clearing) takes one of these roles.
     pub guarded: &'static [(&'static str, &'static [&'static str])],
+    /// Fields a staff member may change on their own staff record, whatever their roles.
+    pub own: &'static [&'static str],
+    /// Times that must come in order in every version of the record (an end after its start).
+    pub ordered: &'static [Order],
 }
 
-impl Entity {
-    /// The roles needed to make `change` (the fields it sets to a value); none is enough for any.
-    pub fn allows(&self, roles: &[&str], set_fields: &[&str]) -> bool {
-        let holds = |wanted: &[&str]| wanted.iter().any(|w| roles.contains(w));
-        holds(self.roles)
-            && self.guarded.iter().all(|(field, wanted)| !set_fields.contains(field) || holds(wanted))
-    }
+/// `later` comes after `earlier` (or at the same time, where `may_equal`).
+#[derive(Debug, Clone, Copy)]
+pub struct Order {
+    pub earlier: &'static str,
+    pub later: &'static str,
+    pub may_equal: bool,
 }
+
+/// Columns every synced row has, which the server sets from the mutation itself: no workstation
+/// names them in a change. (`version` travels beside a record's data, not in it.)
+pub const META: &[Field] = &[
+    required("id", Kind::Id), required("org_id", Kind::Id), required("created_at", Kind::Instant),
+    nullable("created_by", Kind::Id), required("updated_at", Kind::Instant), required("updated_hlc", Kind::Text(64)),
+    nullable("updated_by", Kind::Id),
+];
+/// The tombstone: setting it deletes a record (nothing synced is removed), clearing it restores one.
+pub const DELETED_AT: Field = nullable("deleted_at", Kind::Instant);
+pub const VERSION: &str = "version";
+
+const ZONE: Kind = Kind::Zone;
+const CURRENCY: Kind = Kind::Currency;
+const MONEY: Kind = Kind::Int(0, 1_000_000_000_000);
+const NAME: Kind = Kind::Text(200);
+const NOTE: Kind = Kind::Text(4000);
 
 /// In dependency order: a workstation applies a first sync in this order, so references resolve.
 pub const ENTITIES: &[Entity] = &[
-    Entity { name: "organisation", policy: Policy::FieldMerge { human: &[] }, roles: &[ADMIN], guarded: &[] },
-    Entity { name: "site", policy: Policy::FieldMerge { human: &[] }, roles: &[ADMIN], guarded: &[] },
-    Entity { name: "staff", policy: Policy::FieldMerge { human: &[] }, roles: &[ADMIN], guarded: &[] },
-    Entity { name: "practitioner", policy: Policy::FieldMerge { human: &[] }, roles: MANAGEMENT, guarded: &[] },
-    Entity { name: "time_off", policy: Policy::FieldMerge { human: &[] }, roles: MANAGEMENT, guarded: &[] },
-    Entity { name: "appointment_type", policy: Policy::FieldMerge { human: &[] }, roles: MANAGEMENT, guarded: &[] },
+    Entity {
+        name: "organisation",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("name", NAME)],
+        unique: &[],
+        access: access(&[ADMIN], &[ADMIN], NOBODY),
+        guarded: &[],
+        own: &[],
+        ordered: &[],
+    },
+    Entity {
+        name: "site",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("name", NAME), required("code", Kind::Text(4)), required("address", Kind::Text(500)),
+            required("time_zone", ZONE), required("currency", CURRENCY), nullable("tax_id", Kind::Text(64))],
+        unique: &[],
+        access: access(&[ADMIN], &[ADMIN], NOBODY),
+        guarded: &[],
+        own: &[],
+        ordered: &[],
+    },
+    Entity {
+        name: "staff",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("full_name", NAME), required("username", Kind::Text(64)), required("password_hash", Kind::Text(200)),
+            required("roles", Kind::Roles), defaulted("active", Kind::Bool)],
+        unique: &["username"],
+        access: access(&[ADMIN], &[ADMIN], NOBODY),
+        guarded: &[],
+        own: &["password_hash"],
+        ordered: &[],
+    },
+    Entity {
+        name: "practitioner",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("staff_id", Kind::Id), required("site_id", Kind::Id), required("display_name", NAME),
+            required("specialisation", NAME), required("fee_minor", MONEY), required("currency", CURRENCY),
+            required("weekly_hours", Kind::Json(20_000)), defaulted("active", Kind::Bool)],
+        unique: &["staff_id"],
+        access: access(MANAGEMENT, MANAGEMENT, NOBODY),
+        guarded: &[],
+        own: &[],
+        ordered: &[],
+    },
+    Entity {
+        name: "time_off",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("site_id", Kind::Id), nullable("practitioner_id", Kind::Id), required("starts_at", Kind::Instant),
+            required("ends_at", Kind::Instant), required("reason", NAME)],
+        unique: &[],
+        access: access(MANAGEMENT, MANAGEMENT, MANAGEMENT),
+        guarded: &[],
+        own: &[],
+        ordered: &[Order { earlier: "starts_at", later: "ends_at", may_equal: false }],
+    },
+    Entity {
+        name: "appointment_type",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("name", NAME), required("duration_min", Kind::Int(1, 1440)), required("buffer_min", Kind::Int(0, 1440)),
+            required("price_minor", MONEY), required("currency", CURRENCY), required("colour", Kind::Text(16)),
+            defaulted("active", Kind::Bool)],
+        unique: &[],
+        access: access(MANAGEMENT, MANAGEMENT, NOBODY),
+        guarded: &[],
+        own: &[],
+        ordered: &[],
+    },
     Entity {
         name: "patient",
         policy: Policy::FieldMerge { human: &["birth_date", "sex", "allergies"] },
-        roles: FRONT_DESK,
+        fields: &[required("mrn", Kind::Text(32)), required("given_name", NAME), required("family_name", NAME),
+            required("sex", Kind::OneOf(&["female", "male", "other", "unknown"])), required("birth_date", Kind::Date),
+            required("birth_date_estimated", Kind::Bool), required("phones", Kind::List(10)), nullable("email", Kind::Text(254)),
+            nullable("address", Kind::Text(500)), nullable("national_id", Kind::Text(64)), nullable("emergency_contact", Kind::Json(1000)),
+            nullable("blood_group", Kind::OneOf(&["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"])), required("allergies", Kind::List(50)),
+            nullable("notes", NOTE), nullable("merged_into", Kind::Id)],
+        unique: &["mrn"],
+        // A patient record is never deleted: a duplicate is merged into the right one (reversibly).
+        access: access(FRONT_DESK, FRONT_DESK, NOBODY),
         guarded: &[("merged_into", &[MANAGER])],
+        own: &[],
+        ordered: &[],
     },
     Entity {
         name: "appointment",
         policy: Policy::NoOverlap,
-        roles: FRONT_DESK,
+        fields: &[required("site_id", Kind::Id), required("patient_id", Kind::Id), required("practitioner_id", Kind::Id),
+            required("type_id", Kind::Id), required("starts_at", Kind::Instant), required("ends_at", Kind::Instant),
+            required("busy_until", Kind::Instant), required("time_zone", ZONE),
+            required("status", Kind::OneOf(&["booked", "arrived", "in_consultation", "completed", "cancelled", "no_show"])),
+            nullable("cancel_reason", NAME), defaulted("double_booked", Kind::Bool), defaulted("outside_hours", Kind::Bool),
+            nullable("notes", NOTE)],
+        unique: &[],
+        // Cancelled, never deleted: the history of a booking stays.
+        access: access(FRONT_DESK, FRONT_DESK, NOBODY),
         guarded: &[("double_booked", &[DOCTOR, MANAGER]), ("outside_hours", &[DOCTOR, MANAGER])],
+        own: &[],
+        // It ends after it starts, and its buffer does not end before it.
+        ordered: &[Order { earlier: "starts_at", later: "ends_at", may_equal: false },
+            Order { earlier: "ends_at", later: "busy_until", may_equal: true }],
     },
-    Entity { name: "queue_entry", policy: Policy::FieldMerge { human: &[] }, roles: FRONT_DESK, guarded: &[] },
-    Entity { name: "audit_event", policy: Policy::AppendOnly, roles: ANYONE, guarded: &[] },
-    // A clash or a sensitive double edit the server found (only the server opens one); settling it
-    // is a change like any other, by the people who book and edit patients.
-    Entity { name: "sync_conflict", policy: Policy::FieldMerge { human: &[] }, roles: FRONT_DESK, guarded: &[] },
+    Entity {
+        name: "queue_entry",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("site_id", Kind::Id), required("patient_id", Kind::Id), nullable("appointment_id", Kind::Id),
+            nullable("practitioner_id", Kind::Id), required("reason", NAME), required("priority", Kind::Int(0, 2)),
+            required("status", Kind::OneOf(&["waiting", "called", "served", "left"])), required("arrived_at", Kind::Instant),
+            nullable("called_at", Kind::Instant), nullable("finished_at", Kind::Instant)],
+        unique: &[],
+        access: access(FRONT_DESK, FRONT_DESK, NOBODY),
+        guarded: &[],
+        own: &[],
+        ordered: &[],
+    },
+    Entity {
+        name: "audit_event",
+        policy: Policy::AppendOnly,
+        fields: &[required("device_id", Kind::Id), required("seq", Kind::Int(1, i64::MAX)), required("at", Kind::Instant),
+            nullable("staff_id", Kind::Id), required("action", Kind::Text(64)), required("entity", Kind::Text(64)),
+            nullable("entity_id", Kind::Id), required("details", Kind::Text(1_000_000)), required("prev_hash", Kind::Text(64)),
+            required("hash", Kind::Text(64))],
+        unique: &[],
+        // Audit entries are facts about the (authenticated) workstation, whoever was at it.
+        access: access(ANYONE, NOBODY, NOBODY),
+        guarded: &[],
+        own: &[],
+        ordered: &[],
+    },
+    // A clash or a disputed field the server found (only the server opens one); settling it is a
+    // change like any other, by the people who book and edit patients.
+    Entity {
+        name: "sync_conflict",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("kind", Kind::OneOf(&["appointment_clash", "field", "duplicate"])), required("entity", Kind::Text(64)),
+            required("entity_id", Kind::Id), nullable("other_id", Kind::Id), nullable("field", Kind::Text(64)),
+            nullable("theirs", Kind::Text(100_000)), nullable("yours", Kind::Text(100_000)), required("message", Kind::Text(1000)),
+            nullable("mutation_id", Kind::Id), required("status", Kind::OneOf(&["open", "resolved"])),
+            nullable("resolution", Kind::OneOf(&["rebooked", "kept_both", "cancelled", "chose_theirs", "chose_yours", "renamed", "retired", "merged"]))],
+        unique: &[],
+        access: access(NOBODY, &[RECEPTIONIST, DOCTOR, MANAGER, ADMIN], NOBODY),
+        guarded: &[],
+        own: &[],
+        ordered: &[],
+    },
 ];
+
+/// What a workstation may change of a conflict the server opened: how it was settled.
+pub const SETTLING_FIELDS: &[&str] = &["status", "resolution"];
 
 pub fn entity(name: &str) -> Option<&'static Entity> {
     ENTITIES.iter().find(|e| e.name == name)
+}
+
+impl Entity {
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Every column a workstation's table holds for this entity: the metadata, then the declared
+    /// fields. An append-only entry (the audit trail) is a fact with its own time and author: it
+    /// carries only its id and organisation, and is never changed or tombstoned.
+    pub fn columns(&self) -> impl Iterator<Item = &'static Field> + '_ {
+        let meta: &'static [Field] = if self.policy == Policy::AppendOnly { &META[..2] } else { META };
+        let tombstone = (self.policy != Policy::AppendOnly).then_some(&DELETED_AT);
+        meta.iter().chain(tombstone).chain(self.fields)
+    }
+
+    pub fn human_fields(&self) -> &'static [&'static str] {
+        match self.policy {
+            Policy::FieldMerge { human } => human,
+            _ => &[],
+        }
+    }
 }
 
 #[cfg(test)]
@@ -84,12 +335,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn guarded_fields_need_their_roles() {
-        let appointment = entity("appointment").unwrap();
-        assert!(appointment.allows(&[RECEPTIONIST], &["starts_at"]));
-        assert!(!appointment.allows(&[RECEPTIONIST], &["starts_at", "double_booked"]));
-        assert!(appointment.allows(&[DOCTOR], &["double_booked"]));
-        assert!(!appointment.allows(&[ADMIN], &["starts_at"]), "an admin alone does not book");
+    fn declarations_are_consistent() {
+        for e in ENTITIES {
+            for name in e.ordered.iter().flat_map(|o| [&o.earlier, &o.later]).chain(e.unique.iter()).chain(e.guarded.iter().map(|(f, _)| f)).chain(e.own).chain(e.human_fields()) {
+                assert!(e.field(name).is_some(), "{}.{name} is named but not declared", e.name);
+            }
+            for f in e.fields {
+                assert!(!META.iter().chain([&DELETED_AT]).any(|m| m.name == f.name) && f.name != VERSION, "{}.{} is a metadata column", e.name, f.name);
+            }
+        }
         assert!(entity("nonsense").is_none());
     }
 }

@@ -1,9 +1,10 @@
 //! The sync protocol between a workstation and the central server (DESIGN.md §5): what travels on
-//! the wire, and how each kind of record is synced. Both sides depend on this crate, so they cannot
-//! disagree about either.
+//! the wire, every kind of record that syncs, declared once, and the checks derived from that
+//! declaration. Both sides depend on this crate, so they cannot disagree about any of it.
 
 pub mod entities;
+pub mod validate;
 pub mod wire;
 
-pub use entities::{Entity, Policy, ENTITIES};
+pub use entities::{entity, Entity, Policy, ENTITIES};
 pub use wire::*;

@@ -93,8 +93,15 @@ pub enum Outcome {
     Duplicate { first: Box<Outcome> },
     /// Kept, and a person must look at it (a clash, or the same sensitive field changed twice).
     Conflict { conflict_id: Uuid, server_seq: i64, version: i64 },
-    /// Not applied, for a reason a person can read.
-    Rejected { code: String, reason: String },
+    /// Not applied, for a reason a person can read. `current` is the record as the server holds
+    /// it now (none if it never reached the server): the workstation puts its copy back to it, so
+    /// a refused change does not stay where it was made.
+    Rejected {
+        code: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        current: Option<Box<Record>>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -49,6 +49,13 @@ pub async fn appointment_types(desk: State<'_, Desk>) -> Result<Vec<AppointmentT
     desk.run_as(|c, s| async move { list_appointment_types(&c, &s).await }).await
 }
 
+/// Today at the clinic's site: the day every screen opens on.
+#[tauri::command]
+#[specta::specta]
+pub async fn site_today(desk: State<'_, Desk>) -> Result<NaiveDate> {
+    desk.run(|c| async move { clinic_core::ops::setup::site_today(&c).await }).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn free_slots(desk: State<'_, Desk>, practitioner_id: Uuid, type_id: Uuid, date: NaiveDate) -> Result<Vec<FreeSlot>> {

@@ -136,9 +136,54 @@ impl App {
         self.get(&format!("/element/{id}/text")).as_str().unwrap_or_default().to_string()
     }
 
-    /// Runs JavaScript in the window and returns its result.
+    /// Runs JavaScript in the window and returns its result. A WebDriver error (the window stopped
+    /// answering, the script threw) fails the test with that error, never passes as a value.
     pub fn execute(&self, script: &str, args: Value) -> Value {
-        self.post("/execute/sync", json!({"script": script, "args": args}))
+        let answer = self.post("/execute/sync", json!({"script": script, "args": args}));
+        if let Some(error) = answer.get("error").and_then(Value::as_str) {
+            self.screenshot("webdriver-error");
+            panic!("WebDriver: {error}: {} (running: {})", answer["message"], script.lines().next().unwrap_or_default());
+        }
+        answer
+    }
+
+    /// Waits until `script` returns true (what is awaited is named in the failure).
+    pub fn wait_for(&self, what: &str, script: &str) {
+        let started = Instant::now();
+        while self.execute(script, json!([])) != Value::Bool(true) {
+            if started.elapsed() > Duration::from_secs(10) {
+                self.screenshot("never-ready");
+                panic!("{what} never came; the window shows:\n{}", self.text("body"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The value of a form field, once it has one (a form fills some fields as it opens).
+    pub fn value(&self, css: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let value = self.execute("const e = document.querySelector(arguments[0]); return e ? e.value : '';", json!([css]));
+            match value.as_str() {
+                Some(v) if !v.is_empty() => return v.to_string(),
+                _ if started.elapsed() > Duration::from_secs(10) => panic!("{css} never had a value"),
+                _ => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
+    /// The first weekday after the clinic's today, as the open chart's booking form has it (the
+    /// site's date, from the app): where a story books, whatever date it runs on.
+    pub fn next_weekday(&self) -> String {
+        use chrono::Datelike;
+        let today = self.value("input[name=day]");
+        let mut day = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap_or_else(|e| panic!("the day {today}: {e}"));
+        loop {
+            day = day.succ_opt().expect("a next day");
+            if !matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+                return day.to_string();
+            }
+        }
     }
 
     /// Sets a form field as a person would (the `input` and `change` events fire).
@@ -192,15 +237,27 @@ impl App {
         self.click("button[type=submit]");
     }
 
-    /// Picks the option of a select whose text starts with `label`, as a person would.
+    /// Picks the option of a select whose text starts with `label`, as a person would (the change
+    /// bubbles, as a person's does: the window listens for it on the page). Waits for the option,
+    /// since a form may still be loading its choices.
     pub fn choose(&self, select: &str, label: &str) {
         self.find(select, Duration::from_secs(10));
-        let chosen = self.execute(
-            "const s = document.querySelector(arguments[0]); const o = [...s.options].find(o => o.text.startsWith(arguments[1]));
-             if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change')); return true;",
-            json!([select, label]),
-        );
-        assert_eq!(chosen, json!(true), "no option {label} in {select}");
+        let started = Instant::now();
+        loop {
+            let chosen = self.execute(
+                "const s = document.querySelector(arguments[0]); const o = [...s.options].find(o => o.text.startsWith(arguments[1]));
+                 if (!o) return [...s.options].map(o => o.text); s.value = o.value; s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+                json!([select, label]),
+            );
+            if chosen == json!(true) {
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                self.screenshot("option-missing");
+                panic!("no option {label} in {select}; it offers {chosen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     pub fn has_button(&self, label: &str) -> bool {

@@ -115,10 +115,7 @@ fn two_desks_share_one_truth() {
     a.screenshot("02-bs-patient-on-a");
 
     // A books her; B sees the booking in her chart within seconds.
-    let day = a.execute(
-        "let d = new Date(); do { d.setDate(d.getDate() + 1); } while (d.getDay() === 0 || d.getDay() === 6); return d.toISOString().slice(0, 10);",
-        json!([]),
-    ).as_str().unwrap().to_string();
+    let day = a.next_weekday();
     book(&a, &day, "10:00");
     let booked = Instant::now();
     let started = Instant::now();

@@ -20,6 +20,8 @@ export const commands = {
 	practitioners: () => typedError<Practitioner[], Error>(__TAURI_INVOKE("practitioners")),
 	appointmentTypes: () => typedError<AppointmentType[], Error>(__TAURI_INVOKE("appointment_types")),
 	freeSlots: (practitionerId: string, typeId: string, date: string) => typedError<FreeSlot[], Error>(__TAURI_INVOKE("free_slots", { practitionerId, typeId, date })),
+	/**  Today at the clinic's site: the day every screen opens on. */
+	siteToday: () => typedError<string, Error>(__TAURI_INVOKE("site_today")),
 	book: (input: BookingInput) => typedError<Booking, Error>(__TAURI_INVOKE("book", { input })),
 	todayList: () => typedError<QueueEntry[], Error>(__TAURI_INVOKE("today_list")),
 	addWalkIn: (input: WalkInInput) => typedError<QueueEntry, Error>(__TAURI_INVOKE("add_walk_in", { input })),
@@ -119,6 +121,7 @@ export type AppointmentTypeInput = {
 export type Attention = {
 	conflicts: Conflict[],
 	refused: Refused[],
+	set_aside: SetAside[],
 };
 
 export type AuditEntry = {
@@ -460,6 +463,14 @@ export type Session = {
 	full_name: string,
 	roles: Role[],
 	locked: boolean,
+};
+
+/**  A record from the server this workstation could not store: kept aside, the rest applied. */
+export type SetAside = {
+	entity: string,
+	entity_id: string,
+	reason: string,
+	set_at: number,
 };
 
 export type SiteDetails = {

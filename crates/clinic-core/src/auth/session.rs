@@ -70,21 +70,30 @@ const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 pub async fn login(clinic: &Clinic, username: &str, password: &str) -> Result<Session> {
     let org_id = clinic.device()?.org_id;
     let username = username.trim().to_lowercase();
-    let staff = sqlx::query!(
+    // Two workstations apart can give one username to two people (a conflict until one is renamed):
+    // the password says which of them is logging in.
+    let candidates = sqlx::query!(
         r#"SELECT id AS "id: Uuid", full_name, password_hash, roles, active FROM staff
-           WHERE org_id = ? AND username = ? AND deleted_at IS NULL"#,
+           WHERE org_id = ? AND username = ? AND deleted_at IS NULL ORDER BY active DESC, created_at"#,
         org_id, username
     )
-    .fetch_optional(clinic.store().pool())
+    .fetch_all(clinic.store().pool())
     .await?;
-    let Some(staff) = staff else {
+    let Some(first) = candidates.first() else {
         verify_password(password, DECOY_HASH).await;
         return Err(Error::new(Code::LoginFailed, "Wrong username or password."));
     };
-    check_not_throttled(clinic, staff.id).await?;
-    if !verify_password(password, &staff.password_hash).await {
-        return Err(record_failure(clinic, staff.id, "login_failed").await?);
+    let mut verified = None;
+    for candidate in &candidates {
+        check_not_throttled(clinic, candidate.id).await?;
+        if verify_password(password, &candidate.password_hash).await {
+            verified = Some(candidate);
+            break;
+        }
     }
+    let Some(staff) = verified else {
+        return Err(record_failure(clinic, first.id, "login_failed").await?);
+    };
     // Only someone who knows the password learns that the account is disabled.
     if staff.active == 0 {
         return Err(Error::new(Code::AccountDisabled, "This account has been disabled. Ask an administrator."));
@@ -93,7 +102,7 @@ pub async fn login(clinic: &Clinic, username: &str, password: &str) -> Result<Se
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", staff.id).execute(w.conn()).await?;
     w.audit("login", "staff", Some(staff.id), json!({}));
     w.commit().await?;
-    Ok(Session { staff_id: staff.id, username, full_name: staff.full_name, roles: Roles::from_stored(&staff.roles), locked: false })
+    Ok(Session { staff_id: staff.id, username, full_name: staff.full_name.clone(), roles: Roles::from_stored(&staff.roles), locked: false })
 }
 
 /// Locks the workstation (idle timeout, or the staff member stepping away).

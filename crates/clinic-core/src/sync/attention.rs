@@ -38,10 +38,20 @@ pub struct Refused {
     pub made_at: i64,
 }
 
+/// A record from the server this workstation could not store: kept aside, the rest applied.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SetAside {
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub reason: String,
+    pub set_at: i64,
+}
+
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Attention {
     pub conflicts: Vec<Conflict>,
     pub refused: Vec<Refused>,
+    pub set_aside: Vec<SetAside>,
 }
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -62,7 +72,8 @@ pub enum Resolution {
 pub(super) async fn count(clinic: &Clinic) -> Result<i64> {
     Ok(sqlx::query_scalar!(
         r#"SELECT (SELECT count(*) FROM sync_conflict WHERE status = 'open' AND deleted_at IS NULL)
-              + (SELECT count(*) FROM sync_rejected WHERE dismissed_at IS NULL) AS "n!: i64""#
+              + (SELECT count(*) FROM sync_rejected WHERE dismissed_at IS NULL)
+              + (SELECT count(*) FROM sync_set_aside) AS "n!: i64""#
     ).fetch_one(clinic.store().pool()).await?)
 }
 
@@ -88,7 +99,10 @@ pub async fn needs_attention(clinic: &Clinic, session: &Session) -> Result<Atten
         r#"SELECT mutation_id AS "mutation_id: Uuid", entity, entity_id AS "entity_id: Uuid", reason, made_at
            FROM sync_rejected WHERE dismissed_at IS NULL ORDER BY made_at"#
     ).fetch_all(&mut *conn).await?;
-    Ok(Attention { conflicts, refused })
+    let set_aside = sqlx::query_as!(SetAside,
+        r#"SELECT entity, entity_id AS "entity_id: Uuid", reason, set_at FROM sync_set_aside ORDER BY set_at"#
+    ).fetch_all(&mut *conn).await?;
+    Ok(Attention { conflicts, refused, set_aside })
 }
 
 /// Settles a conflict: the fix it needs, and its closing, in one transaction.

@@ -1,13 +1,17 @@
 //! Pulling: the records changed since the cursor, page by page, each page applied in one
 //! transaction together with the cursor. A field this workstation changed and has not pushed yet
-//! keeps its local value: the pending change is pushed next and the server merges it.
+//! keeps its local value: the pending change is pushed next and the server merges it. Each record
+//! is checked against its declaration first; one that cannot be stored is set aside, never
+//! allowed to stop the page.
 
 use std::collections::{HashMap, HashSet};
 
 use clinic_sync::entities::{entity, Policy};
+use clinic_sync::validate::check_record;
 use clinic_sync::{Record, MAX_PULL};
-use serde_json::Value;
-use sqlx::SqliteConnection;
+use serde_json::{json, Value};
+use sqlx::pool::PoolConnection;
+use sqlx::{Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use super::server::SyncServer;
@@ -22,7 +26,7 @@ pub(super) fn table(entity_name: &str) -> Option<&'static str> {
 /// Pulls every page after the cursor; the next page is fetched while this one is applied.
 pub(super) async fn pull_all(clinic: &Clinic, server: &SyncServer, cursor: &mut i64) -> Result<usize> {
     let mut pulled = 0;
-    let mut columns = HashMap::new();
+    let mut columns = Columns::new();
     let mut page = server.pull(*cursor, MAX_PULL).await?;
     loop {
         let fetch_next = async { if page.has_more { server.pull(page.next_cursor, MAX_PULL).await.map(Some) } else { Ok(None) } };
@@ -37,50 +41,120 @@ pub(super) async fn pull_all(clinic: &Clinic, server: &SyncServer, cursor: &mut 
     }
 }
 
-async fn apply_page(clinic: &Clinic, records: &[Record], next_cursor: i64, columns: &mut HashMap<&'static str, Vec<(String, String)>>) -> Result<()> {
-    let mut conn = clinic.store().pool().acquire().await?;
-    // The server is the truth, and its pages follow its order, not the references between rows
-    // (a patient edited after their appointment was booked comes after it): references are
-    // checked by the use cases that make rows, not while receiving them.
-    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+async fn apply_page(clinic: &Clinic, records: &[Record], next_cursor: i64, columns: &mut Columns) -> Result<()> {
+    let now = clinic.clock().now().timestamp_millis();
+    let mut conn = unchecked(clinic).await?;
     let applied = async {
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let pending = pending_fields(&mut tx).await?;
-        let mut site_changed = false;
-        let mut latest_hlc: Option<&str> = None;
-        let mut run: Vec<&Record> = Vec::new();
-        for record in records {
-            let Some(table) = table(&record.entity) else { continue }; // from a newer server: not ours to hold
-            if !columns.contains_key(table) {
-                let cols: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT name, type FROM pragma_table_info('{table}')")))
-                    .fetch_all(&mut *tx).await?;
-                columns.insert(table, cols);
-            }
-            // Rows of one kind with the same fields and nothing pending go in one statement.
-            let joins = run.last().is_some_and(|last| last.entity == record.entity && same_fields(last, record)) && run.len() < ROWS_PER_STATEMENT;
-            if !joins && !run.is_empty() {
-                apply(&mut tx, table_of(run[0]), &columns[table_of(run[0])], &run, &pending).await?;
-                run.clear();
-            }
-            run.push(record);
-            site_changed |= table == "site";
-            latest_hlc = latest_hlc.max(record.data.get("updated_hlc").and_then(Value::as_str));
-        }
-        if !run.is_empty() {
-            apply(&mut tx, table_of(run[0]), &columns[table_of(run[0])], &run, &pending).await?;
-        }
+        let stored = store(&mut tx, records, columns, now).await?;
         sqlx::query!("UPDATE sync_state SET cursor = ?", next_cursor).execute(&mut *tx).await?;
         tx.commit().await?;
-        if site_changed {
+        if stored.site_changed {
             clinic.forget_site_settings();
         }
-        if let Some(stamp) = latest_hlc {
+        if let Some(stamp) = &stored.latest_hlc {
             clinic.observe_hlc(stamp);
         }
         Ok::<_, Error>(())
     }.await;
-    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+    checked_again(&mut conn).await?;
     applied
+}
+
+/// A connection that does not check references while it writes what the server holds: the
+/// server is the truth, and its pages follow its order, not the references between rows (a
+/// patient edited after their appointment was booked comes after it). References are checked by
+/// the use cases that make rows, not while receiving them. `checked_again` ends it.
+pub(super) async fn unchecked(clinic: &Clinic) -> Result<PoolConnection<Sqlite>> {
+    let mut conn = clinic.store().pool().acquire().await?;
+    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+    Ok(conn)
+}
+
+pub(super) async fn checked_again(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query("PRAGMA foreign_keys = ON").execute(conn).await?;
+    Ok(())
+}
+
+/// The columns of each table, as the store has them (read once).
+pub(super) type Columns = HashMap<&'static str, Vec<(String, String)>>;
+
+#[derive(Default)]
+pub(super) struct Stored {
+    pub site_changed: bool,
+    pub latest_hlc: Option<String>,
+}
+
+/// Stores records as the server holds them, in the caller's transaction. A record this
+/// workstation cannot store (a value its declaration does not allow, or one its tables refuse) is
+/// set aside for Needs attention, and every other record is still stored: sync never stops on one.
+pub(super) async fn store(tx: &mut SqliteConnection, records: &[Record], columns: &mut Columns, now: i64) -> Result<Stored> {
+    let pending = pending_fields(&mut *tx).await?;
+    let mut stored = Stored::default();
+    let mut run: Vec<&Record> = Vec::new();
+    let mut fine = Vec::with_capacity(records.len());
+    for record in records {
+        let Some(kind) = entity(&record.entity) else { continue }; // from a newer server: not ours to hold
+        if let Err(reason) = check_record(kind, |f| record.data.get(f)) {
+            set_aside(&mut *tx, record, &reason, now).await?;
+            continue;
+        }
+        if !columns.contains_key(kind.name) {
+            let cols: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT name, type FROM pragma_table_info('{}')", kind.name)))
+                .fetch_all(&mut *tx).await?;
+            columns.insert(kind.name, cols);
+        }
+        // Rows of one kind with the same fields and nothing pending go in one statement.
+        let joins = run.last().is_some_and(|last| last.entity == record.entity && same_fields(last, record)) && run.len() < ROWS_PER_STATEMENT;
+        if !joins && !run.is_empty() {
+            apply_run(&mut *tx, &columns[table_of(run[0])], &run, &pending, now).await?;
+            run.clear();
+        }
+        run.push(record);
+        fine.push(json!(record.entity_id.simple().to_string()));
+        stored.site_changed |= kind.name == "site";
+        stored.latest_hlc = stored.latest_hlc.max(record.data.get("updated_hlc").and_then(Value::as_str).map(str::to_string));
+    }
+    if !run.is_empty() {
+        apply_run(&mut *tx, &columns[table_of(run[0])], &run, &pending, now).await?;
+    }
+    // A record set aside before is replaced by a version that could be stored.
+    let fine = Value::Array(fine).to_string();
+    sqlx::query!("DELETE FROM sync_set_aside WHERE entity_id IN (SELECT unhex(value) FROM json_each(?))", fine).execute(&mut *tx).await?;
+    Ok(stored)
+}
+
+/// Applies a run of rows in one statement; should the store refuse it, one row at a time, setting
+/// aside each row it refuses.
+async fn apply_run(tx: &mut SqliteConnection, columns: &[(String, String)], run: &[&Record], pending: &HashMap<Uuid, HashSet<String>>, now: i64) -> Result<()> {
+    let table = table_of(run[0]);
+    sqlx::query("SAVEPOINT run").execute(&mut *tx).await?;
+    match apply(&mut *tx, table, columns, run, pending).await {
+        Ok(()) => {}
+        Err(_) => {
+            sqlx::query("ROLLBACK TO run").execute(&mut *tx).await?;
+            for record in run {
+                sqlx::query("SAVEPOINT one").execute(&mut *tx).await?;
+                if let Err(e) = apply(&mut *tx, table, columns, &[record], pending).await {
+                    sqlx::query("ROLLBACK TO one").execute(&mut *tx).await?;
+                    set_aside(&mut *tx, record, &format!("This workstation's store refused it ({}).", e.message), now).await?;
+                }
+                sqlx::query("RELEASE one").execute(&mut *tx).await?;
+            }
+        }
+    }
+    sqlx::query("RELEASE run").execute(&mut *tx).await?;
+    Ok(())
+}
+
+async fn set_aside(tx: &mut SqliteConnection, record: &Record, reason: &str, now: i64) -> Result<()> {
+    tracing::warn!(entity = %record.entity, id = %record.entity_id, reason, "a record from the server was set aside");
+    let data = serde_json::to_string(&record.data)?;
+    sqlx::query!(
+        "INSERT OR REPLACE INTO sync_set_aside (entity, entity_id, version, data, reason, set_at) VALUES (?, ?, ?, ?, ?, ?)",
+        record.entity, record.entity_id, record.version, data, reason, now
+    ).execute(tx).await?;
+    Ok(())
 }
 
 /// Fields of each record with a change still in the outbox.

@@ -1,13 +1,14 @@
 //! Pushing: the outbox in device order, in batches, then this workstation's audit entries. While
 //! one batch is on the wire, the answer to the one before is settled and the next one is read.
 //! Every answer is settled in one transaction: accepted mutations leave the outbox and give their
-//! row the server's version; refused ones move to the "needs attention" list.
+//! row the server's version; refused ones are undone here and move to the "needs attention" list.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
-use clinic_sync::{FieldChange, Mutation, Op, Outcome, PushResult, MAX_PUSH};
+use clinic_sync::{FieldChange, Mutation, Op, Outcome, PushResult, Record, MAX_PUSH};
 use serde_json::{json, Value};
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::server::SyncServer;
@@ -87,12 +88,23 @@ async fn audit_batch(clinic: &Clinic, device: Uuid, after: i64) -> Result<Vec<Mu
 }
 
 async fn settle(clinic: &Clinic, mutations: &[Mutation], results: &[PushResult]) -> Result<()> {
+    let mut conn = super::pull::unchecked(clinic).await?;
+    let settled = settle_in(clinic, &mut conn, mutations, results).await;
+    super::pull::checked_again(&mut conn).await?;
+    settled
+}
+
+/// Settles one answer. A refused change is undone where it was made: the record goes back to the
+/// server's version (a record the server never had is tombstoned here), and the refused values
+/// stay in Needs attention, where a person can apply them again or dismiss them.
+async fn settle_in(clinic: &Clinic, conn: &mut SqliteConnection, mutations: &[Mutation], results: &[PushResult]) -> Result<()> {
     let by_id: HashMap<Uuid, &Mutation> = mutations.iter().map(|m| (m.mutation_id, m)).collect();
     let now = clinic.clock().now().timestamp_millis();
     // The server's versions, per table, set in one statement each.
     let mut versions: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     let mut settled = Vec::with_capacity(results.len());
-    let mut tx = clinic.store().pool().begin().await?;
+    let (mut restore, mut never_synced): (Vec<Record>, Vec<(&'static str, Uuid)>) = (Vec::new(), Vec::new());
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     for result in results {
         let Some(m) = by_id.get(&result.mutation_id) else { continue };
         let outcome = match &result.outcome {
@@ -104,13 +116,19 @@ async fn settle(clinic: &Clinic, mutations: &[Mutation], results: &[PushResult])
                 let table = super::pull::table(&m.entity).ok_or_else(|| Error::new(Code::Internal, format!("unknown entity {}", m.entity)))?;
                 versions.entry(table).or_default().push(json!({"id": m.entity_id.simple().to_string(), "v": version}));
             }
-            Outcome::Rejected { code, reason } => {
+            Outcome::Rejected { code, reason, current } => {
                 let changes = serde_json::to_string(&m.changes)?;
                 sqlx::query!(
                     "INSERT OR IGNORE INTO sync_rejected (mutation_id, entity, entity_id, changes, code, reason, user_id, made_at, refused_at)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     m.mutation_id, m.entity, m.entity_id, changes, code, reason, m.user_id, m.at, now
                 ).execute(&mut *tx).await?;
+                // The audit trail is this workstation's own record of what happened: it stays.
+                match (current, super::pull::table(&m.entity).filter(|t| *t != "audit_event")) {
+                    (Some(record), Some(_)) => restore.push(record.as_ref().clone()),
+                    (None, Some(table)) => never_synced.push((table, m.entity_id)),
+                    _ => {}
+                }
             }
             Outcome::Duplicate { .. } => {}
         }
@@ -127,6 +145,14 @@ async fn settle(clinic: &Clinic, mutations: &[Mutation], results: &[PushResult])
              WHERE t.id = v.id AND {unset}"
         )))
         .bind(Value::Array(rows).to_string()).execute(&mut *tx).await?;
+    }
+    if !restore.is_empty() {
+        // Changes still waiting in the outbox keep their fields, as when pulling.
+        super::pull::store(&mut tx, &restore, &mut Default::default(), now).await?;
+    }
+    for (table, id) in never_synced {
+        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET deleted_at = ?1 WHERE id = ?2 AND version IS NULL AND deleted_at IS NULL")))
+            .bind(now).bind(id).execute(&mut *tx).await?;
     }
     // The clock must stay ahead of every stamp it gave, even once the outbox is empty.
     if let Some(last) = mutations.iter().map(|m| m.hlc.as_str()).filter(|h| !h.is_empty()).max() {

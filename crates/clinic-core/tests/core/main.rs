@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod daylight_saving;
+mod declaration;
 mod demo;
 mod keychain;
 mod patients;

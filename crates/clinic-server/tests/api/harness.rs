@@ -93,7 +93,22 @@ impl Desk {
         Ok(Desk { token: e.token, device_id, clinic_id: e.clinic_id, number: e.device_number, seq: 0 })
     }
 
+    /// A mutation with these fields; a new record gets an example value for every other field it
+    /// needs (from the declaration), so each test names only what it is about.
     pub fn mutation(&mut self, user: Uuid, entity: &str, id: Uuid, op: Op, base: Option<i64>, fields: &[(&str, Value)]) -> Mutation {
+        let mut m = self.exact(user, entity, id, op, base, fields);
+        if let (Op::Insert, Some(kind)) = (op, clinic_sync::entity(entity)) {
+            for (i, field) in kind.fields.iter().enumerate() {
+                if field.presence == entities::Presence::Required && !m.changes.contains_key(field.name) {
+                    m.changes.insert(field.name.into(), FieldChange { old: Value::Null, new: example(field.kind, i) });
+                }
+            }
+        }
+        m
+    }
+
+    /// A mutation with exactly these fields.
+    pub fn exact(&mut self, user: Uuid, entity: &str, id: Uuid, op: Op, base: Option<i64>, fields: &[(&str, Value)]) -> Mutation {
         self.seq += 1;
         // One clock for every desk of the test: a mutation made later has a later stamp.
         static CLOCK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1_790_000_000_000);
@@ -137,6 +152,35 @@ impl Desk {
         assert!(self.push(server, &batch).await.iter().all(|o| matches!(o, Outcome::Applied { .. })));
         staff
     }
+}
+
+/// A value a field of this kind can hold; texts are distinct (unique keys), times rise with the
+/// field's place (an end after its start).
+pub fn example(kind: entities::Kind, place: usize) -> Value {
+    use entities::Kind;
+    let distinct = Uuid::now_v7().simple().to_string();
+    match kind {
+        Kind::Id => json!(Uuid::now_v7()),
+        Kind::Text(max) => json!(distinct[distinct.len() - max.min(12)..]),
+        Kind::OneOf(words) => json!(words[0]),
+        Kind::Int(min, max) => json!(0.clamp(min, max)),
+        Kind::Bool => json!(false),
+        Kind::Instant => json!(1_790_000_000_000_i64 + place as i64 * 60_000),
+        Kind::Date => json!("1980-01-01"),
+        Kind::List(_) | Kind::Json(_) => json!([]),
+        Kind::Roles => json!("receptionist"),
+        Kind::Zone => json!("Europe/Lisbon"),
+        Kind::Currency => json!("EUR"),
+    }
+}
+
+/// A server with one organisation (Riverside), its first workstation and its staff, set up.
+pub async fn riverside() -> (TestServer, Uuid, Desk, Staff) {
+    let server = TestServer::start().await;
+    let org = server.organisation("Riverside").await;
+    let mut desk = Desk::first(&server, org).await;
+    let staff = desk.set_up(&server).await;
+    (server, org, desk, staff)
 }
 
 pub struct Staff {

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod declaration;
 mod enrolment;
 mod push_pull;
 mod refusals;

@@ -7,5 +7,7 @@ mod server_harness;
 mod desks;
 mod proxy;
 
+mod adversarial;
+mod integrity;
 mod machine;
 mod stories;

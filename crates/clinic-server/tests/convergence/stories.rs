@@ -14,7 +14,7 @@ fn at(day: &str, time: &str) -> chrono::NaiveDateTime {
 }
 
 /// A clinic on desk A, enrolled; desk B joined empty. Both synced.
-async fn two_desks(server: &TestServer) -> (Desk, Desk, Clinic1) {
+pub(crate) async fn two_desks(server: &TestServer) -> (Desk, Desk, Clinic1) {
     let org = server.organisation("Harbour Health").await;
     let (a, clinic) = enrolled_clinic(&server.url, &server.code(org).await).await;
     let b = Desk::empty().await;
@@ -24,7 +24,7 @@ async fn two_desks(server: &TestServer) -> (Desk, Desk, Clinic1) {
 }
 
 /// Two desks, the receptionist logged in on each, and a patient registered on A whom both know.
-async fn two_desks_and_a_patient(server: &TestServer) -> (Desk, Desk, Clinic1, Session, Session, Patient) {
+pub(crate) async fn two_desks_and_a_patient(server: &TestServer) -> (Desk, Desk, Clinic1, Session, Session, Patient) {
     let (a, b, clinic) = two_desks(server).await;
     let (rita_a, rita_b) = (a.log_in("rita").await, b.log_in("rita").await);
     let ana = register(&a, &rita_a, "Ana").await;
@@ -32,7 +32,7 @@ async fn two_desks_and_a_patient(server: &TestServer) -> (Desk, Desk, Clinic1, S
     (a, b, clinic, rita_a, rita_b, ana)
 }
 
-async fn assert_converged(desks: &[&Desk]) {
+pub(crate) async fn assert_converged(desks: &[&Desk]) {
     for d in desks {
         d.sync().await;
     }

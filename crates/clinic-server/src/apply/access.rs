@@ -1,0 +1,101 @@
+//! Who may make a change, re-checked on the server for the mutation's user from the staff records
+//! and the entity's declaration: the operation (insert, update, delete — a tombstone is a delete),
+//! and each guarded field changed either way (set or cleared). And the clinic always keeps an
+//! active admin.
+
+use clinic_sync::entities::{Entity, Policy, ADMIN, DELETED_AT};
+use clinic_sync::validate::Refusal;
+use clinic_sync::{Mutation, Op};
+use serde_json::{Map, Value};
+use sqlx::types::Json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::{is_live, truthy, Batch, Checked};
+
+impl Batch<'_> {
+    pub(super) async fn check_permission(&mut self, conn: &mut PgConnection, kind: &Entity, m: &Mutation) -> Checked<()> {
+        // The very first batch of a clinic (its set-up) creates the first admin: nobody to check yet.
+        // Audit entries are facts about the (authenticated) workstation, whoever was at it.
+        if !self.staff_exists || kind.policy == Policy::AppendOnly {
+            return Ok(Ok(()));
+        }
+        let denied = |why: String| Ok(Err(Refusal::new("permission_denied", why)));
+        let Some(user) = m.user_id else {
+            return denied("A change must say who made it.".into());
+        };
+        if !self.roles.contains_key(&user) {
+            let roles = self.staff_roles(conn, user).await?;
+            self.roles.insert(user, roles);
+        }
+        let Some(roles) = &self.roles[&user] else {
+            return denied("The person who made this change is not active staff of this organisation.".into());
+        };
+        let holds = |wanted: &[&str]| wanted.iter().any(|w| roles.iter().any(|r| r == w));
+        let current = self.records.get(&(m.entity.clone(), m.entity_id)).map(|r| &r.data);
+        let changes = |field: &str| m.changes.get(field).is_some_and(|c| !same(current.and_then(|d| d.get(field)), &c.new));
+        let who = roles.join(", ");
+        // A staff member may change some fields of their own record (their password), whatever their roles.
+        if kind.name == "staff" && m.entity_id == user && m.op == Op::Update && !m.changes.is_empty()
+            && m.changes.keys().all(|f| kind.own.contains(&f.as_str()))
+        {
+            return Ok(Ok(()));
+        }
+        let (wanted, doing) = match m.op {
+            Op::Insert => (kind.access.insert, "create"),
+            Op::Update => (kind.access.update, "change"),
+            Op::Delete => (kind.access.delete, "delete"),
+        };
+        if !holds(wanted) {
+            return denied(format!("The person who made this change ({who}) may not {doing} {} records.", kind.name));
+        }
+        if changes(DELETED_AT.name) && !holds(kind.access.delete) {
+            return denied(format!("The person who made this change ({who}) may not delete or restore {} records.", kind.name));
+        }
+        if let Some((field, _)) = kind.guarded.iter().find(|(field, needs)| changes(field) && !holds(needs)) {
+            return denied(format!("The person who made this change ({who}) may not set or clear {field} of {} records.", kind.name));
+        }
+        Ok(Ok(()))
+    }
+
+    /// A staff member's roles, from their record (in this batch or on the server); none if inactive.
+    async fn staff_roles(&self, conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Option<Vec<String>>> {
+        let data = match self.records.get(&("staff".to_string(), user)) {
+            Some(rec) => Some(rec.data.clone()),
+            None => sqlx::query_scalar::<_, Json<Map<String, Value>>>("SELECT data FROM record WHERE org_id = $1 AND entity = 'staff' AND entity_id = $2")
+                .bind(self.auth.org_id).bind(user).fetch_optional(&mut *conn).await?.map(|d| d.0),
+        };
+        Ok(data.filter(|d| d.get("active").is_none_or(|a| truthy(Some(a))) && is_live(d))
+            .and_then(|d| d.get("roles").and_then(Value::as_str).map(|r| r.split(',').map(|s| s.trim().to_string()).collect())))
+    }
+
+    /// A change that leaves the organisation without an active admin (the last one's role removed,
+    /// or disabled, or deleted) is refused: nobody could manage staff or devices any more.
+    pub(super) async fn keeps_an_admin(&self, conn: &mut PgConnection, kind: &Entity, id: Uuid, before: Option<&Map<String, Value>>, after: &Map<String, Value>) -> Checked<()> {
+        if kind.name != "staff" || !before.is_some_and(active_admin) || active_admin(after) {
+            return Ok(Ok(()));
+        }
+        let stored: Vec<(Uuid, Json<Map<String, Value>>)> =
+            sqlx::query_as("SELECT entity_id, data FROM record WHERE org_id = $1 AND entity = 'staff' AND entity_id <> $2")
+                .bind(self.auth.org_id).bind(id).fetch_all(&mut *conn).await?;
+        let in_batch = |other: Uuid| self.records.get(&("staff".to_string(), other)).map(|r| &r.data);
+        let another = stored.iter().any(|(other, data)| active_admin(in_batch(*other).unwrap_or(&data.0)))
+            || self.records.iter().any(|((e, other), r)| e == "staff" && *other != id && active_admin(&r.data));
+        Ok(if another {
+            Ok(())
+        } else {
+            Err(Refusal::new("last_admin", "The clinic must keep at least one active admin: give another staff member the admin role first."))
+        })
+    }
+}
+
+fn active_admin(data: &Map<String, Value>) -> bool {
+    data.get("active").is_none_or(|a| truthy(Some(a)))
+        && is_live(data)
+        && data.get("roles").and_then(Value::as_str).is_some_and(|r| r.split(',').any(|r| r.trim() == ADMIN))
+}
+
+/// The change leaves the field as it was (null, false and absent count as the same: unset).
+fn same(current: Option<&Value>, new: &Value) -> bool {
+    current == Some(new) || (!truthy(current) && !truthy(Some(new)))
+}

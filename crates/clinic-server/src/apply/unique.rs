@@ -1,0 +1,76 @@
+//! Unique keys (a username, a record number, one practitioner per staff member). Two workstations
+//! offline can both use one value; neither change is lost: both records are kept and a conflict is
+//! opened for a person to settle (rename, merge or retire one). Every workstation can store both,
+//! since its own indexes on these keys do not refuse duplicates; its use cases check them instead.
+
+use std::collections::HashMap;
+
+use clinic_sync::entities::{entity, Entity};
+use clinic_sync::Mutation;
+use serde_json::{json, Map, Value};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::{is_live, Batch};
+
+/// For each (entity, field, value) the batch sets: the live records that held it when it began.
+#[derive(Default)]
+pub(super) struct Holders(HashMap<(&'static str, &'static str, String), Vec<Uuid>>);
+
+impl Holders {
+    /// One query per unique key the batch touches, served by its index (`record_unique_{entity}_{field}`).
+    /// The names come from the declaration, never from a workstation.
+    pub(super) async fn load(conn: &mut PgConnection, org: Uuid, mutations: &[Mutation]) -> sqlx::Result<Holders> {
+        let mut wanted: HashMap<(&'static str, &'static str), Vec<String>> = HashMap::new();
+        for m in mutations {
+            let Some(kind) = entity(&m.entity) else { continue };
+            for field in kind.unique {
+                if let Some(value) = m.changes.get(*field).and_then(|c| c.new.as_str()) {
+                    wanted.entry((kind.name, field)).or_default().push(value.to_string());
+                }
+            }
+        }
+        let mut holders = Holders::default();
+        for ((name, field), values) in wanted {
+            let found: Vec<(Uuid, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT entity_id, data->>'{field}' FROM record
+                 WHERE org_id = $1 AND entity = '{name}' AND data->>'{field}' = ANY($2) AND coalesce(data->>'deleted_at', '') = ''"
+            )))
+            .bind(org).bind(&values).fetch_all(&mut *conn).await?;
+            for (id, value) in found {
+                holders.0.entry((name, field, value)).or_default().push(id);
+            }
+        }
+        Ok(holders)
+    }
+}
+
+impl Batch<'_> {
+    /// Another live record of the organisation holding `value` in `field`, as the batch stands now.
+    fn holder(&self, kind: &Entity, field: &'static str, value: &Value, except: Uuid) -> Option<Uuid> {
+        let holds = |data: &Map<String, Value>| is_live(data) && data.get(field) == Some(value);
+        let stored = value.as_str().and_then(|v| self.holders.0.get(&(kind.name, field, v.to_string())));
+        let from_before = stored.into_iter().flatten().copied().find(|id| {
+            *id != except && self.records.get(&(kind.name.to_string(), *id)).is_none_or(|r| holds(&r.data))
+        });
+        from_before.or_else(|| {
+            self.records.iter().find(|((e, id), r)| e == kind.name && *id != except && holds(&r.data)).map(|((_, id), _)| *id)
+        })
+    }
+
+    /// A conflict for each unique value this change gave the record that another record holds.
+    pub(super) fn duplicates(&self, kind: &Entity, m: &Mutation, before: Option<&Map<String, Value>>, after: &Map<String, Value>) -> Vec<Value> {
+        kind.unique.iter().filter_map(|field| {
+            let value = after.get(*field).filter(|v| !v.is_null())?;
+            let changed = m.changes.contains_key(*field) && before.and_then(|b| b.get(*field)) != Some(value);
+            if !changed || !is_live(after) {
+                return None;
+            }
+            let other = self.holder(kind, field, value, m.entity_id)?;
+            let shown = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+            Some(json!({"kind": "duplicate", "entity": kind.name, "entity_id": m.entity_id, "other_id": other, "field": field,
+                "theirs": value.to_string(), "yours": value.to_string(),
+                "message": format!("Two {} records have the same {field} “{shown}” (made on two workstations apart): rename, merge or retire one.", kind.name)}))
+        }).collect()
+    }
+}
