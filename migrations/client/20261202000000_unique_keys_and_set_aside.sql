@@ -4,7 +4,8 @@
 -- opens a conflict for a person to settle, and every workstation must be able to store both. The
 -- use cases still refuse a duplicate made here. `patient.mrn` was a column constraint, so the table
 -- is rebuilt (rowids kept: the search index refers to them); references are off meanwhile.
--- And records the server sent that this workstation could not store are set aside, not lost.
+-- And records the server sent that this workstation could not store are set aside, not lost;
+-- and a round's read of unacknowledged audit entries gets an index.
 PRAGMA foreign_keys = OFF;
 BEGIN;
 
@@ -100,6 +101,10 @@ CREATE TABLE sync_set_aside (
     set_at     INTEGER NOT NULL,
     PRIMARY KEY (entity, entity_id)
 );
+
+-- Each round asks for this workstation's audit entries the server has not acknowledged: without
+-- this index that read walked the whole trail, every few seconds.
+CREATE INDEX audit_event_unacknowledged ON audit_event (device_id, seq) WHERE version IS NULL;
 
 COMMIT;
 PRAGMA foreign_keys = ON;

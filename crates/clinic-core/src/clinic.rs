@@ -28,6 +28,8 @@ pub struct Clinic {
     device: RwLock<Option<(Device, Arc<uhlc::HLC>)>>,
     /// The site's zone, currency and code: read on nearly every use case, changed rarely.
     site: RwLock<Option<SiteSettings>>,
+    /// The sync server's client and token, once enrolled: made once, not every round.
+    pub(crate) sync_link: std::sync::Mutex<Option<crate::sync::Link>>,
 }
 
 impl Clinic {
@@ -38,7 +40,7 @@ impl Clinic {
     }
 
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Clinic> {
-        let clinic = Clinic { store, clock, device: RwLock::new(None), site: RwLock::new(None) };
+        let clinic = Clinic { store, clock, device: RwLock::new(None), site: RwLock::new(None), sync_link: Default::default() };
         let device = sqlx::query_as!(
             Device,
             r#"SELECT id AS "id: Uuid", org_id AS "org_id: Uuid", site_id AS "site_id: Uuid", number FROM device"#

@@ -4,6 +4,7 @@
 //! 1. First sync of 100,000 records into an empty workstation (a real encrypted store).
 //! 2. Push of 10,000 mutations from a real workstation; and the server's apply rate.
 //! 3. 50 simulated workstations pushing and pulling at once for 60 s: errors, losses, latency.
+//! 4. An idle round (nothing to push or pull): the workstation's CPU for it.
 
 #[path = "../tests/api/harness.rs"]
 #[allow(dead_code)]
@@ -27,6 +28,53 @@ async fn main() {
     // 5,000 registrations: 10,000 mutations with their audit entries.
     if only.is_empty() || only == "push" { push(5_000, 10_000).await; }
     if only.is_empty() || only == "many" { many_workstations(50, Duration::from_secs(seconds)).await; }
+    if only.is_empty() || only == "idle" { idle_rounds(500).await; }
+}
+
+/// A workstation with nothing to push or pull runs `rounds` rounds; what it spent on the CPU (its
+/// threads only: the server runs in this process on threads of its own, named "server").
+async fn idle_rounds(rounds: usize) {
+    let (sender, started) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("server").enable_all().build().unwrap();
+        runtime.block_on(async {
+            let server = TestServer::start().await;
+            let org = server.organisation("Idle").await;
+            sender.send((server.url.clone(), server.code(org).await)).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    let (url, code) = started.recv().unwrap();
+    let (desk, _) = desks::enrolled_clinic(&url, &code).await;
+    for _ in 0..20 {
+        desk.sync().await; // everything pushed and pulled; the connection open
+    }
+    let (cpu_before, wall) = (workstation_cpu(), Instant::now());
+    let mut times = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let one = Instant::now();
+        assert_eq!(desk.sync().await, Default::default(), "an idle round");
+        times.push(one.elapsed());
+    }
+    let cpu = workstation_cpu() - cpu_before;
+    times.sort();
+    println!("idle round: {rounds} rounds with nothing to do, the workstation's CPU {:.2} ms a round (budget 2 ms); wall p50 {:.2} ms, p99 {:.2} ms; {:.1} s in all",
+        cpu.as_secs_f64() * 1000.0 / rounds as f64, times[rounds / 2].as_secs_f64() * 1000.0,
+        times[rounds * 99 / 100].as_secs_f64() * 1000.0, wall.elapsed().as_secs_f64());
+}
+
+/// CPU time of this process's threads that are not the server's (from /proc, in nanoseconds).
+fn workstation_cpu() -> Duration {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+        let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if name.trim() == "server" {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+        total += stat.split_whitespace().next().and_then(|ns| ns.parse::<u64>().ok()).unwrap_or(0);
+    }
+    Duration::from_nanos(total)
 }
 
 fn per_second(n: usize, took: Duration) -> f64 {

@@ -32,8 +32,13 @@ const NOBODY: &[&str] = &[];
 /// What a field may hold, as JSON on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// A UUID, as text.
+    /// A UUID, as lower-case hyphenated text (one form only: values are compared as text).
     Id,
+    /// The id of a record of this entity, which the server must hold (a booking for a patient
+    /// that never reached it would be a booking no workstation can show).
+    Ref(&'static str),
+    /// A login name: 3 to 32 of a–z, digits, dots, dashes and underscores.
+    Username,
     /// Text of at most this many characters, without NUL.
     Text(usize),
     /// One of these words.
@@ -47,8 +52,10 @@ pub enum Kind {
     Date,
     /// A list of at most this many short texts (phones, allergies).
     List(usize),
-    /// A JSON object or list of at most this many bytes (weekly hours, an emergency contact).
-    Json(usize),
+    /// A practitioner's week: `[{weekday: "Mon", start: "09:00", end: "17:00", breaks: [{start, end}]}]`.
+    Hours,
+    /// An emergency contact: `{name, relation, phone}`.
+    Contact,
     /// Staff roles, comma-separated, at least one.
     Roles,
     /// An IANA time zone the app knows, e.g. `Europe/Lisbon`.
@@ -74,8 +81,8 @@ pub const CURRENCIES: &[(&str, u8)] = &[
 pub enum Presence {
     /// Never null; given when the record is created.
     Required,
-    /// Never null; when not given, the table's default.
-    Defaulted,
+    /// A flag, never null; when not given, this (the table's default too).
+    Defaulted(bool),
     /// May be null.
     Nullable,
 }
@@ -90,8 +97,9 @@ pub struct Field {
 const fn required(name: &'static str, kind: Kind) -> Field {
     Field { name, kind, presence: Presence::Required }
 }
-const fn defaulted(name: &'static str, kind: Kind) -> Field {
-    Field { name, kind, presence: Presence::Defaulted }
+/// A true-or-false flag that, when not given, is `default`.
+const fn flag(name: &'static str, default: bool) -> Field {
+    Field { name, kind: Kind::Bool, presence: Presence::Defaulted(default) }
 }
 const fn nullable(name: &'static str, kind: Kind) -> Field {
     Field { name, kind, presence: Presence::Nullable }
@@ -120,12 +128,23 @@ pub struct Entity {
     /// offline can still both use one: the server keeps both and opens a conflict for a person.
     pub unique: &'static [&'static str],
     pub access: Access,
-    /// Fields that need more: changing them at all (setting or clearing) takes one of these roles.
-    pub guarded: &'static [(&'static str, &'static [&'static str])],
+    /// Fields that need more: setting them (or, where `Guard::Changing`, clearing them too)
+    /// takes one of these roles.
+    pub guarded: &'static [(&'static str, &'static [&'static str], Guard)],
     /// Fields a staff member may change on their own staff record, whatever their roles.
     pub own: &'static [&'static str],
     /// Times that must come in order in every version of the record (an end after its start).
     pub ordered: &'static [Order],
+}
+
+/// What of a guarded field takes its roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Giving it a value: clearing it is open to whoever may change the record (moving a
+    /// deliberate double booking to a free time clears `double_booked`).
+    Setting,
+    /// Any change, either way (an unmerge is as much a manager's decision as a merge).
+    Changing,
 }
 
 /// `later` comes after `earlier` (or at the same time, where `may_equal`).
@@ -179,8 +198,8 @@ pub const ENTITIES: &[Entity] = &[
     Entity {
         name: "staff",
         policy: Policy::FieldMerge { human: &[] },
-        fields: &[required("full_name", NAME), required("username", Kind::Text(64)), required("password_hash", Kind::Text(200)),
-            required("roles", Kind::Roles), defaulted("active", Kind::Bool)],
+        fields: &[required("full_name", NAME), required("username", Kind::Username), required("password_hash", Kind::Text(200)),
+            required("roles", Kind::Roles), flag("active", true)],
         unique: &["username"],
         access: access(&[ADMIN], &[ADMIN], NOBODY),
         guarded: &[],
@@ -190,9 +209,9 @@ pub const ENTITIES: &[Entity] = &[
     Entity {
         name: "practitioner",
         policy: Policy::FieldMerge { human: &[] },
-        fields: &[required("staff_id", Kind::Id), required("site_id", Kind::Id), required("display_name", NAME),
+        fields: &[required("staff_id", Kind::Ref("staff")), required("site_id", Kind::Ref("site")), required("display_name", NAME),
             required("specialisation", NAME), required("fee_minor", MONEY), required("currency", CURRENCY),
-            required("weekly_hours", Kind::Json(20_000)), defaulted("active", Kind::Bool)],
+            required("weekly_hours", Kind::Hours), flag("active", true)],
         unique: &["staff_id"],
         access: access(MANAGEMENT, MANAGEMENT, NOBODY),
         guarded: &[],
@@ -202,7 +221,7 @@ pub const ENTITIES: &[Entity] = &[
     Entity {
         name: "time_off",
         policy: Policy::FieldMerge { human: &[] },
-        fields: &[required("site_id", Kind::Id), nullable("practitioner_id", Kind::Id), required("starts_at", Kind::Instant),
+        fields: &[required("site_id", Kind::Ref("site")), nullable("practitioner_id", Kind::Ref("practitioner")), required("starts_at", Kind::Instant),
             required("ends_at", Kind::Instant), required("reason", NAME)],
         unique: &[],
         access: access(MANAGEMENT, MANAGEMENT, MANAGEMENT),
@@ -215,7 +234,7 @@ pub const ENTITIES: &[Entity] = &[
         policy: Policy::FieldMerge { human: &[] },
         fields: &[required("name", NAME), required("duration_min", Kind::Int(1, 1440)), required("buffer_min", Kind::Int(0, 1440)),
             required("price_minor", MONEY), required("currency", CURRENCY), required("colour", Kind::Text(16)),
-            defaulted("active", Kind::Bool)],
+            flag("active", true)],
         unique: &[],
         access: access(MANAGEMENT, MANAGEMENT, NOBODY),
         guarded: &[],
@@ -228,29 +247,30 @@ pub const ENTITIES: &[Entity] = &[
         fields: &[required("mrn", Kind::Text(32)), required("given_name", NAME), required("family_name", NAME),
             required("sex", Kind::OneOf(&["female", "male", "other", "unknown"])), required("birth_date", Kind::Date),
             required("birth_date_estimated", Kind::Bool), required("phones", Kind::List(10)), nullable("email", Kind::Text(254)),
-            nullable("address", Kind::Text(500)), nullable("national_id", Kind::Text(64)), nullable("emergency_contact", Kind::Json(1000)),
+            nullable("address", Kind::Text(500)), nullable("national_id", Kind::Text(64)), nullable("emergency_contact", Kind::Contact),
             nullable("blood_group", Kind::OneOf(&["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"])), required("allergies", Kind::List(50)),
-            nullable("notes", NOTE), nullable("merged_into", Kind::Id)],
+            nullable("notes", NOTE), nullable("merged_into", Kind::Ref("patient"))],
         unique: &["mrn"],
         // A patient record is never deleted: a duplicate is merged into the right one (reversibly).
         access: access(FRONT_DESK, FRONT_DESK, NOBODY),
-        guarded: &[("merged_into", &[MANAGER])],
+        guarded: &[("merged_into", &[MANAGER], Guard::Changing)],
         own: &[],
         ordered: &[],
     },
     Entity {
         name: "appointment",
         policy: Policy::NoOverlap,
-        fields: &[required("site_id", Kind::Id), required("patient_id", Kind::Id), required("practitioner_id", Kind::Id),
-            required("type_id", Kind::Id), required("starts_at", Kind::Instant), required("ends_at", Kind::Instant),
+        fields: &[required("site_id", Kind::Ref("site")), required("patient_id", Kind::Ref("patient")),
+            required("practitioner_id", Kind::Ref("practitioner")), required("type_id", Kind::Ref("appointment_type")),
+            required("starts_at", Kind::Instant), required("ends_at", Kind::Instant),
             required("busy_until", Kind::Instant), required("time_zone", ZONE),
             required("status", Kind::OneOf(&["booked", "arrived", "in_consultation", "completed", "cancelled", "no_show"])),
-            nullable("cancel_reason", NAME), defaulted("double_booked", Kind::Bool), defaulted("outside_hours", Kind::Bool),
+            nullable("cancel_reason", NAME), flag("double_booked", false), flag("outside_hours", false),
             nullable("notes", NOTE)],
         unique: &[],
         // Cancelled, never deleted: the history of a booking stays.
         access: access(FRONT_DESK, FRONT_DESK, NOBODY),
-        guarded: &[("double_booked", &[DOCTOR, MANAGER]), ("outside_hours", &[DOCTOR, MANAGER])],
+        guarded: &[("double_booked", &[DOCTOR, MANAGER], Guard::Setting), ("outside_hours", &[DOCTOR, MANAGER], Guard::Setting)],
         own: &[],
         // It ends after it starts, and its buffer does not end before it.
         ordered: &[Order { earlier: "starts_at", later: "ends_at", may_equal: false },
@@ -259,8 +279,9 @@ pub const ENTITIES: &[Entity] = &[
     Entity {
         name: "queue_entry",
         policy: Policy::FieldMerge { human: &[] },
-        fields: &[required("site_id", Kind::Id), required("patient_id", Kind::Id), nullable("appointment_id", Kind::Id),
-            nullable("practitioner_id", Kind::Id), required("reason", NAME), required("priority", Kind::Int(0, 2)),
+        fields: &[required("site_id", Kind::Ref("site")), required("patient_id", Kind::Ref("patient")),
+            nullable("appointment_id", Kind::Ref("appointment")), nullable("practitioner_id", Kind::Ref("practitioner")),
+            required("reason", NAME), required("priority", Kind::Int(0, 2)),
             required("status", Kind::OneOf(&["waiting", "called", "served", "left"])), required("arrived_at", Kind::Instant),
             nullable("called_at", Kind::Instant), nullable("finished_at", Kind::Instant)],
         unique: &[],
@@ -277,7 +298,8 @@ pub const ENTITIES: &[Entity] = &[
             nullable("entity_id", Kind::Id), required("details", Kind::Text(1_000_000)), required("prev_hash", Kind::Text(64)),
             required("hash", Kind::Text(64))],
         unique: &[],
-        // Audit entries are facts about the (authenticated) workstation, whoever was at it.
+        // Audit entries are facts about the (authenticated) workstation, whoever was at it: the
+        // server takes only the pushing workstation's own (`device_id`).
         access: access(ANYONE, NOBODY, NOBODY),
         guarded: &[],
         own: &[],
@@ -337,10 +359,13 @@ mod tests {
     #[test]
     fn declarations_are_consistent() {
         for e in ENTITIES {
-            for name in e.ordered.iter().flat_map(|o| [&o.earlier, &o.later]).chain(e.unique.iter()).chain(e.guarded.iter().map(|(f, _)| f)).chain(e.own).chain(e.human_fields()) {
+            for name in e.ordered.iter().flat_map(|o| [&o.earlier, &o.later]).chain(e.unique.iter()).chain(e.guarded.iter().map(|(f, _, _)| f)).chain(e.own).chain(e.human_fields()) {
                 assert!(e.field(name).is_some(), "{}.{name} is named but not declared", e.name);
             }
             for f in e.fields {
+                if let Kind::Ref(other) = f.kind {
+                    assert!(entity(other).is_some(), "{}.{} refers to {other}, which is not declared", e.name, f.name);
+                }
                 assert!(!META.iter().chain([&DELETED_AT]).any(|m| m.name == f.name) && f.name != VERSION, "{}.{} is a metadata column", e.name, f.name);
             }
         }

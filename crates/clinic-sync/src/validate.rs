@@ -37,7 +37,8 @@ pub fn check_value(field: &Field, value: &Value) -> Result<(), String> {
     }
     let text = value.as_str();
     let ok = match field.kind {
-        Kind::Id => text.is_some_and(|s| s.parse::<Uuid>().is_ok()),
+        Kind::Id | Kind::Ref(_) => text.is_some_and(is_id),
+        Kind::Username => text.is_some_and(is_username),
         Kind::Text(max) => text.is_some_and(|s| plain(s, max)),
         Kind::OneOf(words) => text.is_some_and(|s| words.contains(&s)),
         Kind::Int(min, max) => value.as_i64().is_some_and(|n| (min..=max).contains(&n)),
@@ -47,7 +48,10 @@ pub fn check_value(field: &Field, value: &Value) -> Result<(), String> {
         Kind::List(most) => value.as_array().is_some_and(|items| {
             items.len() <= most && items.iter().all(|i| i.as_str().is_some_and(|s| plain(s, 200)))
         }),
-        Kind::Json(most) => (value.is_object() || value.is_array()) && !has_nul(value) && value.to_string().len() <= most,
+        Kind::Hours => value.as_array().is_some_and(|days| days.len() <= 7 && days.iter().all(is_day_hours)),
+        Kind::Contact => value.as_object().is_some_and(|c| {
+            c.len() == 3 && ["name", "relation", "phone"].iter().all(|k| c.get(*k).and_then(Value::as_str).is_some_and(|s| plain(s, 200)))
+        }),
         Kind::Roles => text.is_some_and(|s| !s.is_empty() && s.split(',').all(|r| ROLES.contains(&r))),
         Kind::Zone => text.is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok()),
         Kind::Currency => text.is_some_and(|s| CURRENCIES.iter().any(|(c, _)| *c == s)),
@@ -107,13 +111,35 @@ fn plain(s: &str, max: usize) -> bool {
     !s.contains('\0') && s.chars().count() <= max
 }
 
-fn has_nul(v: &Value) -> bool {
-    match v {
-        Value::String(s) => s.contains('\0'),
-        Value::Array(items) => items.iter().any(has_nul),
-        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
-        _ => false,
-    }
+/// An id in the one form every side writes: lower-case, hyphenated.
+fn is_id(s: &str) -> bool {
+    s.parse::<Uuid>().is_ok_and(|id| id.hyphenated().to_string() == s)
+}
+
+/// The rule the workstation's staff accounts follow (clinic-core parses usernames with it).
+pub fn is_username(s: &str) -> bool {
+    (3..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+}
+
+/// `HH:MM`, a time of day.
+fn is_time(v: Option<&Value>) -> bool {
+    let Some(s) = v.and_then(Value::as_str) else { return false };
+    let b = s.as_bytes();
+    b.len() == 5 && b[2] == b':' && s[..2].parse::<u8>().is_ok_and(|h| h < 24) && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
+        && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit)
+}
+
+/// One day of a practitioner's week, as the workstation reads it.
+fn is_day_hours(day: &Value) -> bool {
+    const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let Some(d) = day.as_object() else { return false };
+    let span = |p: &serde_json::Map<String, Value>| is_time(p.get("start")) && is_time(p.get("end")) && p["start"].as_str() < p["end"].as_str();
+    d.get("weekday").and_then(Value::as_str).is_some_and(|w| WEEKDAYS.contains(&w))
+        && span(d)
+        && d.keys().all(|k| ["weekday", "start", "end", "breaks"].contains(&k.as_str()))
+        && d.get("breaks").is_none_or(|b| b.as_array().is_some_and(|list| {
+            list.len() <= 10 && list.iter().all(|p| p.as_object().is_some_and(|p| p.len() == 2 && span(p)))
+        }))
 }
 
 /// `YYYY-MM-DD`, a real day.
@@ -138,6 +164,8 @@ fn is_date(s: &str) -> bool {
 fn describe(kind: Kind) -> String {
     match kind {
         Kind::Id => "it takes an id".into(),
+        Kind::Ref(entity) => format!("it takes the id of a {entity}"),
+        Kind::Username => "it takes 3 to 32 letters a–z, digits, dots, dashes or underscores".into(),
         Kind::Text(max) => format!("it takes text of at most {max} characters"),
         Kind::OneOf(words) => format!("it takes one of {}", words.join(", ")),
         Kind::Int(min, max) => format!("it takes a whole number from {min} to {max}"),
@@ -145,7 +173,8 @@ fn describe(kind: Kind) -> String {
         Kind::Instant => "it takes a time (milliseconds since 1970, before the year 10000)".into(),
         Kind::Date => "it takes a date (YYYY-MM-DD)".into(),
         Kind::List(most) => format!("it takes a list of at most {most} short texts"),
-        Kind::Json(most) => format!("it takes a list or an object of at most {most} bytes"),
+        Kind::Hours => "it takes a week of hours (weekday, start and end as HH:MM, breaks)".into(),
+        Kind::Contact => "it takes an emergency contact (name, relation, phone)".into(),
         Kind::Roles => format!("it takes roles ({}), separated by commas", ROLES.join(", ")),
         Kind::Zone => "it takes a time zone (e.g. Europe/Lisbon)".into(),
         Kind::Currency => "it takes a currency code (e.g. EUR)".into(),
@@ -194,6 +223,21 @@ mod tests {
         assert!(check_value(roles, &json!("doctor,king")).is_err());
         assert!(check_value(roles, &json!("")).is_err());
         assert!(check_value(field("practitioner", "staff_id"), &json!("not an id")).is_err());
+        let id = Uuid::now_v7();
+        assert!(check_value(field("practitioner", "staff_id"), &json!(id)).is_ok());
+        for other_form in [id.simple().to_string(), id.hyphenated().to_string().to_uppercase(), format!("{{{id}}}")] {
+            assert!(check_value(field("practitioner", "staff_id"), &json!(other_form)).is_err(), "{other_form}");
+        }
+        assert!(check_value(field("staff", "username"), &json!("Jo.Bento")).is_err(), "logins are lower case");
+        let hours = field("practitioner", "weekly_hours");
+        assert!(check_value(hours, &json!([{"weekday": "Mon", "start": "09:00", "end": "17:00", "breaks": [{"start": "12:00", "end": "13:00"}]}])).is_ok());
+        for bad in [json!({}), json!([{"weekday": "Moonday", "start": "09:00", "end": "17:00"}]), json!([{"weekday": "Mon", "start": "17:00", "end": "09:00"}]),
+            json!([{"weekday": "Mon", "start": "9am", "end": "17:00"}])] {
+            assert!(check_value(hours, &bad).is_err(), "{bad}");
+        }
+        let contact = field("patient", "emergency_contact");
+        assert!(check_value(contact, &json!({"name": "Rui", "relation": "son", "phone": "+351900"})).is_ok());
+        assert!(check_value(contact, &json!({"name": "Rui"})).is_err());
         assert!(check_value(field("appointment", "starts_at"), &json!(-1)).is_err());
         assert!(check_value(field("site", "time_zone"), &json!("Europe/Lisbon")).is_ok());
         assert!(check_value(field("site", "time_zone"), &json!("Mars/Olympus")).is_err());

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use clinic_desk_e2e::server::SyncServer;
 use clinic_desk_e2e::{required, App};
-use serde_json::json;
 
 const SHORT: Duration = Duration::from_secs(10);
 /// A round every 3 s on each desk: a change crosses in two rounds.

@@ -16,8 +16,7 @@ pub struct Username(String);
 impl Username {
     pub fn parse(field: &'static str, raw: &str) -> Result<Self> {
         let name = raw.trim().to_lowercase();
-        let ok = (3..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
-        if !ok {
+        if !clinic_sync::validate::is_username(&name) {
             return Err(Error::invalid(field, "A username has 3 to 32 letters a–z, digits, dots, dashes or underscores."));
         }
         Ok(Username(name))

@@ -8,6 +8,8 @@ mod pull;
 mod push;
 mod server;
 
+use std::sync::Arc;
+
 use clinic_sync::{EnrolRequest, LocalClinic};
 use serde::Serialize;
 use uuid::Uuid;
@@ -57,18 +59,40 @@ fn token_account(clinic: &Clinic) -> String {
     format!("sync-token:{}", path.display())
 }
 
+/// What every round needs and no round changes: the server's client (its connection kept alive
+/// between rounds) with the token, read from the keychain once. The app runs a round every few
+/// seconds all day, so an idle one must cost next to nothing.
+pub(crate) struct Link {
+    url: String,
+    server: Arc<SyncServer>,
+    /// The last round that reached the server, when nothing had to be written down for it.
+    synced_at: Option<i64>,
+}
+
 struct Enrolled {
-    server: SyncServer,
+    server: Arc<SyncServer>,
     cursor: i64,
+    /// The last round failed: the next good one says so in the store.
+    troubled: bool,
 }
 
 async fn enrolled(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Option<Enrolled>> {
-    let Some(state) = sqlx::query!("SELECT server_url, cursor FROM sync_state").fetch_optional(clinic.store().pool()).await? else {
+    let Some(state) = sqlx::query!("SELECT server_url, cursor, offline_since, last_error FROM sync_state").fetch_optional(clinic.store().pool()).await? else {
+        *clinic.sync_link.lock().expect("sync link") = None;
         return Ok(None);
     };
-    let token = keys.load(&token_account(clinic))?
-        .ok_or_else(|| Error::new(Code::SyncUnavailable, "This workstation's sync token is missing from the keychain: enrol it again."))?;
-    Ok(Some(Enrolled { server: SyncServer::new(&state.server_url, Some(hex::encode(token.as_bytes())))?, cursor: state.cursor }))
+    let kept = clinic.sync_link.lock().expect("sync link").as_ref().filter(|l| l.url == state.server_url).map(|l| l.server.clone());
+    let server = match kept {
+        Some(server) => server,
+        None => {
+            let token = keys.load(&token_account(clinic))?
+                .ok_or_else(|| Error::new(Code::SyncUnavailable, "This workstation's sync token is missing from the keychain: enrol it again."))?;
+            let server = Arc::new(SyncServer::new(&state.server_url, Some(hex::encode(token.as_bytes())))?);
+            *clinic.sync_link.lock().expect("sync link") = Some(Link { url: state.server_url, server: server.clone(), synced_at: None });
+            server
+        }
+    };
+    Ok(Some(Enrolled { server, cursor: state.cursor, troubled: state.offline_since.is_some() || state.last_error.is_some() }))
 }
 
 /// Enrols this workstation with the server. One that holds a clinic needs its admin and brings the
@@ -153,10 +177,21 @@ pub async fn sync_once(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Round> {
     }.await;
     let now = clinic.clock().now().timestamp_millis();
     match &result {
-        Ok(_) => sqlx::query!("UPDATE sync_state SET last_synced_at = ?, offline_since = NULL, last_error = NULL", now),
-        Err(e) => sqlx::query!("UPDATE sync_state SET offline_since = coalesce(offline_since, ?), last_error = ?", now, e.message),
+        // Nothing changed: nothing is written (no fsync every few seconds); the time is kept here.
+        Ok(round) if *round == Round::default() && !state.troubled => {
+            if let Some(link) = clinic.sync_link.lock().expect("sync link").as_mut() {
+                link.synced_at = Some(now);
+            }
+        }
+        Ok(_) => {
+            sqlx::query!("UPDATE sync_state SET last_synced_at = ?, offline_since = NULL, last_error = NULL", now)
+                .execute(clinic.store().pool()).await?;
+        }
+        Err(e) => {
+            sqlx::query!("UPDATE sync_state SET offline_since = coalesce(offline_since, ?), last_error = ?", now, e.message)
+                .execute(clinic.store().pool()).await?;
+        }
     }
-    .execute(clinic.store().pool()).await?;
     result
 }
 
@@ -177,7 +212,11 @@ pub async fn status(clinic: &Clinic) -> Result<SyncStatus> {
     Ok(match sqlx::query!("SELECT server_url, organisation_name, last_synced_at, offline_since, last_error FROM sync_state").fetch_optional(pool).await? {
         None => SyncStatus { enrolled: false, server_url: None, organisation_name: None, waiting, last_synced_at: None, offline_since: None,
             last_error: None, needs_attention: attention },
-        Some(s) => SyncStatus { enrolled: true, server_url: Some(s.server_url), organisation_name: Some(s.organisation_name), waiting,
-            last_synced_at: s.last_synced_at, offline_since: s.offline_since, last_error: s.last_error, needs_attention: attention },
+        Some(s) => {
+            let idle_round = clinic.sync_link.lock().expect("sync link").as_ref().and_then(|l| l.synced_at);
+            SyncStatus { enrolled: true, server_url: Some(s.server_url), organisation_name: Some(s.organisation_name), waiting,
+                last_synced_at: s.last_synced_at.max(idle_round), offline_since: s.offline_since, last_error: s.last_error,
+                needs_attention: attention }
+        }
     })
 }

@@ -28,6 +28,9 @@ pub(super) async fn pull_all(clinic: &Clinic, server: &SyncServer, cursor: &mut 
     let mut pulled = 0;
     let mut columns = Columns::new();
     let mut page = server.pull(*cursor, MAX_PULL).await?;
+    if page.records.is_empty() && page.next_cursor == *cursor {
+        return Ok(0); // nothing new: nothing to write
+    }
     loop {
         let fetch_next = async { if page.has_more { server.pull(page.next_cursor, MAX_PULL).await.map(Some) } else { Ok(None) } };
         let (applied, next) = tokio::join!(apply_page(clinic, &page.records, page.next_cursor, &mut columns), fetch_next);
@@ -92,7 +95,7 @@ pub(super) async fn store(tx: &mut SqliteConnection, records: &[Record], columns
     let pending = pending_fields(&mut *tx).await?;
     let mut stored = Stored::default();
     let mut run: Vec<&Record> = Vec::new();
-    let mut fine = Vec::with_capacity(records.len());
+    let mut stored_ids: Vec<Uuid> = Vec::with_capacity(records.len());
     for record in records {
         let Some(kind) = entity(&record.entity) else { continue }; // from a newer server: not ours to hold
         if let Err(reason) = check_record(kind, |f| record.data.get(f)) {
@@ -107,44 +110,51 @@ pub(super) async fn store(tx: &mut SqliteConnection, records: &[Record], columns
         // Rows of one kind with the same fields and nothing pending go in one statement.
         let joins = run.last().is_some_and(|last| last.entity == record.entity && same_fields(last, record)) && run.len() < ROWS_PER_STATEMENT;
         if !joins && !run.is_empty() {
-            apply_run(&mut *tx, &columns[table_of(run[0])], &run, &pending, now).await?;
+            stored_ids.extend(apply_run(&mut *tx, &columns[table_of(run[0])], &run, &pending, now).await?);
             run.clear();
         }
         run.push(record);
-        fine.push(json!(record.entity_id.simple().to_string()));
         stored.site_changed |= kind.name == "site";
         stored.latest_hlc = stored.latest_hlc.max(record.data.get("updated_hlc").and_then(Value::as_str).map(str::to_string));
     }
     if !run.is_empty() {
-        apply_run(&mut *tx, &columns[table_of(run[0])], &run, &pending, now).await?;
+        stored_ids.extend(apply_run(&mut *tx, &columns[table_of(run[0])], &run, &pending, now).await?);
     }
     // A record set aside before is replaced by a version that could be stored.
-    let fine = Value::Array(fine).to_string();
+    let fine = Value::Array(stored_ids.iter().map(|id| json!(id.simple().to_string())).collect()).to_string();
     sqlx::query!("DELETE FROM sync_set_aside WHERE entity_id IN (SELECT unhex(value) FROM json_each(?))", fine).execute(&mut *tx).await?;
     Ok(stored)
 }
 
-/// Applies a run of rows in one statement; should the store refuse it, one row at a time, setting
-/// aside each row it refuses.
-async fn apply_run(tx: &mut SqliteConnection, columns: &[(String, String)], run: &[&Record], pending: &HashMap<Uuid, HashSet<String>>, now: i64) -> Result<()> {
+/// Applies a run of rows in one statement; should the store refuse one of its values, one row at a
+/// time, setting aside each row it refuses. Any other failure (the disk, say) fails the page, which
+/// is then pulled again. The ids of the rows stored.
+async fn apply_run(tx: &mut SqliteConnection, columns: &[(String, String)], run: &[&Record], pending: &HashMap<Uuid, HashSet<String>>, now: i64) -> Result<Vec<Uuid>> {
     let table = table_of(run[0]);
+    let mut stored: Vec<Uuid> = run.iter().map(|r| r.entity_id).collect();
     sqlx::query("SAVEPOINT run").execute(&mut *tx).await?;
     match apply(&mut *tx, table, columns, run, pending).await {
         Ok(()) => {}
+        Err(e) if e.code != Code::SyncUnavailable => return Err(e),
         Err(_) => {
             sqlx::query("ROLLBACK TO run").execute(&mut *tx).await?;
             for record in run {
                 sqlx::query("SAVEPOINT one").execute(&mut *tx).await?;
-                if let Err(e) = apply(&mut *tx, table, columns, &[record], pending).await {
-                    sqlx::query("ROLLBACK TO one").execute(&mut *tx).await?;
-                    set_aside(&mut *tx, record, &format!("This workstation's store refused it ({}).", e.message), now).await?;
+                match apply(&mut *tx, table, columns, &[record], pending).await {
+                    Ok(()) => {}
+                    Err(e) if e.code != Code::SyncUnavailable => return Err(e),
+                    Err(e) => {
+                        sqlx::query("ROLLBACK TO one").execute(&mut *tx).await?;
+                        set_aside(&mut *tx, record, &e.message, now).await?;
+                        stored.retain(|id| *id != record.entity_id);
+                    }
                 }
                 sqlx::query("RELEASE one").execute(&mut *tx).await?;
             }
         }
     }
     sqlx::query("RELEASE run").execute(&mut *tx).await?;
-    Ok(())
+    Ok(stored)
 }
 
 async fn set_aside(tx: &mut SqliteConnection, record: &Record, reason: &str, now: i64) -> Result<()> {
@@ -235,7 +245,9 @@ async fn upsert(conn: &mut SqliteConnection, table: &str, present: &[(&str, &str
     } else {
         let kept = |n: &&&str| **n != "id" && pending.is_none_or(|p| !p.contains(**n));
         let updates: Vec<String> = names.iter().filter(kept).map(|n| format!("{n} = excluded.{n}")).chain(["version = excluded.version".into()]).collect();
-        format!("INSERT INTO {table} ({}, version) VALUES {values} ON CONFLICT (id) DO UPDATE SET {}", names.join(", "), updates.join(", "))
+        // Never back to an older version than the one held (an answer can be older than a page).
+        format!("INSERT INTO {table} ({}, version) VALUES {values} ON CONFLICT (id) DO UPDATE SET {}
+                 WHERE {table}.version IS NULL OR {table}.version <= excluded.version", names.join(", "), updates.join(", "))
     };
     let mut query = sqlx::query::<sqlx::Sqlite>(sqlx::AssertSqlSafe(sql));
     for record in rows {
@@ -248,6 +260,10 @@ async fn upsert(conn: &mut SqliteConnection, table: &str, present: &[(&str, &str
         }
         query = query.bind(record.version);
     }
-    query.execute(conn).await?;
+    // A value the table refuses (a constraint) is the record's problem, not the store's.
+    query.execute(conn).await.map_err(|e| match e {
+        sqlx::Error::Database(refused) => Error::new(Code::SyncUnavailable, format!("This workstation's store refused it ({}).", refused.message())),
+        other => Error::from(other),
+    })?;
     Ok(())
 }

@@ -123,11 +123,14 @@ async fn settle_in(clinic: &Clinic, conn: &mut SqliteConnection, mutations: &[Mu
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     m.mutation_id, m.entity, m.entity_id, changes, code, reason, m.user_id, m.at, now
                 ).execute(&mut *tx).await?;
-                // The audit trail is this workstation's own record of what happened: it stays.
+                // The audit trail is this workstation's own record of what happened: it stays, marked
+                // as answered (version 0: not kept by the server) so it is not pushed again.
                 match (current, super::pull::table(&m.entity).filter(|t| *t != "audit_event")) {
-                    (Some(record), Some(_)) => restore.push(record.as_ref().clone()),
+                    (Some(record), Some(_)) => restore.push(as_a_whole(record)),
                     (None, Some(table)) => never_synced.push((table, m.entity_id)),
-                    _ => {}
+                    (_, None) => {
+                        sqlx::query!("UPDATE audit_event SET version = 0 WHERE id = ? AND version IS NULL", m.entity_id).execute(&mut *tx).await?;
+                    }
                 }
             }
             Outcome::Duplicate { .. } => {}
@@ -160,4 +163,20 @@ async fn settle_in(clinic: &Clinic, conn: &mut SqliteConnection, mutations: &[Mu
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The server's record with every column its entity declares: one it does not have is empty (or
+/// its default), so putting the workstation's copy back resets that column too.
+fn as_a_whole(record: &Record) -> Record {
+    let mut whole = record.clone();
+    if let Some(kind) = clinic_sync::entity(&record.entity) {
+        for field in kind.columns() {
+            let empty = match field.presence {
+                clinic_sync::entities::Presence::Defaulted(default) => json!(default),
+                _ => Value::Null,
+            };
+            whole.data.entry(field.name.to_string()).or_insert(empty);
+        }
+    }
+    whole
 }

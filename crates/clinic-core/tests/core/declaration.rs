@@ -18,18 +18,19 @@ use crate::helpers::*;
 async fn every_synced_table_holds_exactly_the_declared_columns() {
     let t = clinic().await;
     for entity in ENTITIES {
-        let columns: Vec<(String, String, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT name, type, \"notnull\" FROM pragma_table_info('{}') WHERE name <> 'version'", entity.name
+        let columns: Vec<(String, String, bool, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT name, type, \"notnull\", dflt_value FROM pragma_table_info('{}') WHERE name <> 'version'", entity.name
         ))).fetch_all(t.clinic.store().pool()).await.unwrap();
-        let declared: Vec<(String, String, bool)> = entity.columns().map(|f| {
+        let declared: Vec<(String, String, bool, Option<String>)> = entity.columns().map(|f| {
             let stored = match f.kind {
-                Kind::Id => "BLOB",
+                Kind::Id | Kind::Ref(_) => "BLOB",
                 Kind::Int(..) | Kind::Bool | Kind::Instant => "INTEGER",
                 _ => "TEXT",
             };
-            (f.name.to_string(), stored.to_string(), f.presence != Presence::Nullable)
+            let default = match f.presence { Presence::Defaulted(d) => Some(if d { "1" } else { "0" }.to_string()), _ => None };
+            (f.name.to_string(), stored.to_string(), f.presence != Presence::Nullable, default)
         }).collect();
-        let sorted = |mut v: Vec<(String, String, bool)>| { v.sort(); v };
+        let sorted = |mut v: Vec<(String, String, bool, Option<String>)>| { v.sort(); v };
         assert_eq!(sorted(columns), sorted(declared), "the table {} and its declaration differ", entity.name);
     }
 }

@@ -3,7 +3,7 @@
 //! and each guarded field changed either way (set or cleared). And the clinic always keeps an
 //! active admin.
 
-use clinic_sync::entities::{Entity, Policy, ADMIN, DELETED_AT};
+use clinic_sync::entities::{Entity, Guard, Policy, ADMIN, DELETED_AT};
 use clinic_sync::validate::Refusal;
 use clinic_sync::{Mutation, Op};
 use serde_json::{Map, Value};
@@ -34,6 +34,7 @@ impl Batch<'_> {
         let holds = |wanted: &[&str]| wanted.iter().any(|w| roles.iter().any(|r| r == w));
         let current = self.records.get(&(m.entity.clone(), m.entity_id)).map(|r| &r.data);
         let changes = |field: &str| m.changes.get(field).is_some_and(|c| !same(current.and_then(|d| d.get(field)), &c.new));
+        let sets = |field: &str| changes(field) && m.changes.get(field).is_some_and(|c| !unset(Some(&c.new)));
         let who = roles.join(", ");
         // A staff member may change some fields of their own record (their password), whatever their roles.
         if kind.name == "staff" && m.entity_id == user && m.op == Op::Update && !m.changes.is_empty()
@@ -41,10 +42,12 @@ impl Batch<'_> {
         {
             return Ok(Ok(()));
         }
-        let (wanted, doing) = match m.op {
-            Op::Insert => (kind.access.insert, "create"),
-            Op::Update => (kind.access.update, "change"),
-            Op::Delete => (kind.access.delete, "delete"),
+        // What the change does to the record as the server holds it: an "insert" of a record it
+        // already has is an update, and needs what an update needs.
+        let (wanted, doing) = match (m.op, current.is_some()) {
+            (Op::Insert, false) => (kind.access.insert, "create"),
+            (Op::Insert | Op::Update, _) => (kind.access.update, "change"),
+            (Op::Delete, _) => (kind.access.delete, "delete"),
         };
         if !holds(wanted) {
             return denied(format!("The person who made this change ({who}) may not {doing} {} records.", kind.name));
@@ -52,7 +55,8 @@ impl Batch<'_> {
         if changes(DELETED_AT.name) && !holds(kind.access.delete) {
             return denied(format!("The person who made this change ({who}) may not delete or restore {} records.", kind.name));
         }
-        if let Some((field, _)) = kind.guarded.iter().find(|(field, needs)| changes(field) && !holds(needs)) {
+        let guarded = |field: &str, how: Guard| if how == Guard::Changing { changes(field) } else { sets(field) };
+        if let Some((field, _, _)) = kind.guarded.iter().find(|(field, needs, how)| guarded(field, *how) && !holds(needs)) {
             return denied(format!("The person who made this change ({who}) may not set or clear {field} of {} records.", kind.name));
         }
         Ok(Ok(()))
@@ -95,7 +99,13 @@ fn active_admin(data: &Map<String, Value>) -> bool {
         && data.get("roles").and_then(Value::as_str).is_some_and(|r| r.split(',').any(|r| r.trim() == ADMIN))
 }
 
-/// The change leaves the field as it was (null, false and absent count as the same: unset).
+/// Null, false and absent are the same: a flag not set. (Zero is a value: a `deleted_at` of 0 is
+/// a tombstone like any other.)
+fn unset(v: Option<&Value>) -> bool {
+    matches!(v, None | Some(Value::Null) | Some(Value::Bool(false)))
+}
+
+/// The change leaves the field as it was.
 fn same(current: Option<&Value>, new: &Value) -> bool {
-    current == Some(new) || (!truthy(current) && !truthy(Some(new)))
+    current == Some(new) || (unset(current) && unset(Some(new)))
 }

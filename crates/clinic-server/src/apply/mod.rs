@@ -96,12 +96,12 @@ pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) 
         conflicts_about, holders,
     };
 
-    let mut results = Vec::with_capacity(mutations.len());
+    let mut outcomes = Vec::with_capacity(mutations.len());
     let mut fresh: Vec<(Uuid, Value)> = Vec::new();
     let mut in_batch = HashSet::new();
     for m in &mutations {
         let outcome = match seen.get(&m.mutation_id) {
-            Some((org, first)) if *org == auth.org_id => Outcome::Duplicate { first: Box::new(batch.with_current(m, first.0.clone())) },
+            Some((org, first)) if *org == auth.org_id => Outcome::Duplicate { first: Box::new(first.0.clone()) },
             Some(_) => refused(Refusal::new("bad_mutation", "This mutation id was already used.")),
             None if !in_batch.insert(m.mutation_id) => refused(Refusal::new("bad_mutation", "This mutation id appears twice in one push.")),
             None => {
@@ -111,11 +111,13 @@ pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) 
                 };
                 // Kept as first answered, without the record (a replay is sent the record as it is then).
                 fresh.push((m.mutation_id, serde_json::to_value(&outcome).expect("outcome")));
-                batch.with_current(m, outcome)
+                outcome
             }
         };
-        results.push(PushResult { mutation_id: m.mutation_id, outcome });
+        outcomes.push(outcome);
     }
+    // Refusals carry each record as the batch left it (a later change in it may have applied).
+    let results = mutations.iter().zip(outcomes).map(|(m, outcome)| PushResult { mutation_id: m.mutation_id, outcome: batch.with_current(m, outcome) }).collect();
     batch.write(&mut tx, &fresh).await?;
     tx.commit().await?;
     Ok(results)
@@ -131,6 +133,7 @@ impl Batch<'_> {
     /// A refusal carries the record as the server holds it now, for the workstation to go back to.
     fn with_current(&self, m: &Mutation, outcome: Outcome) -> Outcome {
         match outcome {
+            Outcome::Duplicate { first } => Outcome::Duplicate { first: Box::new(self.with_current(m, *first)) },
             Outcome::Rejected { code, reason, .. } => {
                 let current = self.records.get(&(m.entity.clone(), m.entity_id)).filter(|r| r.version > 0).map(|r| Box::new(Record {
                     entity: m.entity.clone(), entity_id: m.entity_id, version: r.version, server_seq: r.server_seq, data: r.data.clone().into_iter().collect(),
@@ -150,6 +153,9 @@ impl Batch<'_> {
         }
         if let Err(refusal) = check_change(kind, m.op, &m.changes) {
             return Ok(Err(refusal));
+        }
+        if kind.policy == Policy::AppendOnly && m.changes.get("device_id").is_some_and(|c| c.new != json!(self.auth.device_id)) {
+            return Ok(Err(Refusal::new("bad_field", "An audit entry is pushed by the workstation that wrote it.")));
         }
         if kind.name == "sync_conflict" && (m.op != Op::Update || m.changes.keys().any(|f| !SETTLING_FIELDS.contains(&f.as_str()))) {
             return Ok(Err(Refusal::new("bad_field", "Only the server opens a conflict; a workstation settles it (status and resolution).")));
@@ -174,7 +180,13 @@ impl Batch<'_> {
             return Ok(Err(refusal));
         }
         let device = self.auth.device_id.to_string();
-        let before = self.records.get(&key).cloned();
+        // Kept to restore only where merging can end in a refusal (times out of order, the last
+        // admin); for unique keys, only the values they had.
+        let can_refuse = !kind.ordered.is_empty() || kind.name == "staff";
+        let before = self.records.get(&key).filter(|_| can_refuse).cloned();
+        let unique_before: Vec<Option<Value>> = kind.unique.iter()
+            .map(|f| self.records.get(&key).and_then(|r| r.data.get(*f)).cloned()).collect();
+        let existed = self.records.contains_key(&key);
         let rec = self.records.entry(key.clone()).or_insert_with(|| Rec {
             version: 0,
             server_seq: 0,
@@ -222,15 +234,19 @@ impl Batch<'_> {
         // Merged with what other workstations changed, the record must still be one every
         // workstation can store, and the clinic must keep an admin: otherwise this change is
         // refused and the record stays as it was.
-        let merged = rec.data.clone();
-        let problem = match check_order(kind, |f| merged.get(f)) {
+        let problem = match check_order(kind, |f| rec.data.get(f)) {
             Err(reason) => Some(Refusal::new("bad_value", reason)),
-            Ok(()) => self.keeps_an_admin(conn, kind, m.entity_id, before.as_ref().map(|b| &b.data), &merged).await?.err(),
+            Ok(()) if kind.name == "staff" => {
+                let merged = rec.data.clone();
+                self.keeps_an_admin(conn, kind, m.entity_id, before.as_ref().map(|b| &b.data), &merged).await?.err()
+            }
+            Ok(()) => None,
         };
         if let Some(refusal) = problem {
             match before {
                 Some(kept) => { self.records.insert(key, kept); }
-                None => { self.records.remove(&key); }
+                None if !existed => { self.records.remove(&key); }
+                None => unreachable!("a record that can be refused after merging is kept before"),
             }
             return Ok(Err(refusal));
         }
@@ -253,7 +269,7 @@ impl Batch<'_> {
                     "message": "Booked on two workstations for the same practitioner at the same time."}));
             }
         }
-        conflicts.extend(self.duplicates(kind, m, before.as_ref().map(|b| &b.data), &data));
+        conflicts.extend(self.duplicates(kind, m, &unique_before, &data));
         // One conflict per field in dispute: each value not applied stays in front of a person.
         for (field, theirs, yours) in disputed {
             conflicts.push(json!({"kind": "field", "entity": m.entity, "entity_id": m.entity_id, "field": field,

@@ -59,10 +59,11 @@ impl Batch<'_> {
     }
 
     /// A conflict for each unique value this change gave the record that another record holds.
-    pub(super) fn duplicates(&self, kind: &Entity, m: &Mutation, before: Option<&Map<String, Value>>, after: &Map<String, Value>) -> Vec<Value> {
-        kind.unique.iter().filter_map(|field| {
+    /// `before`: the record's values of its unique fields before this change, in declared order.
+    pub(super) fn duplicates(&self, kind: &Entity, m: &Mutation, before: &[Option<Value>], after: &Map<String, Value>) -> Vec<Value> {
+        kind.unique.iter().zip(before).filter_map(|(field, before)| {
             let value = after.get(*field).filter(|v| !v.is_null())?;
-            let changed = m.changes.contains_key(*field) && before.and_then(|b| b.get(*field)) != Some(value);
+            let changed = m.changes.contains_key(*field) && before.as_ref() != Some(value);
             if !changed || !is_live(after) {
                 return None;
             }

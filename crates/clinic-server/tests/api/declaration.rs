@@ -68,6 +68,10 @@ async fn operations_and_guarded_fields_are_checked_both_ways() {
         a.mutation(staff.reception, "patient", rui, Op::Update, Some(2), &[("merged_into", json!(null))]),
         // Nobody deletes a staff record; an admin disables it.
         a.mutation(staff.admin, "staff", staff.reception, Op::Delete, Some(1), &[]),
+        // A tombstone at time 0 is a tombstone.
+        a.mutation(staff.reception, "patient", ana, Op::Update, Some(1), &[("deleted_at", json!(0))]),
+        // An "insert" of a record the server holds is a change to it, and needs what a change needs.
+        a.mutation(staff.reception, "patient", rui, Op::Insert, None, &[("merged_into", json!(null))]),
     ];
     let outcomes = a.push(&server, &attempts).await;
     assert!(outcomes.iter().all(|o| code(o) == Some("permission_denied")), "{outcomes:?}");
@@ -77,6 +81,26 @@ async fn operations_and_guarded_fields_are_checked_both_ways() {
     assert_eq!(code(&a.push(&server, &[notes]).await[0]), None);
     let unmerge = a.mutation(staff.manager, "patient", rui, Op::Update, Some(3), &[("merged_into", json!(null))]);
     assert_eq!(code(&a.push(&server, &[unmerge]).await[0]), None, "a manager unmerges");
+    // A deliberate double booking takes a doctor or a manager; moving it to a free time (which
+    // clears the flag) is open to the front desk.
+    let (booked, practitioner) = (Uuid::now_v7(), Uuid::now_v7());
+    let on_purpose = a.mutation(staff.doctor, "appointment", booked, Op::Insert, None, &[
+        appointment_fields(practitioner, 1_795_000_000_000), vec![("double_booked", json!(true))]].concat());
+    let by_desk = a.mutation(staff.reception, "appointment", Uuid::now_v7(), Op::Insert, None, &[
+        appointment_fields(practitioner, 1_796_000_000_000), vec![("double_booked", json!(true))]].concat());
+    let moved = a.mutation(staff.reception, "appointment", booked, Op::Update, Some(1), &[("double_booked", json!(false)), ("starts_at", json!(1_795_000_600_000_i64))]);
+    let outcomes = a.push(&server, &[on_purpose, by_desk, moved]).await;
+    assert_eq!(outcomes.iter().map(code).collect::<Vec<_>>(), [None, Some("permission_denied"), None], "{outcomes:?}");
+}
+
+#[tokio::test]
+async fn an_audit_entry_is_taken_only_from_the_workstation_that_wrote_it() {
+    let (server, org, mut a, staff) = riverside().await;
+    let b = Desk::enrol(&server, org, None).await.unwrap();
+    let forged = a.mutation(staff.reception, "audit_event", Uuid::now_v7(), Op::Insert, None, &[("device_id", json!(b.device_id)), ("seq", json!(42))]);
+    let own = a.mutation(staff.reception, "audit_event", Uuid::now_v7(), Op::Insert, None, &[("device_id", json!(a.device_id)), ("seq", json!(42))]);
+    let outcomes = a.push(&server, &[forged, own]).await;
+    assert_eq!(outcomes.iter().map(code).collect::<Vec<_>>(), [Some("bad_field"), None], "{outcomes:?}");
 }
 
 #[tokio::test]
@@ -105,18 +129,18 @@ async fn one_username_made_on_two_workstations_apart_keeps_both_and_opens_a_conf
     let (server, org, mut a, staff) = riverside().await;
     let mut b = Desk::enrol(&server, org, None).await.unwrap();
     let (jo_a, jo_b) = (Uuid::now_v7(), Uuid::now_v7());
-    let by_a = a.mutation(staff.admin, "staff", jo_a, Op::Insert, None, &[("username", json!("jo")), ("full_name", json!("Jo Almeida"))]);
-    let by_b = b.mutation(staff.admin, "staff", jo_b, Op::Insert, None, &[("username", json!("jo")), ("full_name", json!("Jo Bento"))]);
+    let by_a = a.mutation(staff.admin, "staff", jo_a, Op::Insert, None, &[("username", json!("joana")), ("full_name", json!("Jo Almeida"))]);
+    let by_b = b.mutation(staff.admin, "staff", jo_b, Op::Insert, None, &[("username", json!("joana")), ("full_name", json!("Jo Bento"))]);
     assert!(matches!(a.push(&server, &[by_a]).await[0], Outcome::Applied { .. }));
     let Outcome::Conflict { conflict_id, .. } = b.push(&server, &[by_b]).await[0] else { panic!("the second jo opens a conflict") };
     let records = a.pull_all(&server).await;
-    let jos: Vec<&Value> = records.iter().filter(|r| r.entity == "staff" && r.data["username"] == json!("jo")).map(|r| &r.data["full_name"]).collect();
+    let jos: Vec<&Value> = records.iter().filter(|r| r.entity == "staff" && r.data["username"] == json!("joana")).map(|r| &r.data["full_name"]).collect();
     assert_eq!(jos.len(), 2, "both are kept");
     let conflict = records.iter().find(|r| r.entity_id == conflict_id).unwrap();
     assert_eq!((conflict.data["kind"].as_str(), conflict.data["field"].as_str()), (Some("duplicate"), Some("username")));
     assert_eq!(conflict.data["other_id"], json!(jo_a));
     // Renaming one settles the clash: no further conflict.
-    let renamed = b.mutation(staff.admin, "staff", jo_b, Op::Update, Some(1), &[("username", json!("jo.bento"))]);
+    let renamed = b.mutation(staff.admin, "staff", jo_b, Op::Update, Some(1), &[("username", json!("joana.bento"))]);
     assert!(matches!(b.push(&server, &[renamed]).await[0], Outcome::Applied { .. }));
     // The same doctor made bookable on two workstations, and a record number used twice, alike.
     let (p1, p2) = (Uuid::now_v7(), Uuid::now_v7());
@@ -155,6 +179,12 @@ async fn a_refusal_carries_the_record_as_the_server_holds_it() {
     let Outcome::Duplicate { first } = &a.push(&server, &[replay]).await[0] else { panic!() };
     let Outcome::Rejected { current: Some(current), .. } = first.as_ref() else { panic!("{first:?}") };
     assert_eq!((current.version, current.data["notes"].as_str()), (2, Some("seen")));
+    // A refusal followed, in the same push, by a change that applies: the record as the push left it.
+    let refused = a.mutation(staff.reception, "patient", ana, Op::Update, Some(2), &[("merged_into", json!(Uuid::now_v7()))]);
+    let applied = a.mutation(staff.reception, "patient", ana, Op::Update, Some(2), &[("notes", json!("seen twice"))]);
+    let outcomes = a.push(&server, &[refused, applied]).await;
+    let Outcome::Rejected { current: Some(current), .. } = &outcomes[0] else { panic!("{outcomes:?}") };
+    assert_eq!((current.version, current.data["notes"].as_str()), (3, Some("seen twice")));
 }
 
 #[tokio::test]

@@ -160,14 +160,17 @@ pub fn example(kind: entities::Kind, place: usize) -> Value {
     use entities::Kind;
     let distinct = Uuid::now_v7().simple().to_string();
     match kind {
-        Kind::Id => json!(Uuid::now_v7()),
+        Kind::Id | Kind::Ref(_) => json!(Uuid::now_v7()),
+        Kind::Username => json!(format!("user{}", &distinct[distinct.len() - 12..])),
         Kind::Text(max) => json!(distinct[distinct.len() - max.min(12)..]),
         Kind::OneOf(words) => json!(words[0]),
         Kind::Int(min, max) => json!(0.clamp(min, max)),
         Kind::Bool => json!(false),
         Kind::Instant => json!(1_790_000_000_000_i64 + place as i64 * 60_000),
         Kind::Date => json!("1980-01-01"),
-        Kind::List(_) | Kind::Json(_) => json!([]),
+        Kind::List(_) => json!([]),
+        Kind::Hours => json!([{"weekday": "Mon", "start": "09:00", "end": "17:00", "breaks": []}]),
+        Kind::Contact => json!({"name": "Rui", "relation": "son", "phone": "+351900000002"}),
         Kind::Roles => json!("receptionist"),
         Kind::Zone => json!("Europe/Lisbon"),
         Kind::Currency => json!("EUR"),

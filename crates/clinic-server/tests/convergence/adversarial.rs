@@ -27,7 +27,7 @@ struct Change {
 }
 
 fn change() -> impl Strategy<Value = Change> {
-    (0..2usize, 0..ENTITIES.len(), 0..4u8, 0..6usize, 0..4usize, proptest::collection::vec((0..20usize, 0..10u8), 0..5))
+    (0..2usize, 0..ENTITIES.len(), 0..4u8, 0..6usize, 0..4usize, proptest::collection::vec((0..20usize, 0..11u8), 0..5))
         .prop_map(|(pusher, entity, op, record, user, values)| Change { pusher, entity, op, record, user, values })
 }
 
@@ -41,7 +41,8 @@ fn value(kind: Kind, choice: u8, place: usize, known: &[Uuid]) -> Value {
             Kind::Int(_, max) => json!(max as i128 + 1),
             Kind::Instant => json!(-1),
             Kind::List(most) => json!(vec!["x"; most + 1]),
-            Kind::Json(most) => json!(["x".repeat(most)]),
+            Kind::Hours => json!([{"weekday": "Mon", "start": "17:00", "end": "09:00"}]),
+            Kind::Contact => json!({"name": "Rui"}),
             _ => json!("x".repeat(300)),
         },
         4 => json!("not one of them"),
@@ -50,11 +51,18 @@ fn value(kind: Kind, choice: u8, place: usize, known: &[Uuid]) -> Value {
         7 => json!(12345),
         // A value other records hold: clashes on unique keys, references to real records.
         8 => match kind {
-            Kind::Id => json!(known[place % known.len()]),
+            Kind::Id | Kind::Ref(_) => json!(known[place % known.len()]),
+            Kind::Username => json!("ada"),
             Kind::Text(_) => json!("ada"),
             _ => example(kind, place),
         },
-        _ => json!(true),
+        9 => match kind {
+            // An id in another spelling, a login in capitals: values that look the same to a person.
+            Kind::Id | Kind::Ref(_) => json!(known[place % known.len()].simple().to_string()),
+            Kind::Username => json!("Ada"),
+            _ => json!(true),
+        },
+        _ => json!(0),
     }
 }
 

@@ -4,7 +4,8 @@
 
 use clinic_core::auth::login;
 use clinic_core::ops::patients::{edit_patient, open_patient};
-use clinic_core::ops::staff::{create_staff, set_staff_active, NewStaff};
+use clinic_core::ops::practitioners::{add_time_off, remove_time_off, TimeOffInput};
+use clinic_core::ops::staff::{create_staff, set_staff_active, set_staff_roles, NewStaff};
 use clinic_core::sync::needs_attention;
 
 use crate::desks::*;
@@ -80,4 +81,28 @@ async fn a_record_a_desk_cannot_store_is_set_aside_and_the_rest_of_the_page_appl
         .bind(ana.id).execute(&server.server.db).await.unwrap();
     b.sync().await;
     assert!(needs_attention(&b.clinic, &rita_b).await.unwrap().set_aside.is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_withdrawal_is_undone_too_though_the_server_s_record_never_named_the_field() {
+    let server = TestServer::start().await;
+    let (a, b, clinic) = two_desks(&server).await;
+    let marta_b = b.log_in("marta").await;
+    let off = add_time_off(&a.clinic, &a.log_in("marta").await, TimeOffInput {
+        practitioner_id: Some(clinic.practitioner.id), starts: at("2026-11-30 09:00"), ends: at("2026-11-30 12:00"), reason: "Training".into(),
+    }).await.unwrap();
+    assert_converged(&[&a, &b]).await;
+    // Marta is no longer a manager (desk A); on desk B, not synced yet, she withdraws the time off.
+    set_staff_roles(&a.clinic, &clinic.admin, marta_b.staff_id, vec!["receptionist".into()]).await.unwrap();
+    a.sync().await;
+    remove_time_off(&b.clinic, &marta_b, off.id).await.unwrap();
+    b.sync().await;
+    let withdrawn: Option<i64> = sqlx::query_scalar("SELECT deleted_at FROM time_off WHERE id = ?").bind(off.id)
+        .fetch_one(b.clinic.store().pool()).await.unwrap();
+    assert_eq!(withdrawn, None, "the time off is back on desk B, as the server holds it");
+    assert_converged(&[&a, &b]).await;
+}
+
+fn at(text: &str) -> chrono::NaiveDateTime {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
 }
