@@ -3,7 +3,9 @@
 -- member, a record number) are no longer refused by this store: the server keeps both records and
 -- opens a conflict for a person to settle, and every workstation must be able to store both. The
 -- use cases still refuse a duplicate made here. `patient.mrn` was a column constraint, so the table
--- is rebuilt (rowids kept: the search index refers to them); references are off meanwhile.
+-- is rebuilt (rowids kept: the search index refers to them); references are off meanwhile. The
+-- migration is its own transaction, so sqlx records it only after COMMIT: every step can run
+-- again, should the app stop in between.
 -- And records the server sent that this workstation could not store are set aside, not lost;
 -- and a round's read of unacknowledged audit entries gets an index.
 PRAGMA foreign_keys = OFF;
@@ -92,7 +94,7 @@ WHERE q.deleted_at IS NULL;
 -- A record from the server this workstation could not store (a value it cannot hold): kept here,
 -- shown in Needs attention, and replaced when a version it can store arrives. The rest of its page
 -- is applied as usual.
-CREATE TABLE sync_set_aside (
+CREATE TABLE IF NOT EXISTS sync_set_aside (
     entity     TEXT NOT NULL,
     entity_id  BLOB NOT NULL,
     version    INTEGER NOT NULL,
@@ -104,7 +106,7 @@ CREATE TABLE sync_set_aside (
 
 -- Each round asks for this workstation's audit entries the server has not acknowledged: without
 -- this index that read walked the whole trail, every few seconds.
-CREATE INDEX audit_event_unacknowledged ON audit_event (device_id, seq) WHERE version IS NULL;
+CREATE INDEX IF NOT EXISTS audit_event_unacknowledged ON audit_event (device_id, seq) WHERE version IS NULL;
 
 COMMIT;
 PRAGMA foreign_keys = ON;
