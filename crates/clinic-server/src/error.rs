@@ -21,6 +21,11 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
+    /// Well-formed, but not what the API's schema allows (a missing field, a wrong type, out of range).
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+    }
+
     pub fn unauthorised() -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorised", "This workstation is not enrolled, or its enrolment was revoked.")
     }

@@ -68,10 +68,14 @@ pub fn check_change(entity: &Entity, op: Op, changes: &BTreeMap<String, FieldCha
         } else {
             entity.field(name).ok_or_else(|| {
                 let why = if META.iter().any(|m| m.name == name) || name == VERSION { "cannot be changed by a workstation" } else { "is not a field of it" };
-                Refusal::new("bad_field", format!("“{}” {why} ({}).", short_text(name), entity.name))
+                Refusal::new("bad_field", format!("“{}” {why} ({}).", quoted(name), entity.name))
             })?
         };
         check_value(field, &change.new).map_err(|reason| Refusal::new("bad_value", reason))?;
+        // The old value is history, kept with the change: it must be storable too.
+        if has_nul(&change.old) {
+            return Err(Refusal::new("bad_value", format!("The old value of {name} contains a NUL character.")));
+        }
     }
     if op == Op::Insert {
         if let Some(missing) = entity.fields.iter().find(|f| f.presence == Presence::Required && !changes.contains_key(f.name)) {
@@ -109,6 +113,15 @@ pub fn check_order<'a>(entity: &Entity, data: impl Fn(&str) -> Option<&'a Value>
 
 fn plain(s: &str, max: usize) -> bool {
     !s.contains('\0') && s.chars().count() <= max
+}
+
+fn has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
 }
 
 /// An id in the one form every side writes: lower-case, hyphenated.
@@ -183,10 +196,12 @@ fn describe(kind: Kind) -> String {
 
 /// A value as a refusal quotes it: never the whole of a long one.
 fn short(value: &Value) -> String {
-    short_text(&value.to_string())
+    quoted(&value.to_string())
 }
 
-fn short_text(s: &str) -> String {
+/// Text from a workstation as a refusal quotes it: short, and without control characters (a
+/// refusal is stored, and PostgreSQL keeps no NUL).
+pub fn quoted(s: &str) -> String {
     let cleaned: String = s.chars().map(|c| if c.is_control() { '·' } else { c }).take(41).collect();
     if cleaned.chars().count() > 40 { format!("{}…", cleaned.chars().take(40).collect::<String>()) } else { cleaned }
 }

@@ -119,10 +119,50 @@ pub async fn mark_served(desk: State<'_, Desk>, id: Uuid) -> Result<QueueEntry> 
     desk.run_as(move |c, s| async move { queue::mark_served(&c, &s, id).await }).await
 }
 
+/// Moves an appointment; `override_schedule` books over another or outside hours on purpose
+/// (for the roles that may; the core refuses the rest).
 #[tauri::command]
 #[specta::specta]
-pub async fn reschedule(desk: State<'_, Desk>, id: Uuid, starts: NaiveDateTime, practitioner_id: Option<Uuid>) -> Result<Booking> {
-    desk.run_as(move |c, s| async move { calendar::reschedule_appointment(&c, &s, id, starts, practitioner_id, false).await }).await
+pub async fn reschedule(desk: State<'_, Desk>, id: Uuid, starts: NaiveDateTime, practitioner_id: Option<Uuid>, override_schedule: bool) -> Result<Booking> {
+    desk.run_as(move |c, s| async move { calendar::reschedule_appointment(&c, &s, id, starts, practitioner_id, override_schedule).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_consultation(desk: State<'_, Desk>, id: Uuid) -> Result<Appointment> {
+    desk.run_as(move |c, s| async move { calendar::start_consultation(&c, &s, id).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn complete_consultation(desk: State<'_, Desk>, id: Uuid) -> Result<Appointment> {
+    desk.run_as(move |c, s| async move { calendar::complete_consultation(&c, &s, id).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_no_show(desk: State<'_, Desk>, id: Uuid) -> Result<Appointment> {
+    desk.run_as(move |c, s| async move { calendar::mark_no_show(&c, &s, id).await }).await
+}
+
+/// A walk-in (or a checked-in patient) who went away without being seen.
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_left(desk: State<'_, Desk>, id: Uuid) -> Result<QueueEntry> {
+    desk.run_as(move |c, s| async move { queue::mark_left(&c, &s, id).await }).await
+}
+
+/// `absorb` is a duplicate of `keep`: its visits and history show under `keep` (reversible).
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_patients(desk: State<'_, Desk>, keep: Uuid, absorb: Uuid) -> Result<Patient> {
+    desk.run_as(move |c, s| async move { patients::merge_patients(&c, &s, keep, absorb).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unmerge_patient(desk: State<'_, Desk>, absorbed: Uuid) -> Result<Patient> {
+    desk.run_as(move |c, s| async move { patients::unmerge_patient(&c, &s, absorbed).await }).await
 }
 
 #[tauri::command]

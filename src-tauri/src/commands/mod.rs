@@ -82,6 +82,13 @@ pub async fn unlock(desk: State<'_, Desk>, password: String) -> Result<Session> 
     Ok(session)
 }
 
+/// The logged-in staff member changes their own password.
+#[tauri::command]
+#[specta::specta]
+pub async fn change_password(desk: State<'_, Desk>, current: String, replacement: String) -> Result<()> {
+    desk.run_as(move |c, s| async move { auth::change_password(&c, &s, &current, &replacement).await }).await
+}
+
 /// The window shows its first usable screen (login, set-up, or the reason it cannot open).
 /// Prints how long that took from process start, for the start-up figure.
 #[tauri::command]

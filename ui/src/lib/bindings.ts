@@ -40,7 +40,21 @@ export const commands = {
 	 *  Prints how long that took from process start, for the start-up figure.
 	 */
 	ready: () => typedError<null, Error>(__TAURI_INVOKE("ready")),
-	reschedule: (id: string, starts: string, practitionerId: string | null) => typedError<Booking, Error>(__TAURI_INVOKE("reschedule", { id, starts, practitionerId })),
+	/**
+	 *  Moves an appointment; `override_schedule` books over another or outside hours on purpose
+	 *  (for the roles that may; the core refuses the rest).
+	 */
+	reschedule: (id: string, starts: string, practitionerId: string | null, overrideSchedule: boolean) => typedError<Booking, Error>(__TAURI_INVOKE("reschedule", { id, starts, practitionerId, overrideSchedule })),
+	startConsultation: (id: string) => typedError<Appointment, Error>(__TAURI_INVOKE("start_consultation", { id })),
+	completeConsultation: (id: string) => typedError<Appointment, Error>(__TAURI_INVOKE("complete_consultation", { id })),
+	markNoShow: (id: string) => typedError<Appointment, Error>(__TAURI_INVOKE("mark_no_show", { id })),
+	/**  A walk-in (or a checked-in patient) who went away without being seen. */
+	markLeft: (id: string) => typedError<QueueEntry, Error>(__TAURI_INVOKE("mark_left", { id })),
+	/**  `absorb` is a duplicate of `keep`: its visits and history show under `keep` (reversible). */
+	mergePatients: (keep: string, absorb: string) => typedError<Patient, Error>(__TAURI_INVOKE("merge_patients", { keep, absorb })),
+	unmergePatient: (absorbed: string) => typedError<Patient, Error>(__TAURI_INVOKE("unmerge_patient", { absorbed })),
+	/**  The logged-in staff member changes their own password. */
+	changePassword: (current: string, replacement: string) => typedError<null, Error>(__TAURI_INVOKE("change_password", { current, replacement })),
 	cancelAppointment: (id: string, reason: string) => typedError<Appointment, Error>(__TAURI_INVOKE("cancel_appointment", { id, reason })),
 	editPatient: (id: string, input: PatientInput) => typedError<Patient, Error>(__TAURI_INVOKE("edit_patient", { id, input })),
 	createAppointmentType: (input: AppointmentTypeInput) => typedError<AppointmentType, Error>(__TAURI_INVOKE("create_appointment_type", { input })),
@@ -376,6 +390,11 @@ export type Period = {
 	end: TimeOfDay,
 };
 
+/**  One permission per kind of use case. */
+export type Permission = "manage_clinic" | "manage_staff" | "manage_practitioners" | "manage_appointment_types" | "view_patients" | "register_patients" | "edit_patients" | "merge_patients" | "view_schedule" | "book_appointments" | 
+/**  Book over another appointment or outside hours, on purpose. */
+"override_schedule" | "update_appointment_status" | "manage_queue" | "view_audit";
+
 export type Practitioner = {
 	id: string,
 	staff_id: string,
@@ -462,6 +481,11 @@ export type Session = {
 	username: string,
 	full_name: string,
 	roles: Role[],
+	/**
+	 *  What those roles allow (the permission table's answer): the window offers only these.
+	 *  The core checks every use case again against the roles as stored at the time.
+	 */
+	permissions: Permission[],
 	locked: boolean,
 };
 

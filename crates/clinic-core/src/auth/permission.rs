@@ -81,6 +81,11 @@ impl Roles {
         Role::ALL.into_iter().filter(|r| self.contains(*r)).collect()
     }
 
+    /// Every permission these roles hold.
+    pub fn permissions(self) -> Vec<Permission> {
+        Permission::ALL.into_iter().filter(|p| self.allow(*p).is_ok()).collect()
+    }
+
     pub fn allow(self, permission: Permission) -> Result<()> {
         if permission.roles().iter().any(|r| self.contains(*r)) {
             Ok(())
@@ -91,7 +96,8 @@ impl Roles {
 }
 
 /// One permission per kind of use case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
 pub enum Permission {
     ManageClinic,
     ManageStaff,

@@ -23,10 +23,17 @@ pub struct Session {
     pub username: String,
     pub full_name: String,
     pub roles: Roles,
+    /// What those roles allow (the permission table's answer): the window offers only these.
+    /// The core checks every use case again against the roles as stored at the time.
+    pub permissions: Vec<Permission>,
     pub locked: bool,
 }
 
 impl Session {
+    pub(crate) fn new(staff_id: Uuid, username: String, full_name: String, roles: Roles) -> Session {
+        Session { staff_id, username, full_name, roles, permissions: roles.permissions(), locked: false }
+    }
+
     pub(crate) fn ensure_unlocked(&self) -> Result<()> {
         if self.locked {
             return Err(Error::new(Code::SessionLocked, "The workstation is locked. Enter your password to unlock it."));
@@ -102,7 +109,7 @@ pub async fn login(clinic: &Clinic, username: &str, password: &str) -> Result<Se
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", staff.id).execute(w.conn()).await?;
     w.audit("login", "staff", Some(staff.id), json!({}));
     w.commit().await?;
-    Ok(Session { staff_id: staff.id, username, full_name: staff.full_name.clone(), roles: Roles::from_stored(&staff.roles), locked: false })
+    Ok(Session::new(staff.id, username, staff.full_name.clone(), Roles::from_stored(&staff.roles)))
 }
 
 /// Locks the workstation (idle timeout, or the staff member stepping away).

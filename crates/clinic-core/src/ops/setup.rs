@@ -80,13 +80,7 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
         clinic.forget_device();
     }
     saved?;
-    Ok(Session {
-        staff_id: admin_id,
-        username: valid.username.as_str().to_string(),
-        full_name: valid.admin_name.as_str().to_string(),
-        roles: Roles::of(&[Role::Admin]),
-        locked: false,
-    })
+    Ok(Session::new(admin_id, valid.username.as_str().to_string(), valid.admin_name.as_str().to_string(), Roles::of(&[Role::Admin])))
 }
 
 struct ValidSetUp {

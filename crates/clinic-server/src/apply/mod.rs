@@ -12,7 +12,7 @@ mod unique;
 use std::collections::{HashMap, HashSet};
 
 use clinic_sync::entities::{entity, Policy, DELETED_AT, SETTLING_FIELDS};
-use clinic_sync::validate::{check_change, check_order, Refusal, LATEST};
+use clinic_sync::validate::{check_change, check_order, quoted, Refusal, LATEST};
 use clinic_sync::{Mutation, Op, Outcome, PushResult, Record};
 use serde_json::{json, Map, Value};
 use sqlx::types::Json;
@@ -146,7 +146,7 @@ impl Batch<'_> {
 
     async fn apply(&mut self, conn: &mut PgConnection, m: &Mutation) -> Checked<Outcome> {
         let Some(kind) = entity(&m.entity) else {
-            return Ok(Err(Refusal::new("unknown_entity", format!("“{}” is not something that syncs.", m.entity.chars().take(40).collect::<String>()))));
+            return Ok(Err(Refusal::new("unknown_entity", format!("“{}” is not something that syncs.", quoted(&m.entity)))));
         };
         if !(0..=LATEST).contains(&m.at) || m.hlc.len() > 64 || m.hlc.contains('\0') {
             return Ok(Err(Refusal::new("bad_mutation", "The change's time or clock stamp is not one a workstation can keep.")));

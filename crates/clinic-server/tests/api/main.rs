@@ -4,5 +4,6 @@ mod harness;
 
 mod declaration;
 mod enrolment;
+mod openapi;
 mod push_pull;
 mod refusals;
