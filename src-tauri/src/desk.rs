@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use clinic_core::auth::Session;
-use clinic_core::clock::SystemClock;
+use clinic_core::clock::Clock;
 use clinic_core::store::OsKeychain;
 use clinic_core::{Clinic, ClinicThread, Code, Error, Result};
 
@@ -27,13 +27,13 @@ pub struct Desk {
 }
 
 impl Desk {
-    pub fn open(data_dir: PathBuf) -> Desk {
+    pub fn open(data_dir: PathBuf, clock: Arc<dyn Clock>) -> Desk {
         let path = data_dir.join("clinic.db");
         let integrity = Arc::new(Mutex::new(None));
         let clinic = std::fs::create_dir_all(&data_dir)
             .map_err(|e| Error::new(Code::StoreUnavailable, format!("The folder {} cannot be created: {e}", data_dir.display())))
             .and_then(|_| {
-                ClinicThread::start(move || async move { Clinic::open(&path, &keychain(), Arc::new(SystemClock)).await })
+                ClinicThread::start(move || async move { Clinic::open(&path, &keychain(), clock).await })
             });
         if let Ok(clinic) = &clinic {
             // Checked at every start, once the window is up, on a thread that is not the clinic's (it

@@ -16,12 +16,12 @@ pub fn run() {
         .setup(|app| {
             // Where the clinic's data lives: `--data-dir PATH`, else CLINIC_DESK_DATA_DIR, else the
             // platform's app data folder.
-            let from_args = std::env::args().skip_while(|a| a != "--data-dir").nth(1);
+            let from_args = argument("--data-dir");
             let data_dir = match from_args.or_else(|| std::env::var("CLINIC_DESK_DATA_DIR").ok()) {
                 Some(dir) => dir.into(),
                 None => app.path().app_data_dir()?,
             };
-            app.manage(desk::Desk::open(data_dir));
+            app.manage(desk::Desk::open(data_dir, clock()));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(remind(handle.clone()));
             tauri::async_runtime::spawn(sync::keep_in_sync(handle));
@@ -30,6 +30,21 @@ pub fn run() {
         .invoke_handler(commands().invoke_handler())
         .run(tauri::generate_context!())
         .expect("the Clinic Desk window could not start");
+}
+
+fn argument(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
+}
+
+/// The clinic's clock: the system's; in a debug build, `--clock 2026-11-23T09:40:00Z` starts it
+/// from that instant instead (the end-to-end stories pin their day and hour with it).
+fn clock() -> std::sync::Arc<dyn clinic_core::clock::Clock> {
+    #[cfg(debug_assertions)]
+    if let Some(at) = argument("--clock") {
+        let at = chrono::DateTime::parse_from_rfc3339(&at).unwrap_or_else(|e| panic!("--clock {at}: {e}"));
+        return std::sync::Arc::new(clinic_core::clock::ShiftedClock::starting_at(at.to_utc()));
+    }
+    std::sync::Arc::new(clinic_core::clock::SystemClock)
 }
 
 /// The app's commands, with their argument and answer types: the window's TypeScript bindings

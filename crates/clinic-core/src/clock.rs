@@ -16,6 +16,22 @@ impl Clock for SystemClock {
     }
 }
 
+/// The system's clock moved to start from another instant, and running at its pace: the app as it
+/// would be on another day (debug builds take `--clock`, so the end-to-end stories pin their dates).
+pub struct ShiftedClock(Duration);
+
+impl ShiftedClock {
+    pub fn starting_at(at: DateTime<Utc>) -> Self {
+        ShiftedClock(at - Utc::now())
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
 /// A clock that moves only when told: for tests.
 pub struct ManualClock(Mutex<DateTime<Utc>>);
 
