@@ -1,7 +1,7 @@
 // The app's own commands, listed so capabilities/ can grant each window exactly these.
 const COMMANDS: &[&str] = &[
     "workstation", "open_demo", "set_up", "log_in", "log_out", "lock", "unlock", "search_patients", "register_patient",
-    "likely_duplicates", "day_calendar", "practitioners", "appointment_types", "free_slots", "site_today", "book", "today_list",
+    "likely_duplicates", "day_calendar", "practitioners", "appointment_types", "free_slots", "site_now", "book", "today_list",
     "add_walk_in", "call_next", "open_patient", "mark_arrived", "mark_served", "staff", "create_staff",
     "audit_trail", "verify_audit", "reminder_settings", "set_reminder_settings",
     "ready", "reschedule", "cancel_appointment", "edit_patient", "start_consultation", "complete_consultation", "mark_no_show",

@@ -70,7 +70,7 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::front_desk::practitioners,
             commands::front_desk::appointment_types,
             commands::front_desk::free_slots,
-            commands::front_desk::site_today,
+            commands::front_desk::site_now,
             commands::front_desk::book,
             commands::front_desk::today_list,
             commands::front_desk::add_walk_in,

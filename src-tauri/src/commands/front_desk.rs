@@ -49,11 +49,11 @@ pub async fn appointment_types(desk: State<'_, Desk>) -> Result<Vec<AppointmentT
     desk.run_as(|c, s| async move { list_appointment_types(&c, &s).await }).await
 }
 
-/// Today at the clinic's site: the day every screen opens on.
+/// The wall time now at the clinic's site: the day every screen opens on, and what is upcoming.
 #[tauri::command]
 #[specta::specta]
-pub async fn site_today(desk: State<'_, Desk>) -> Result<NaiveDate> {
-    desk.run(|c| async move { clinic_core::ops::setup::site_today(&c).await }).await
+pub async fn site_now(desk: State<'_, Desk>) -> Result<NaiveDateTime> {
+    desk.run(|c| async move { clinic_core::ops::setup::site_now(&c).await }).await
 }
 
 #[tauri::command]

@@ -20,8 +20,8 @@ export const commands = {
 	practitioners: () => typedError<Practitioner[], Error>(__TAURI_INVOKE("practitioners")),
 	appointmentTypes: () => typedError<AppointmentType[], Error>(__TAURI_INVOKE("appointment_types")),
 	freeSlots: (practitionerId: string, typeId: string, date: string) => typedError<FreeSlot[], Error>(__TAURI_INVOKE("free_slots", { practitionerId, typeId, date })),
-	/**  Today at the clinic's site: the day every screen opens on. */
-	siteToday: () => typedError<string, Error>(__TAURI_INVOKE("site_today")),
+	/**  The wall time now at the clinic's site: the day every screen opens on, and what is upcoming. */
+	siteNow: () => typedError<string, Error>(__TAURI_INVOKE("site_now")),
 	book: (input: BookingInput) => typedError<Booking, Error>(__TAURI_INVOKE("book", { input })),
 	todayList: () => typedError<QueueEntry[], Error>(__TAURI_INVOKE("today_list")),
 	addWalkIn: (input: WalkInInput) => typedError<QueueEntry, Error>(__TAURI_INVOKE("add_walk_in", { input })),

@@ -142,12 +142,12 @@ pub(crate) struct SiteSettings {
 }
 
 /// The site's settings, read once and kept by the clinic until they change.
-/// Today's date at the workstation's site, in the site's time zone (not the workstation's, nor
-/// UTC): what "today" means on every screen, near midnight as at noon.
-pub async fn site_today(clinic: &Clinic) -> Result<chrono::NaiveDate> {
+/// The wall time now at the workstation's site, in the site's time zone (not the workstation's,
+/// nor UTC): what "today" and "upcoming" mean on every screen, near midnight as at noon.
+pub async fn site_now(clinic: &Clinic) -> Result<chrono::NaiveDateTime> {
     let mut conn = clinic.store().pool().acquire().await?;
     let zone = site_settings(clinic, &mut conn).await?.time_zone;
-    Ok(clinic.clock().now().with_timezone(&zone).date_naive())
+    Ok(clinic.clock().now().with_timezone(&zone).naive_local())
 }
 
 pub(crate) async fn site_settings(clinic: &Clinic, conn: &mut sqlx::SqliteConnection) -> Result<SiteSettings> {
