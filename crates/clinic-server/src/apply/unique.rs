@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use clinic_sync::entities::{entity, Entity};
+use clinic_sync::validate::check_value;
 use clinic_sync::Mutation;
 use serde_json::{json, Map, Value};
 use sqlx::PgConnection;
@@ -25,7 +26,11 @@ impl Holders {
         for m in mutations {
             let Some(kind) = entity(&m.entity) else { continue };
             for field in kind.unique {
-                if let Some(value) = m.changes.get(*field).and_then(|c| c.new.as_str()) {
+                // Only values the mutation may carry: this runs before it is checked (a NUL here
+                // failed the whole batch's query).
+                let declared = kind.field(field).expect("a unique key is a declared field");
+                let value = m.changes.get(*field).filter(|c| check_value(declared, &c.new).is_ok()).and_then(|c| c.new.as_str());
+                if let Some(value) = value {
                     wanted.entry((kind.name, field)).or_default().push(value.to_string());
                 }
             }

@@ -31,6 +31,8 @@ async fn values_no_workstation_can_store_are_refused_one_by_one_and_change_nothi
         a.mutation(r, "patient", Uuid::now_v7(), Op::Insert, None, &[("given_name", json!("x".repeat(201)))]),
         a.mutation(r, "patient", Uuid::now_v7(), Op::Insert, None, &[("phones", json!([1, 2]))]),
         a.mutation(r, "patient", Uuid::now_v7(), Op::Insert, None, &[("mrn", json!(null))]),
+        // A unique key's value is looked up before it is checked: a NUL must not fail the batch.
+        a.mutation(r, "patient", Uuid::now_v7(), Op::Insert, None, &[("mrn", json!("RC1-\u{0}-X"))]),
         a.mutation(r, "patient", Uuid::now_v7(), Op::Insert, None, &[("favourite_colour", json!("red"))]),
         a.mutation(r, "appointment", Uuid::now_v7(), Op::Insert, None, &[("status", json!("maybe"))]),
         a.mutation(r, "appointment", Uuid::now_v7(), Op::Insert, None, &[("starts_at", json!(-5))]),

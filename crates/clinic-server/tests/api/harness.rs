@@ -21,6 +21,8 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        // The server's own error logs, shown with a failing test's output.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("clinic_server=warn").try_init();
         let admin = admin_url();
         let name = format!("clinic_test_{}", Uuid::now_v7().simple());
         let pool = sqlx::PgPool::connect(&admin).await.expect("PostgreSQL for the server tests");
