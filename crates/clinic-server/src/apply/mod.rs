@@ -270,6 +270,7 @@ impl Batch<'_> {
             }
         }
         conflicts.extend(self.duplicates(kind, m, &unique_before, &data));
+        self.note_unique_values(kind, m.entity_id, &data);
         // One conflict per field in dispute: each value not applied stays in front of a person.
         for (field, theirs, yours) in disputed {
             conflicts.push(json!({"kind": "field", "entity": m.entity, "entity_id": m.entity_id, "field": field,

@@ -14,9 +14,14 @@ use uuid::Uuid;
 
 use super::{is_live, Batch};
 
-/// For each (entity, field, value) the batch sets: the live records that held it when it began.
+/// For each (entity, field, value) the batch sets: the live records that held it when it began
+/// (`stored`, from the database) and the records this batch gave it (`batch`, so a check does not
+/// walk every record of the batch).
 #[derive(Default)]
-pub(super) struct Holders(HashMap<(&'static str, &'static str, String), Vec<Uuid>>);
+pub(super) struct Holders {
+    stored: HashMap<(&'static str, &'static str, String), Vec<Uuid>>,
+    batch: HashMap<(&'static str, &'static str, String), Vec<Uuid>>,
+}
 
 impl Holders {
     /// One query per unique key the batch touches, served by its index (`record_unique_{entity}_{field}`).
@@ -43,7 +48,7 @@ impl Holders {
             )))
             .bind(org).bind(&values).fetch_all(&mut *conn).await?;
             for (id, value) in found {
-                holders.0.entry((name, field, value)).or_default().push(id);
+                holders.stored.entry((name, field, value)).or_default().push(id);
             }
         }
         Ok(holders)
@@ -54,13 +59,23 @@ impl Batch<'_> {
     /// Another live record of the organisation holding `value` in `field`, as the batch stands now.
     fn holder(&self, kind: &Entity, field: &'static str, value: &Value, except: Uuid) -> Option<Uuid> {
         let holds = |data: &Map<String, Value>| is_live(data) && data.get(field) == Some(value);
-        let stored = value.as_str().and_then(|v| self.holders.0.get(&(kind.name, field, v.to_string())));
-        let from_before = stored.into_iter().flatten().copied().find(|id| {
+        let key = (kind.name, field, value.as_str().map_or_else(|| value.to_string(), str::to_string));
+        let from_before = self.holders.stored.get(&key).into_iter().flatten().copied().find(|id| {
             *id != except && self.records.get(&(kind.name.to_string(), *id)).is_none_or(|r| holds(&r.data))
         });
-        from_before.or_else(|| {
-            self.records.iter().find(|((e, id), r)| e == kind.name && *id != except && holds(&r.data)).map(|((_, id), _)| *id)
-        })
+        from_before.or_else(|| self.holders.batch.get(&key).into_iter().flatten().copied().find(|id| {
+            *id != except && self.records.get(&(kind.name.to_string(), *id)).is_some_and(|r| holds(&r.data))
+        }))
+    }
+
+    /// Notes the unique values a record of this batch now holds.
+    pub(super) fn note_unique_values(&mut self, kind: &Entity, id: Uuid, data: &Map<String, Value>) {
+        for field in kind.unique {
+            if let Some(value) = data.get(*field).filter(|v| !v.is_null()) {
+                let key = (kind.name, *field, value.as_str().map_or_else(|| value.to_string(), str::to_string));
+                self.holders.batch.entry(key).or_default().push(id);
+            }
+        }
     }
 
     /// A conflict for each unique value this change gave the record that another record holds.
