@@ -159,6 +159,11 @@ impl App {
         }
     }
 
+    /// Waits until the chart's free times are the ones asked for last (the list is busy until then).
+    pub fn wait_for_free_times(&self) {
+        self.wait_for("the free times", "return document.querySelector('.slots').getAttribute('aria-busy') === 'false'");
+    }
+
     /// The value of a form field, once it has one (a form fills some fields as it opens).
     pub fn value(&self, css: &str) -> String {
         let started = Instant::now();

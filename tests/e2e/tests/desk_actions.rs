@@ -86,7 +86,7 @@ fn a_managers_day_at_the_desk() {
 
     // A deliberate double booking: refused first, then booked on purpose by a role that may.
     app.choose("select[name=type]", "Vaccination");
-    app.wait_for("the free times", "return document.querySelector('.slots').getAttribute('aria-busy') === 'false'");
+    app.wait_for_free_times();
     let slot = app.text("button.slot");
     app.click("button.slot");
     app.wait_for_text("Booked 2026-11-23", SHORT);

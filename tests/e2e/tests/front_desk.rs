@@ -90,7 +90,7 @@ fn a_day_at_the_front_desk() {
     let mut asked = 1;
     loop {
         // The free times shown are the ones asked for last (the list is busy until they are in).
-        app.wait_for("the free times", "return document.querySelector('.slots').getAttribute('aria-busy') === 'false'");
+        app.wait_for_free_times();
         let free = app.execute("return document.querySelectorAll('button.slot').length", json!([]));
         if free.as_u64().is_some_and(|n| n > 0) {
             break;

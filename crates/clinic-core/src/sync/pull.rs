@@ -120,9 +120,13 @@ pub(super) async fn store(tx: &mut SqliteConnection, records: &[Record], columns
     if !run.is_empty() {
         stored_ids.extend(apply_run(&mut *tx, &columns[table_of(run[0])], &run, &pending, now).await?);
     }
-    // A record set aside before is replaced by a version that could be stored.
-    let fine = Value::Array(stored_ids.iter().map(|id| json!(id.simple().to_string())).collect()).to_string();
-    sqlx::query!("DELETE FROM sync_set_aside WHERE entity_id IN (SELECT unhex(value) FROM json_each(?))", fine).execute(&mut *tx).await?;
+    // A record set aside before is replaced by a version that could be stored. (Usually none is
+    // set aside: then a first sync's pages do not spell out their thousands of ids for nothing.)
+    let any_set_aside = sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM sync_set_aside) AS "any!: bool""#).fetch_one(&mut *tx).await?;
+    if any_set_aside {
+        let fine = Value::Array(stored_ids.iter().map(|id| json!(id.simple().to_string())).collect()).to_string();
+        sqlx::query!("DELETE FROM sync_set_aside WHERE entity_id IN (SELECT unhex(value) FROM json_each(?))", fine).execute(&mut *tx).await?;
+    }
     Ok(stored)
 }
 
