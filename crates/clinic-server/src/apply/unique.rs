@@ -24,8 +24,12 @@ pub(super) struct Holders {
 }
 
 impl Holders {
-    /// One query per unique key the batch touches, served by its index (`record_unique_{entity}_{field}`).
-    /// The names come from the declaration, never from a workstation.
+    /// One query per unique key the batch touches, served by its index (`record_unique_{entity}_{field}`,
+    /// led by the value). The query names the value alone and the organisation is compared here:
+    /// given `org_id` too, the planner, on statistics from when the organisation was small (after a
+    /// big first enrolment), read every record of the organisation instead (818 ms for 500 values
+    /// among 100,000 patients, against 0.4 ms). Unprepared, so each batch is planned for its own
+    /// values. The names come from the declaration, never from a workstation.
     pub(super) async fn load(conn: &mut PgConnection, org: Uuid, mutations: &[Mutation]) -> sqlx::Result<Holders> {
         let mut wanted: HashMap<(&'static str, &'static str), Vec<String>> = HashMap::new();
         for m in mutations {
@@ -42,12 +46,12 @@ impl Holders {
         }
         let mut holders = Holders::default();
         for ((name, field), values) in wanted {
-            let found: Vec<(Uuid, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT entity_id, data->>'{field}' FROM record
-                 WHERE org_id = $1 AND entity = '{name}' AND data->>'{field}' = ANY($2) AND coalesce(data->>'deleted_at', '') = ''"
+            let found: Vec<(Uuid, Uuid, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT org_id, entity_id, data->>'{field}' FROM record
+                 WHERE entity = '{name}' AND data->>'{field}' = ANY($1) AND coalesce(data->>'deleted_at', '') = ''"
             )))
-            .bind(org).bind(&values).fetch_all(&mut *conn).await?;
-            for (id, value) in found {
+            .bind(&values).persistent(false).fetch_all(&mut *conn).await?;
+            for (_, id, value) in found.into_iter().filter(|(holder_org, ..)| *holder_org == org) {
                 holders.stored.entry((name, field, value)).or_default().push(id);
             }
         }
