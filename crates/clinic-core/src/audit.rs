@@ -2,9 +2,12 @@
 //! hash-chained per device (each entry carries the hash of the one before it on that device), so
 //! `verify` finds an entry that was changed, removed or inserted.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::Value;
+use clinic_sync::FieldChange;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -16,6 +19,36 @@ use crate::error::Result;
 use crate::write::{Actor, Write};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What an audit entry says, in the one shape every writer writes and every reader reads: the
+/// fields the change made (old → new), and the facts beside them (a record number, a count).
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Details {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub changes: BTreeMap<String, FieldChange>,
+    #[serde(flatten)]
+    pub facts: Map<String, Value>,
+}
+
+impl Details {
+    /// The fields a change made.
+    pub(crate) fn of(changes: &crate::write::Changes) -> Details {
+        Details { changes: changes.fields().map(|(f, old, new)| (f.to_string(), FieldChange { old: old.clone(), new: new.clone() })).collect(), facts: Map::new() }
+    }
+
+    /// Facts only, given as a JSON object: `Details::facts(json!({"entries": 3}))`.
+    pub(crate) fn facts(facts: Value) -> Details {
+        match facts {
+            Value::Object(facts) => Details { changes: BTreeMap::new(), facts },
+            other => unreachable!("audit facts are an object, not {other}"),
+        }
+    }
+
+    pub(crate) fn with(mut self, fact: &str, value: impl Serialize) -> Details {
+        self.facts.insert(fact.to_string(), serde_json::json!(value));
+        self
+    }
+}
 
 /// An audit event a use case recorded, written at its commit.
 pub(crate) struct Draft {
@@ -130,7 +163,7 @@ pub async fn verify(clinic: &Clinic, session: &Session) -> Result<AuditReport> {
         last = Some((r.device_id, r.seq, r.hash.clone()));
     }
     let report = AuditReport { entries_checked: rows.len() as i64, problems };
-    w.audit("verify", "audit", None, serde_json::json!({"entries": report.entries_checked, "problems": report.problems.len()}));
+    w.audit("verify", "audit", None, Details::default().with("entries", report.entries_checked).with("problems", report.problems.len()));
     w.commit().await?;
     Ok(report)
 }
@@ -162,7 +195,7 @@ pub async fn recent(clinic: &Clinic, session: &Session, before: Option<Uuid>, li
     )
     .fetch_all(w.conn())
     .await?;
-    w.audit("view", "audit", None, serde_json::json!({"entries": rows.len()}));
+    w.audit("view", "audit", None, Details::default().with("entries", rows.len()));
     w.commit().await?;
     rows.into_iter()
         .map(|r| {

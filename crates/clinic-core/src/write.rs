@@ -86,6 +86,10 @@ impl Changes {
         self.0.is_empty()
     }
 
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &Value, &Value)> {
+        self.0.iter().map(|(f, (old, new))| (*f, old, new))
+    }
+
     pub fn to_json(&self) -> Value {
         Value::Object(self.0.iter().map(|(k, (o, n))| (k.to_string(), json!({"old": o, "new": n}))).collect())
     }
@@ -149,9 +153,10 @@ impl<'c> Write<'c> {
         self.outbox.push(Mutation { entity, entity_id, op, changes: changes.to_json().to_string(), base_version });
     }
 
-    /// Records an audit event: `action` on `entity` (with its id), `details` as JSON.
-    pub fn audit(&mut self, action: &str, entity: &'static str, entity_id: Option<Uuid>, details: Value) {
-        self.audit.push(audit::Draft { action: action.to_string(), entity, entity_id, details: details.to_string() });
+    /// Records an audit event: `action` on `entity` (with its id), and what it did.
+    pub fn audit(&mut self, action: &str, entity: &'static str, entity_id: Option<Uuid>, details: audit::Details) {
+        let details = serde_json::to_string(&details).expect("audit details serialise");
+        self.audit.push(audit::Draft { action: action.to_string(), entity, entity_id, details });
     }
 
     /// Ends a use case that found nothing to change: no row, no outbox, no audit.

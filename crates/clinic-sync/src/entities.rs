@@ -17,17 +17,9 @@ pub enum Policy {
     AppendOnly,
 }
 
-/// Staff roles, as the clinic's staff records spell them.
-pub const RECEPTIONIST: &str = "receptionist";
-pub const DOCTOR: &str = "doctor";
-pub const MANAGER: &str = "manager";
-pub const ADMIN: &str = "admin";
-pub const ROLES: &[&str] = &[RECEPTIONIST, DOCTOR, MANAGER, ADMIN];
-
-const FRONT_DESK: &[&str] = &[RECEPTIONIST, DOCTOR, MANAGER];
-const MANAGEMENT: &[&str] = &[MANAGER, ADMIN];
-const ANYONE: &[&str] = ROLES;
-const NOBODY: &[&str] = &[];
+use crate::permissions::Allowed::{self, Anyone, Nobody, With};
+use crate::permissions::Permission::*;
+use crate::permissions::Permission;
 
 /// What a field may hold, as JSON on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,15 +97,16 @@ const fn nullable(name: &'static str, kind: Kind) -> Field {
     Field { name, kind, presence: Presence::Nullable }
 }
 
-/// Who may make each kind of change. Tombstoning (setting `deleted_at`) is a delete.
+/// Who may make each kind of change, by permission (`permissions.rs`). Tombstoning (setting
+/// `deleted_at`) is a delete.
 #[derive(Debug, Clone, Copy)]
 pub struct Access {
-    pub insert: &'static [&'static str],
-    pub update: &'static [&'static str],
-    pub delete: &'static [&'static str],
+    pub insert: Allowed,
+    pub update: Allowed,
+    pub delete: Allowed,
 }
 
-const fn access(insert: &'static [&'static str], update: &'static [&'static str], delete: &'static [&'static str]) -> Access {
+const fn access(insert: Allowed, update: Allowed, delete: Allowed) -> Access {
     Access { insert, update, delete }
 }
 
@@ -129,8 +122,8 @@ pub struct Entity {
     pub unique: &'static [&'static str],
     pub access: Access,
     /// Fields that need more: setting them (or, where `Guard::Changing`, clearing them too)
-    /// takes one of these roles.
-    pub guarded: &'static [(&'static str, &'static [&'static str], Guard)],
+    /// takes this permission as well.
+    pub guarded: &'static [(&'static str, Permission, Guard)],
     /// Fields a staff member may change on their own staff record, whatever their roles.
     pub own: &'static [&'static str],
     /// Times that must come in order in every version of the record (an end after its start).
@@ -179,7 +172,7 @@ pub const ENTITIES: &[Entity] = &[
         policy: Policy::FieldMerge { human: &[] },
         fields: &[required("name", NAME)],
         unique: &[],
-        access: access(&[ADMIN], &[ADMIN], NOBODY),
+        access: access(With(ManageClinic), With(ManageClinic), Nobody),
         guarded: &[],
         own: &[],
         ordered: &[],
@@ -190,7 +183,7 @@ pub const ENTITIES: &[Entity] = &[
         fields: &[required("name", NAME), required("code", Kind::Text(4)), required("address", Kind::Text(500)),
             required("time_zone", ZONE), required("currency", CURRENCY), nullable("tax_id", Kind::Text(64))],
         unique: &[],
-        access: access(&[ADMIN], &[ADMIN], NOBODY),
+        access: access(With(ManageClinic), With(ManageClinic), Nobody),
         guarded: &[],
         own: &[],
         ordered: &[],
@@ -201,7 +194,7 @@ pub const ENTITIES: &[Entity] = &[
         fields: &[required("full_name", NAME), required("username", Kind::Username), required("password_hash", Kind::Text(200)),
             required("roles", Kind::Roles), flag("active", true)],
         unique: &["username"],
-        access: access(&[ADMIN], &[ADMIN], NOBODY),
+        access: access(With(ManageStaff), With(ManageStaff), Nobody),
         guarded: &[],
         own: &["password_hash"],
         ordered: &[],
@@ -213,7 +206,7 @@ pub const ENTITIES: &[Entity] = &[
             required("specialisation", NAME), required("fee_minor", MONEY), required("currency", CURRENCY),
             required("weekly_hours", Kind::Hours), flag("active", true)],
         unique: &["staff_id"],
-        access: access(MANAGEMENT, MANAGEMENT, NOBODY),
+        access: access(With(ManagePractitioners), With(ManagePractitioners), Nobody),
         guarded: &[],
         own: &[],
         ordered: &[],
@@ -224,7 +217,7 @@ pub const ENTITIES: &[Entity] = &[
         fields: &[required("site_id", Kind::Ref("site")), nullable("practitioner_id", Kind::Ref("practitioner")), required("starts_at", Kind::Instant),
             required("ends_at", Kind::Instant), required("reason", NAME)],
         unique: &[],
-        access: access(MANAGEMENT, MANAGEMENT, MANAGEMENT),
+        access: access(With(ManagePractitioners), With(ManagePractitioners), With(ManagePractitioners)),
         guarded: &[],
         own: &[],
         ordered: &[Order { earlier: "starts_at", later: "ends_at", may_equal: false }],
@@ -236,7 +229,7 @@ pub const ENTITIES: &[Entity] = &[
             required("price_minor", MONEY), required("currency", CURRENCY), required("colour", Kind::Text(16)),
             flag("active", true)],
         unique: &[],
-        access: access(MANAGEMENT, MANAGEMENT, NOBODY),
+        access: access(With(ManageAppointmentTypes), With(ManageAppointmentTypes), Nobody),
         guarded: &[],
         own: &[],
         ordered: &[],
@@ -252,8 +245,8 @@ pub const ENTITIES: &[Entity] = &[
             nullable("notes", NOTE), nullable("merged_into", Kind::Ref("patient"))],
         unique: &["mrn"],
         // A patient record is never deleted: a duplicate is merged into the right one (reversibly).
-        access: access(FRONT_DESK, FRONT_DESK, NOBODY),
-        guarded: &[("merged_into", &[MANAGER], Guard::Changing)],
+        access: access(With(RegisterPatients), With(EditPatients), Nobody),
+        guarded: &[("merged_into", MergePatients, Guard::Changing)],
         own: &[],
         ordered: &[],
     },
@@ -269,8 +262,8 @@ pub const ENTITIES: &[Entity] = &[
             nullable("notes", NOTE)],
         unique: &[],
         // Cancelled, never deleted: the history of a booking stays.
-        access: access(FRONT_DESK, FRONT_DESK, NOBODY),
-        guarded: &[("double_booked", &[DOCTOR, MANAGER], Guard::Setting), ("outside_hours", &[DOCTOR, MANAGER], Guard::Setting)],
+        access: access(With(BookAppointments), With(BookAppointments), Nobody),
+        guarded: &[("double_booked", OverrideSchedule, Guard::Setting), ("outside_hours", OverrideSchedule, Guard::Setting)],
         own: &[],
         // It ends after it starts, and its buffer does not end before it.
         ordered: &[Order { earlier: "starts_at", later: "ends_at", may_equal: false },
@@ -285,7 +278,7 @@ pub const ENTITIES: &[Entity] = &[
             required("status", Kind::OneOf(&["waiting", "called", "served", "left"])), required("arrived_at", Kind::Instant),
             nullable("called_at", Kind::Instant), nullable("finished_at", Kind::Instant)],
         unique: &[],
-        access: access(FRONT_DESK, FRONT_DESK, NOBODY),
+        access: access(With(ManageQueue), With(ManageQueue), Nobody),
         guarded: &[],
         own: &[],
         ordered: &[],
@@ -300,7 +293,7 @@ pub const ENTITIES: &[Entity] = &[
         unique: &[],
         // Audit entries are facts about the (authenticated) workstation, whoever was at it: the
         // server takes only the pushing workstation's own (`device_id`).
-        access: access(ANYONE, NOBODY, NOBODY),
+        access: access(Anyone, Nobody, Nobody),
         guarded: &[],
         own: &[],
         ordered: &[],
@@ -316,7 +309,7 @@ pub const ENTITIES: &[Entity] = &[
             nullable("mutation_id", Kind::Id), required("status", Kind::OneOf(&["open", "resolved"])),
             nullable("resolution", Kind::OneOf(&["rebooked", "kept_both", "cancelled", "chose_theirs", "chose_yours", "renamed", "retired", "merged"]))],
         unique: &[],
-        access: access(NOBODY, &[RECEPTIONIST, DOCTOR, MANAGER, ADMIN], NOBODY),
+        access: access(Nobody, With(SettleConflicts), Nobody),
         guarded: &[],
         own: &[],
         ordered: &[],

@@ -3,6 +3,7 @@
 //! declaration. Both sides depend on this crate, so they cannot disagree about any of it.
 
 pub mod entities;
+pub mod permissions;
 pub mod validate;
 pub mod wire;
 

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::entities::{Entity, Field, Kind, Policy, Presence, CURRENCIES, DELETED_AT, META, ROLES, VERSION};
+use crate::entities::{Entity, Field, Kind, Policy, Presence, CURRENCIES, DELETED_AT, META, VERSION};
+use crate::permissions::Role;
 use crate::wire::{FieldChange, Op};
 
 /// The latest instant a record may carry: the end of 9999 (what every workstation can show).
@@ -52,7 +53,7 @@ pub fn check_value(field: &Field, value: &Value) -> Result<(), String> {
         Kind::Contact => value.as_object().is_some_and(|c| {
             c.len() == 3 && ["name", "relation", "phone"].iter().all(|k| c.get(*k).and_then(Value::as_str).is_some_and(|s| plain(s, 200)))
         }),
-        Kind::Roles => text.is_some_and(|s| !s.is_empty() && s.split(',').all(|r| ROLES.contains(&r))),
+        Kind::Roles => text.is_some_and(|s| !s.is_empty() && s.split(',').all(|r| Role::named(r).is_some())),
         Kind::Zone => text.is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok()),
         Kind::Currency => text.is_some_and(|s| CURRENCIES.iter().any(|(c, _)| *c == s)),
     };
@@ -188,7 +189,7 @@ fn describe(kind: Kind) -> String {
         Kind::List(most) => format!("it takes a list of at most {most} short texts"),
         Kind::Hours => "it takes a week of hours (weekday, start and end as HH:MM, breaks)".into(),
         Kind::Contact => "it takes an emergency contact (name, relation, phone)".into(),
-        Kind::Roles => format!("it takes roles ({}), separated by commas", ROLES.join(", ")),
+        Kind::Roles => format!("it takes roles ({}), separated by commas", Role::ALL.map(Role::as_str).join(", ")),
         Kind::Zone => "it takes a time zone (e.g. Europe/Lisbon)".into(),
         Kind::Currency => "it takes a currency code (e.g. EUR)".into(),
     }

@@ -136,6 +136,11 @@ export type Attention = {
 	conflicts: Conflict[],
 	refused: Refused[],
 	set_aside: SetAside[],
+	/**
+	 *  How many more need someone whose role may change those records (a patient's conflict is
+	 *  not shown to an admin, who sees no patient data; a staff member's is the admin's).
+	 */
+	for_others: number,
 };
 
 export type AuditEntry = {
@@ -391,9 +396,16 @@ export type Period = {
 };
 
 /**  One permission per kind of use case. */
-export type Permission = "manage_clinic" | "manage_staff" | "manage_practitioners" | "manage_appointment_types" | "view_patients" | "register_patients" | "edit_patients" | "merge_patients" | "view_schedule" | "book_appointments" | 
+export type Permission = "manage_clinic" | "manage_staff" | "view_audit" | "manage_practitioners" | "manage_appointment_types" | "view_patients" | "register_patients" | "edit_patients" | 
+/**  Merging and unmerging: a duplicate record is a manager's decision. */
+"merge_patients" | "view_schedule" | "book_appointments" | 
 /**  Book over another appointment or outside hours, on purpose. */
-"override_schedule" | "update_appointment_status" | "manage_queue" | "view_audit";
+"override_schedule" | "update_appointment_status" | "manage_queue" | 
+/**
+ *  See what sync needs a person for, and mark it settled (each fix also takes the permission
+ *  of what it changes: a staff member's duplicate username is the admin's to fix).
+ */
+"settle_conflicts";
 
 export type Practitioner = {
 	id: string,

@@ -1,34 +1,10 @@
-//! Who may do what. The core decides every use case here; the UI only hides what this forbids.
+//! The roles a staff member holds, checked against the one permission table (clinic-sync's
+//! `permissions.rs`). The core decides every use case with it; the UI only hides what it forbids.
 
-use serde::{Deserialize, Serialize};
+pub use clinic_sync::permissions::{Allowed, Permission, Role};
+use serde::Serialize;
 
 use crate::error::{Code, Error, Result};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Receptionist,
-    Doctor,
-    Manager,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Receptionist, Role::Doctor, Role::Manager, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Receptionist => "receptionist",
-            Role::Doctor => "doctor",
-            Role::Manager => "manager",
-            Role::Admin => "admin",
-        }
-    }
-
-    fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-}
 
 /// The roles a staff member holds (one or several).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,7 +24,7 @@ impl specta::Type for Roles {
 
 impl Roles {
     pub fn of(roles: &[Role]) -> Roles {
-        Roles(roles.iter().fold(0, |bits, r| bits | r.bit()))
+        Roles(roles.iter().fold(0, |bits, r| bits | bit(*r)))
     }
 
     pub fn parse(field: &'static str, names: &[String]) -> Result<Roles> {
@@ -74,7 +50,7 @@ impl Roles {
     }
 
     pub fn contains(self, role: Role) -> bool {
-        self.0 & role.bit() != 0
+        self.0 & bit(role) != 0
     }
 
     pub fn list(self) -> Vec<Role> {
@@ -83,7 +59,7 @@ impl Roles {
 
     /// Every permission these roles hold.
     pub fn permissions(self) -> Vec<Permission> {
-        Permission::ALL.into_iter().filter(|p| self.allow(*p).is_ok()).collect()
+        Permission::ALL.iter().copied().filter(|p| self.allow(*p).is_ok()).collect()
     }
 
     pub fn allow(self, permission: Permission) -> Result<()> {
@@ -93,71 +69,17 @@ impl Roles {
             Err(Error::new(Code::PermissionDenied, format!("Your role does not allow you to {}.", permission.describe())))
         }
     }
-}
 
-/// One permission per kind of use case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum Permission {
-    ManageClinic,
-    ManageStaff,
-    ManagePractitioners,
-    ManageAppointmentTypes,
-    ViewPatients,
-    RegisterPatients,
-    EditPatients,
-    MergePatients,
-    ViewSchedule,
-    BookAppointments,
-    /// Book over another appointment or outside hours, on purpose.
-    OverrideSchedule,
-    UpdateAppointmentStatus,
-    ManageQueue,
-    ViewAudit,
-}
-
-impl Permission {
-    pub const ALL: [Permission; 14] = [
-        Permission::ManageClinic, Permission::ManageStaff, Permission::ManagePractitioners,
-        Permission::ManageAppointmentTypes, Permission::ViewPatients, Permission::RegisterPatients,
-        Permission::EditPatients, Permission::MergePatients, Permission::ViewSchedule,
-        Permission::BookAppointments, Permission::OverrideSchedule, Permission::UpdateAppointmentStatus,
-        Permission::ManageQueue, Permission::ViewAudit,
-    ];
-
-    /// The permission table. Admin runs the system (staff, devices, clinic details) and sees no
-    /// patient data unless the person also holds a clinical or front-desk role.
-    pub fn roles(self) -> &'static [Role] {
-        use Role::*;
-        match self {
-            Permission::ManageClinic | Permission::ManageStaff | Permission::ViewAudit => &[Admin],
-            Permission::ManagePractitioners | Permission::ManageAppointmentTypes => &[Manager, Admin],
-            Permission::ViewPatients | Permission::RegisterPatients | Permission::EditPatients => {
-                &[Receptionist, Doctor, Manager]
-            }
-            Permission::MergePatients => &[Manager],
-            Permission::ViewSchedule | Permission::BookAppointments | Permission::UpdateAppointmentStatus
-            | Permission::ManageQueue => &[Receptionist, Doctor, Manager],
-            Permission::OverrideSchedule => &[Doctor, Manager],
+    /// The declaration's answer for one kind of change to an entity (the server asks the same).
+    pub fn allow_change(self, allowed: Allowed) -> Result<()> {
+        match allowed {
+            Allowed::Anyone => Ok(()),
+            Allowed::With(permission) => self.allow(permission),
+            Allowed::Nobody => Err(Error::new(Code::PermissionDenied, "These records are not changed from a workstation.")),
         }
     }
+}
 
-    fn describe(self) -> &'static str {
-        match self {
-            Permission::ManageClinic => "change the clinic's details",
-            Permission::ManageStaff => "manage staff accounts",
-            Permission::ManagePractitioners => "manage practitioners and their hours",
-            Permission::ManageAppointmentTypes => "manage appointment types",
-            Permission::ViewPatients => "see patient records",
-            Permission::RegisterPatients => "register patients",
-            Permission::EditPatients => "edit patient records",
-            Permission::MergePatients => "merge patient records",
-            Permission::ViewSchedule => "see the calendar",
-            Permission::BookAppointments => "book or change appointments",
-            Permission::OverrideSchedule => "book over another appointment or outside working hours",
-            Permission::UpdateAppointmentStatus => "check patients in or change an appointment's status",
-            Permission::ManageQueue => "manage the walk-in queue",
-            Permission::ViewAudit => "see the audit trail",
-        }
-    }
+fn bit(role: Role) -> u8 {
+    1 << (role as u8)
 }

@@ -107,7 +107,7 @@ pub async fn login(clinic: &Clinic, username: &str, password: &str) -> Result<Se
     }
     let mut w = Write::begin_as(clinic, Some(staff.id)).await?;
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", staff.id).execute(w.conn()).await?;
-    w.audit("login", "staff", Some(staff.id), json!({}));
+    w.audit("login", "staff", Some(staff.id), Default::default());
     w.commit().await?;
     Ok(Session::new(staff.id, username, staff.full_name.clone(), Roles::from_stored(&staff.roles)))
 }
@@ -118,7 +118,7 @@ pub async fn lock(clinic: &Clinic, session: &mut Session) -> Result<()> {
         return Ok(());
     }
     let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
-    w.audit("lock", "staff", Some(session.staff_id), json!({}));
+    w.audit("lock", "staff", Some(session.staff_id), Default::default());
     w.commit().await?;
     session.locked = true;
     Ok(())
@@ -133,7 +133,7 @@ pub async fn unlock(clinic: &Clinic, session: &mut Session, password: &str) -> R
     }
     let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", session.staff_id).execute(w.conn()).await?;
-    w.audit("unlock", "staff", Some(session.staff_id), json!({}));
+    w.audit("unlock", "staff", Some(session.staff_id), Default::default());
     w.commit().await?;
     session.locked = false;
     Ok(())
@@ -161,7 +161,7 @@ pub async fn change_password(clinic: &Clinic, session: &Session, current: &str, 
     let hash = hash_password(new).await?;
     let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
     crate::ops::staff::store_password(&mut w, session.staff_id, &hash).await?;
-    w.audit("change_password", "staff", Some(session.staff_id), json!({}));
+    w.audit("change_password", "staff", Some(session.staff_id), Default::default());
     w.commit().await
 }
 
@@ -208,7 +208,7 @@ async fn record_failure(clinic: &Clinic, staff_id: Uuid, action: &str) -> Result
             .execute(w.conn())
             .await?;
     }
-    w.audit(action, "staff", Some(staff_id), json!({"failures": failures, "locked": locked}));
+    w.audit(action, "staff", Some(staff_id), crate::audit::Details::facts(json!({"failures": failures, "locked": locked})));
     w.commit().await?;
     Ok(if locked {
         Error::new(Code::AccountLocked, format!("Too many wrong passwords: the account is locked for {LOCKOUT_MINUTES} minutes."))

@@ -166,7 +166,7 @@ async fn seed_patients(clinic: &Clinic, admin: &Session, count: usize, rng: &mut
             .await?;
             ids.push(id);
         }
-        w.audit("demo_seed", "patient", None, json!({"patients": n}));
+        w.audit("demo_seed", "patient", None, crate::audit::Details::facts(json!({"patients": n})));
         w.commit().await?;
         progress(Progress { stage: "patients", done: ids.len(), total: count });
     }
@@ -237,7 +237,7 @@ async fn seed_appointments(
                 }
             }
         }
-        w.audit("demo_seed", "appointment", None, json!({"appointments": batch_end - batch_start}));
+        w.audit("demo_seed", "appointment", None, crate::audit::Details::facts(json!({"appointments": batch_end - batch_start})));
         w.commit().await?;
         progress(Progress { stage: "appointments", done: made, total: count });
     }

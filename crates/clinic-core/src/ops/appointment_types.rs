@@ -71,7 +71,7 @@ pub async fn create_appointment_type(clinic: &Clinic, session: &Session, input: 
     let changes = Changes::inserted(&[("name", json!(v.name)), ("duration_min", json!(v.duration)), ("buffer_min", json!(v.buffer)),
         ("price_minor", json!(v.price.minor)), ("currency", json!(currency)), ("colour", json!(v.colour.as_str())), ("active", json!(true))]);
     w.outbox("appointment_type", id, Op::Insert, &changes, None);
-    w.audit("create", "appointment_type", Some(id), changes.to_json());
+    w.audit("create", "appointment_type", Some(id), crate::audit::Details::of(&changes));
     let t = load(w.conn(), id).await?;
     w.commit().await?;
     Ok(t)
@@ -97,7 +97,7 @@ pub async fn update_appointment_type(clinic: &Clinic, session: &Session, id: Uui
         v.name, v.duration, v.buffer, v.price.minor, currency, v.colour.as_str(), active, now, hlc, by, id
     ).execute(w.conn()).await?;
     w.outbox("appointment_type", id, Op::Update, &changes, old.version);
-    w.audit("update", "appointment_type", Some(id), changes.to_json());
+    w.audit("update", "appointment_type", Some(id), crate::audit::Details::of(&changes));
     let t = load(w.conn(), id).await?;
     w.commit().await?;
     Ok(t)

@@ -120,7 +120,7 @@ async fn insert_entry(w: &mut Write<'_>, patient_id: Uuid, appointment_id: Optio
         ("practitioner_id", json!(practitioner_id)), ("reason", json!(reason)), ("priority", json!(priority)),
         ("status", json!("waiting")), ("arrived_at", json!(now))]);
     w.outbox("queue_entry", id, Op::Insert, &changes, None);
-    w.audit("queue", "queue_entry", Some(id), changes.to_json());
+    w.audit("queue", "queue_entry", Some(id), crate::audit::Details::of(&changes));
     Ok(id)
 }
 
@@ -170,7 +170,7 @@ async fn set_entry_status(w: &mut Write<'_>, entry: &Current, status: &str, prac
     changes.set("status", &entry.status, status).set("practitioner_id", entry.practitioner_id, practitioner_id);
     changes.set(if called { "called_at" } else { "finished_at" }, None::<i64>, now);
     w.outbox("queue_entry", id, Op::Update, &changes, entry.version);
-    w.audit(status, "queue_entry", Some(id), changes.to_json());
+    w.audit(status, "queue_entry", Some(id), crate::audit::Details::of(&changes));
     Ok(())
 }
 

@@ -129,7 +129,7 @@ async fn save_set_up(clinic: &Clinic, v: &ValidSetUp, device: Device, admin_id: 
 
     let roles = Roles::of(&[Role::Admin]);
     crate::ops::staff::insert_staff(&mut w, admin_id, admin_name.as_str(), username.as_str(), &hash, roles).await?;
-    w.audit("set_up", "organisation", Some(org_id), json!({"organisation": organisation, "site": site_name, "admin": username.as_str()}));
+    w.audit("set_up", "organisation", Some(org_id), crate::audit::Details::facts(json!({"organisation": organisation, "site": site_name, "admin": username.as_str()})));
     w.commit().await
 }
 
@@ -204,7 +204,7 @@ pub async fn update_site_details(clinic: &Clinic, session: &Session, input: Site
     .execute(w.conn())
     .await?;
     w.outbox("site", site_id, Op::Update, &changes, old.version);
-    w.audit("update", "site", Some(site_id), changes.to_json());
+    w.audit("update", "site", Some(site_id), crate::audit::Details::of(&changes));
     w.commit().await?;
     clinic.forget_site_settings();
     Ok(())

@@ -60,7 +60,7 @@ pub async fn create_staff(clinic: &Clinic, session: &Session, input: NewStaff) -
     let hash = hash_password(password).await?;
     let id = Uuid::now_v7();
     insert_staff(&mut w, id, name.as_str(), username.as_str(), &hash, roles).await?;
-    w.audit("create", "staff", Some(id), json!({"username": username.0, "roles": roles.to_stored()}));
+    w.audit("create", "staff", Some(id), crate::audit::Details::facts(json!({"username": username.0, "roles": roles.to_stored()})));
     w.commit().await?;
     Ok(StaffMember { id, full_name: name.as_str().into(), username: username.0, roles: roles.list(), active: true })
 }
@@ -121,7 +121,7 @@ pub async fn set_staff_roles(clinic: &Clinic, session: &Session, id: Uuid, roles
     sqlx::query!("UPDATE staff SET roles = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", stored, now, hlc, by, id)
         .execute(w.conn()).await?;
     w.outbox("staff", id, Op::Update, &changes, row.version);
-    w.audit("update", "staff", Some(id), changes.to_json());
+    w.audit("update", "staff", Some(id), crate::audit::Details::of(&changes));
     w.commit().await
 }
 
@@ -142,7 +142,7 @@ pub async fn set_staff_active(clinic: &Clinic, session: &Session, id: Uuid, acti
     let mut changes = Changes::default();
     changes.set("active", row.active != 0, active);
     w.outbox("staff", id, Op::Update, &changes, row.version);
-    w.audit(if active { "enable" } else { "disable" }, "staff", Some(id), json!({"full_name": row.full_name}));
+    w.audit(if active { "enable" } else { "disable" }, "staff", Some(id), crate::audit::Details::facts(json!({"full_name": row.full_name})));
     w.commit().await
 }
 
@@ -154,7 +154,7 @@ pub async fn reset_password(clinic: &Clinic, session: &Session, id: Uuid, new_pa
     let hash = hash_password(password).await?;
     store_password(&mut w, id, &hash).await?;
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", id).execute(w.conn()).await?;
-    w.audit("reset_password", "staff", Some(id), json!({}));
+    w.audit("reset_password", "staff", Some(id), Default::default());
     w.commit().await
 }
 

@@ -52,6 +52,9 @@ pub struct Attention {
     pub conflicts: Vec<Conflict>,
     pub refused: Vec<Refused>,
     pub set_aside: Vec<SetAside>,
+    /// How many more need someone whose role may change those records (a patient's conflict is
+    /// not shown to an admin, who sees no patient data; a staff member's is the admin's).
+    pub for_others: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -78,14 +81,21 @@ pub(super) async fn count(clinic: &Clinic) -> Result<i64> {
 }
 
 pub async fn needs_attention(clinic: &Clinic, session: &Session) -> Result<Attention> {
-    crate::auth::authorize(clinic, session, Permission::ViewSchedule).await?;
+    crate::auth::authorize(clinic, session, Permission::SettleConflicts).await?;
     let mut conn = clinic.store().pool().acquire().await?;
+    let roles = crate::auth::current_roles(&mut conn, session.staff_id).await?;
+    let mut for_others = 0;
+    let mut theirs = |entity: &str| {
+        let mine = clinic_sync::entities::entity(entity).is_some_and(|e| roles.allow_change(e.access.update).is_ok());
+        for_others += i64::from(!mine);
+        mine
+    };
     let rows = sqlx::query!(
         r#"SELECT id AS "id: Uuid", kind, message, entity, entity_id AS "entity_id: Uuid", other_id AS "other_id: Uuid", field, theirs, yours
            FROM sync_conflict WHERE status = 'open' AND deleted_at IS NULL ORDER BY created_at"#
     ).fetch_all(&mut *conn).await?;
     let mut conflicts = Vec::with_capacity(rows.len());
-    for r in rows {
+    for r in rows.into_iter().filter(|r| theirs(&r.entity)) {
         let clash = r.kind == "appointment_clash";
         let appointment = if clash { calendar::find_appointment(&mut conn, r.entity_id).await? } else { None };
         let other = match (clash, r.other_id) {
@@ -98,11 +108,11 @@ pub async fn needs_attention(clinic: &Clinic, session: &Session) -> Result<Atten
     let refused = sqlx::query_as!(Refused,
         r#"SELECT mutation_id AS "mutation_id: Uuid", entity, entity_id AS "entity_id: Uuid", reason, made_at
            FROM sync_rejected WHERE dismissed_at IS NULL ORDER BY made_at"#
-    ).fetch_all(&mut *conn).await?;
+    ).fetch_all(&mut *conn).await?.into_iter().filter(|r| theirs(&r.entity)).collect();
     let set_aside = sqlx::query_as!(SetAside,
         r#"SELECT entity, entity_id AS "entity_id: Uuid", reason, set_at FROM sync_set_aside ORDER BY set_at"#
-    ).fetch_all(&mut *conn).await?;
-    Ok(Attention { conflicts, refused, set_aside })
+    ).fetch_all(&mut *conn).await?.into_iter().filter(|r| theirs(&r.entity)).collect();
+    Ok(Attention { conflicts, refused, set_aside, for_others })
 }
 
 /// Settles a conflict: the fix it needs, and its closing, in one transaction.
@@ -111,8 +121,10 @@ pub async fn resolve(clinic: &Clinic, session: &Session, conflict_id: Uuid, reso
         r#"SELECT kind, entity, entity_id AS "entity_id: Uuid", field, yours, status, version FROM sync_conflict WHERE id = ?"#, conflict_id
     ).fetch_optional(clinic.store().pool()).await?.ok_or_else(|| Error::not_found("The conflict"))?;
     let clash = conflict.kind == "appointment_clash";
-    let permission = if clash { Permission::BookAppointments } else { Permission::EditPatients };
-    let mut w = Write::begin(clinic, session, permission).await?;
+    let declared = clinic_sync::entities::entity(&conflict.entity).ok_or_else(|| Error::new(Code::Internal, "This conflict names no synced entity."))?;
+    let mut w = Write::begin(clinic, session, Permission::SettleConflicts).await?;
+    // Settling changes the record, so it also takes what changing that record takes.
+    w.roles.allow_change(declared.access.update)?;
     if conflict.status != "open" {
         return Err(Error::wrong_state("This conflict was settled already, perhaps on another workstation."));
     }
@@ -143,7 +155,7 @@ pub async fn resolve(clinic: &Clinic, session: &Session, conflict_id: Uuid, reso
     let mut changes = Changes::default();
     changes.set("status", "open", "resolved").set("resolution", Value::Null, outcome);
     w.outbox("sync_conflict", conflict_id, Op::Update, &changes, conflict.version);
-    w.audit("resolve", "sync_conflict", Some(conflict_id), json!({"resolution": outcome}));
+    w.audit("resolve", "sync_conflict", Some(conflict_id), crate::audit::Details::facts(json!({"resolution": outcome})));
     w.commit().await
 }
 
@@ -171,6 +183,6 @@ async fn set_field(w: &mut Write<'_>, entity: &str, id: Uuid, field: Option<&str
     let mut changes = Changes::default();
     changes.set(field, before, value);
     w.outbox("patient", id, Op::Update, &changes, old.version);
-    w.audit("edit", "patient", Some(id), changes.to_json());
+    w.audit("edit", "patient", Some(id), crate::audit::Details::of(&changes));
     Ok(())
 }

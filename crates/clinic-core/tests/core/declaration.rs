@@ -1,6 +1,7 @@
 //! The declaration of every synced entity (clinic-sync entities.rs) is the truth the server checks
 //! against: the workstation's tables must hold exactly the declared columns, and every change its
-//! use cases put in the outbox must pass the server's own check.
+//! use cases put in the outbox must pass the server's own check, and be allowed to its writer by
+//! the same permission table the server reads.
 
 use std::collections::BTreeMap;
 
@@ -8,9 +9,11 @@ use clinic_core::ops::calendar::{book_appointment, cancel_appointment, mark_arri
 use clinic_core::ops::patients::{edit_patient, merge_patients};
 use clinic_core::ops::practitioners::{add_time_off, TimeOffInput};
 use clinic_core::ops::queue::{add_walk_in, Priority, WalkInInput, WalkInPatient};
-use clinic_sync::entities::{Kind, Presence, ENTITIES};
+use clinic_core::auth::Role;
+use clinic_sync::entities::{Guard, Kind, Presence, ENTITIES};
 use clinic_sync::validate::check_change;
 use clinic_sync::{FieldChange, Op};
+use serde_json::Value;
 
 use crate::helpers::*;
 
@@ -61,15 +64,28 @@ async fn every_change_the_use_cases_make_passes_the_server_s_check() {
         ends: at("2026-11-25", "12:00"), reason: "Training".into() }).await.unwrap();
     merge_patients(c, &f.manager, ana.id, rui.id).await.unwrap();
 
-    let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT entity, op, changes FROM outbox ORDER BY device_seq")
-        .fetch_all(c.store().pool()).await.unwrap();
+    // The writer's roles as the server reads them: from the staff record, the declaration's names.
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT o.entity, o.op, o.changes, s.roles FROM outbox o LEFT JOIN staff s ON s.id = o.user_id ORDER BY o.device_seq",
+    ).fetch_all(c.store().pool()).await.unwrap();
     let mut seen = std::collections::BTreeSet::new();
-    for (entity, op, changes) in rows {
+    for (entity, op, changes, roles) in rows {
         let kind = clinic_sync::entity(&entity).unwrap_or_else(|| panic!("{entity} is not declared"));
         let op = match op.as_str() { "insert" => Op::Insert, "update" => Op::Update, _ => Op::Delete };
         let changes: BTreeMap<String, FieldChange> = serde_json::from_str(&changes).unwrap();
         if let Err(refused) = check_change(kind, op, &changes) {
             panic!("the server would refuse this {entity} change: {} ({changes:?})", refused.reason);
+        }
+        // One permission table: what the core let this person do, the declaration lets them push.
+        let roles: Vec<Role> = roles.unwrap_or_default().split(',').filter_map(Role::named).collect();
+        let allowed = match op { Op::Insert => kind.access.insert, Op::Update => kind.access.update, Op::Delete => kind.access.delete };
+        assert!(allowed.admits(&roles), "the core let {roles:?} {op:?} a {entity}, which the declaration does not allow");
+        let guarded = |field: &str, how: Guard| changes.get(field).is_some_and(|c| match how {
+            Guard::Setting => !matches!(c.new, Value::Null | Value::Bool(false)) && c.new != 0,
+            Guard::Changing => c.old != c.new,
+        });
+        for (field, needs, _) in kind.guarded.iter().filter(|(field, _, how)| guarded(field, *how)) {
+            assert!(roles.iter().any(|r| r.may(*needs)), "the core let {roles:?} change {entity}.{field}, which needs {needs:?}");
         }
         seen.insert(entity);
     }

@@ -251,6 +251,7 @@ fn cases() -> Vec<Case> {
         case("today_list", &[ManageQueue], |fx, s| Box::pin(async move { today_list(&fx.t.clinic, s).await.map(drop) })),
         case("verify_audit", &[ViewAudit], |fx, s| Box::pin(async move { audit::verify(&fx.t.clinic, s).await.map(drop) })),
         case("recent_audit", &[ViewAudit], |fx, s| Box::pin(async move { audit::recent(&fx.t.clinic, s, None, 50).await.map(drop) })),
+        case("needs_attention", &[SettleConflicts], |fx, s| Box::pin(async move { clinic_core::sync::needs_attention(&fx.t.clinic, s).await.map(drop) })),
     ]
 }
 
@@ -268,7 +269,7 @@ async fn every_use_case_is_allowed_exactly_to_the_roles_of_the_permission_table(
 
     let cases = cases();
     let covered: HashSet<Permission> = cases.iter().flat_map(|c| c.permissions.iter().copied()).collect();
-    assert_eq!(covered, Permission::ALL.into_iter().collect(), "every permission is exercised");
+    assert_eq!(covered, Permission::ALL.iter().copied().collect(), "every permission is exercised");
 
     let mut wrong = Vec::new();
     for c in &cases {
@@ -294,7 +295,7 @@ fn the_permission_table_is_the_one_the_clinic_agreed() {
         (ManagePractitioners, "MA"), (ManageAppointmentTypes, "MA"),
         (ViewPatients, "RDM"), (RegisterPatients, "RDM"), (EditPatients, "RDM"), (MergePatients, "M"),
         (ViewSchedule, "RDM"), (BookAppointments, "RDM"), (OverrideSchedule, "DM"),
-        (UpdateAppointmentStatus, "RDM"), (ManageQueue, "RDM"),
+        (UpdateAppointmentStatus, "RDM"), (ManageQueue, "RDM"), (SettleConflicts, "RDMA"),
     ];
     assert_eq!(agreed.len(), Permission::ALL.len());
     for (permission, letters) in agreed {

@@ -3,7 +3,8 @@
 //! and each guarded field changed either way (set or cleared). And the clinic always keeps an
 //! active admin.
 
-use clinic_sync::entities::{Entity, Guard, Policy, ADMIN, DELETED_AT};
+use clinic_sync::entities::{Entity, Guard, Policy, DELETED_AT};
+use clinic_sync::permissions::{Allowed, Role};
 use clinic_sync::validate::Refusal;
 use clinic_sync::{Mutation, Op};
 use serde_json::{Map, Value};
@@ -31,11 +32,11 @@ impl Batch<'_> {
         let Some(roles) = &self.roles[&user] else {
             return denied("The person who made this change is not active staff of this organisation.".into());
         };
-        let holds = |wanted: &[&str]| wanted.iter().any(|w| roles.iter().any(|r| r == w));
+        let holds = |allowed: Allowed| allowed.admits(roles);
         let current = self.records.get(&(m.entity.clone(), m.entity_id)).map(|r| &r.data);
         let changes = |field: &str| m.changes.get(field).is_some_and(|c| !same(current.and_then(|d| d.get(field)), &c.new));
         let sets = |field: &str| changes(field) && m.changes.get(field).is_some_and(|c| !unset(Some(&c.new)));
-        let who = roles.join(", ");
+        let who = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
         // A staff member may change some fields of their own record (their password), whatever their roles.
         if kind.name == "staff" && m.entity_id == user && m.op == Op::Update && !m.changes.is_empty()
             && m.changes.keys().all(|f| kind.own.contains(&f.as_str()))
@@ -56,21 +57,21 @@ impl Batch<'_> {
             return denied(format!("The person who made this change ({who}) may not delete or restore {} records.", kind.name));
         }
         let guarded = |field: &str, how: Guard| if how == Guard::Changing { changes(field) } else { sets(field) };
-        if let Some((field, _, _)) = kind.guarded.iter().find(|(field, needs, how)| guarded(field, *how) && !holds(needs)) {
+        if let Some((field, _, _)) = kind.guarded.iter().find(|(field, needs, how)| guarded(field, *how) && !holds(Allowed::With(*needs))) {
             return denied(format!("The person who made this change ({who}) may not set or clear {field} of {} records.", kind.name));
         }
         Ok(Ok(()))
     }
 
     /// A staff member's roles, from their record (in this batch or on the server); none if inactive.
-    async fn staff_roles(&self, conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Option<Vec<String>>> {
+    async fn staff_roles(&self, conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Option<Vec<Role>>> {
         let data = match self.records.get(&("staff".to_string(), user)) {
             Some(rec) => Some(rec.data.clone()),
             None => sqlx::query_scalar::<_, Json<Map<String, Value>>>("SELECT data FROM record WHERE org_id = $1 AND entity = 'staff' AND entity_id = $2")
                 .bind(self.auth.org_id).bind(user).fetch_optional(&mut *conn).await?.map(|d| d.0),
         };
         Ok(data.filter(|d| d.get("active").is_none_or(|a| truthy(Some(a))) && is_live(d))
-            .and_then(|d| d.get("roles").and_then(Value::as_str).map(|r| r.split(',').map(|s| s.trim().to_string()).collect())))
+            .and_then(|d| d.get("roles").and_then(Value::as_str).map(|r| r.split(',').filter_map(|s| Role::named(s.trim())).collect())))
     }
 
     /// A change that leaves the organisation without an active admin (the last one's role removed,
@@ -96,7 +97,7 @@ impl Batch<'_> {
 fn active_admin(data: &Map<String, Value>) -> bool {
     data.get("active").is_none_or(|a| truthy(Some(a)))
         && is_live(data)
-        && data.get("roles").and_then(Value::as_str).is_some_and(|r| r.split(',').any(|r| r.trim() == ADMIN))
+        && data.get("roles").and_then(Value::as_str).is_some_and(|r| r.split(',').any(|r| Role::named(r.trim()) == Some(Role::Admin)))
 }
 
 /// Null, false and absent are the same: a flag not set. (Zero is a value: a `deleted_at` of 0 is

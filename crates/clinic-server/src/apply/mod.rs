@@ -49,7 +49,7 @@ struct Batch<'a> {
     touched: Vec<(String, Uuid)>,
     log: Vec<LogRow>,
     seqs: std::vec::IntoIter<i64>,
-    roles: HashMap<Uuid, Option<Vec<String>>>,
+    roles: HashMap<Uuid, Option<Vec<clinic_sync::permissions::Role>>>,
     staff_exists: bool,
     /// Conflicts already opened about records of this batch: (status, resolution).
     conflicts_about: HashMap<Uuid, Vec<(String, Option<String>)>>,

@@ -27,7 +27,7 @@ async fn two_admins_apart_each_create_joana_and_every_desk_keeps_both() {
     for desk in [&a, &b] {
         let jos: i64 = sqlx::query_scalar("SELECT count(*) FROM staff WHERE username = 'joana'").fetch_one(desk.clinic.store().pool()).await.unwrap();
         assert_eq!(jos, 2, "both are kept on every desk");
-        let attention = needs_attention(&desk.clinic, &desk.log_in("rita").await).await.unwrap();
+        let attention = needs_attention(&desk.clinic, &desk.log_in("ada").await).await.unwrap();
         assert!(attention.conflicts.iter().any(|c| c.kind == "duplicate" && c.field.as_deref() == Some("username")), "{attention:?}");
         // Each Jo logs in with their own password.
         assert_eq!(login(&desk.clinic, "joana", "first password 1").await.unwrap().full_name, "Jo Almeida");

@@ -131,7 +131,7 @@ pub async fn book_appointment(clinic: &Clinic, session: &Session, input: Booking
         ("double_booked", json!(slot.double_booked)), ("outside_hours", json!(slot.outside_hours)), ("notes", json!(notes)),
     ]);
     w.outbox("appointment", id, Op::Insert, &changes, None);
-    w.audit("book", "appointment", Some(id), changes.to_json());
+    w.audit("book", "appointment", Some(id), crate::audit::Details::of(&changes));
     let warnings = patient_elsewhere(&mut w, input.patient_id, id, slot.start, slot.end, zone).await?;
     w.commit().await?;
     // Everything shown is in hand: no need to read the new row back.
@@ -180,6 +180,16 @@ pub async fn reschedule_appointment(
     override_schedule: bool,
 ) -> Result<Booking> {
     let mut w = Write::begin(clinic, session, Permission::BookAppointments).await?;
+    let warnings = reschedule(&mut w, id, starts, practitioner_id, override_schedule).await?;
+    let appointment = load_appointment(w.conn(), id).await?;
+    w.commit().await?;
+    Ok(Booking { appointment, warnings })
+}
+
+/// The move itself, within a use case (settling a clash by moving the booking is one too);
+/// answers the warnings about the patient's other bookings.
+pub(crate) async fn reschedule(w: &mut Write<'_>, id: Uuid, starts: NaiveDateTime, practitioner_id: Option<Uuid>, override_schedule: bool) -> Result<Vec<String>> {
+    w.roles.allow(Permission::BookAppointments)?;
     if override_schedule {
         w.roles.allow(Permission::OverrideSchedule)?;
     }
@@ -187,10 +197,10 @@ pub async fn reschedule_appointment(
     if old.status != AppointmentStatus::Booked {
         return Err(Error::wrong_state("Only a booked appointment can be moved; this one has started or ended."));
     }
-    let practitioner = bookable_practitioner(&mut w, practitioner_id.unwrap_or(old.practitioner_id)).await?;
+    let practitioner = bookable_practitioner(w, practitioner_id.unwrap_or(old.practitioner_id)).await?;
     let practitioner_id = practitioner.id;
     let zone = w.site().await?.time_zone;
-    let slot = check_slot(&mut w, zone, &practitioner, old.type_id, starts, override_schedule, Some(id)).await?;
+    let slot = check_slot(w, zone, &practitioner, old.type_id, starts, override_schedule, Some(id)).await?;
     let mut changes = Changes::default();
     changes.set("practitioner_id", old.practitioner_id, practitioner_id)
         .set("starts_at", old.starts_at.timestamp_millis(), slot.start)
@@ -199,8 +209,7 @@ pub async fn reschedule_appointment(
         .set("double_booked", old.double_booked, slot.double_booked)
         .set("outside_hours", old.outside_hours, slot.outside_hours);
     if changes.is_empty() {
-        w.nothing_changed().await;
-        return Ok(Booking { appointment: old, warnings: Vec::new() });
+        return Ok(Vec::new());
     }
     let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
     sqlx::query!(
@@ -211,11 +220,8 @@ pub async fn reschedule_appointment(
     .execute(w.conn())
     .await?;
     w.outbox("appointment", id, Op::Update, &changes, old.version);
-    w.audit("reschedule", "appointment", Some(id), changes.to_json());
-    let warnings = patient_elsewhere(&mut w, old.patient_id, id, slot.start, slot.end, zone).await?;
-    let appointment = load_appointment(w.conn(), id).await?;
-    w.commit().await?;
-    Ok(Booking { appointment, warnings })
+    w.audit("reschedule", "appointment", Some(id), crate::audit::Details::of(&changes));
+    patient_elsewhere(w, old.patient_id, id, slot.start, slot.end, zone).await
 }
 
 pub async fn cancel_appointment(clinic: &Clinic, session: &Session, id: Uuid, reason: &str) -> Result<Appointment> {

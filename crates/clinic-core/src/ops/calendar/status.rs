@@ -24,7 +24,7 @@ pub(crate) async fn set_status(w: &mut Write<'_>, appointment: &Appointment, nex
         changes.set("cancel_reason", &appointment.cancel_reason, reason);
     }
     w.outbox("appointment", id, Op::Update, &changes, appointment.version);
-    w.audit(status, "appointment", Some(id), changes.to_json());
+    w.audit(status, "appointment", Some(id), crate::audit::Details::of(&changes));
     Ok(())
 }
 

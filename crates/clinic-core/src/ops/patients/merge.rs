@@ -2,10 +2,10 @@
 //! moved: it is marked as merged into the kept one, leaves the search, and its appointments and
 //! queue visits show on the kept record. Unmerging clears the mark and everything is as before.
 
-use serde_json::json;
 use uuid::Uuid;
 
 use super::read::{load_patient, Patient};
+use crate::audit::Details;
 use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::error::{Error, Result};
@@ -13,6 +13,15 @@ use crate::write::{Changes, Op, Write};
 
 pub async fn merge_patients(clinic: &Clinic, session: &Session, keep: Uuid, absorb: Uuid) -> Result<Patient> {
     let mut w = Write::begin(clinic, session, Permission::MergePatients).await?;
+    merge(&mut w, keep, absorb).await?;
+    let patient = load_patient(w.conn(), keep).await?;
+    w.commit().await?;
+    Ok(patient)
+}
+
+/// Marks `absorb` as merged into `keep`, within a use case (settling a duplicate is one too).
+pub(crate) async fn merge(w: &mut Write<'_>, keep: Uuid, absorb: Uuid) -> Result<()> {
+    w.roles.allow(Permission::MergePatients)?;
     if keep == absorb {
         return Err(Error::invalid("absorb", "Choose two different records to merge."));
     }
@@ -27,13 +36,10 @@ pub async fn merge_patients(clinic: &Clinic, session: &Session, keep: Uuid, abso
     if !absorbed.merged_from.is_empty() {
         return Err(Error::wrong_state(format!("Other records were merged into {} ({}); unmerge them first.", absorbed.full_name(), absorbed.mrn)));
     }
-    set_merged_into(&mut w, &absorbed, Some(keep)).await?;
-    w.audit("merge", "patient", Some(absorb), json!({"into": keep, "mrn": absorbed.mrn, "into_mrn": kept.mrn,
-        "changes": {"merged_into": {"old": null, "new": keep}}}));
-    w.audit("merge", "patient", Some(keep), json!({"absorbed": absorb, "mrn": kept.mrn, "absorbed_mrn": absorbed.mrn}));
-    let patient = load_patient(w.conn(), keep).await?;
-    w.commit().await?;
-    Ok(patient)
+    let changes = set_merged_into(w, &absorbed, Some(keep)).await?;
+    w.audit("merge", "patient", Some(absorb), Details::of(&changes).with("into", keep).with("mrn", &absorbed.mrn).with("into_mrn", &kept.mrn));
+    w.audit("merge", "patient", Some(keep), Details::default().with("absorbed", absorb).with("mrn", &kept.mrn).with("absorbed_mrn", &absorbed.mrn));
+    Ok(())
 }
 
 pub async fn unmerge_patient(clinic: &Clinic, session: &Session, absorbed: Uuid) -> Result<Patient> {
@@ -42,16 +48,15 @@ pub async fn unmerge_patient(clinic: &Clinic, session: &Session, absorbed: Uuid)
     let Some(into) = record.merged_into else {
         return Err(Error::wrong_state(format!("{} ({}) is not merged into another record.", record.full_name(), record.mrn)));
     };
-    set_merged_into(&mut w, &record, None).await?;
-    w.audit("unmerge", "patient", Some(absorbed), json!({"from": into, "mrn": record.mrn,
-        "changes": {"merged_into": {"old": into, "new": null}}}));
-    w.audit("unmerge", "patient", Some(into), json!({"released": absorbed, "released_mrn": record.mrn}));
+    let changes = set_merged_into(&mut w, &record, None).await?;
+    w.audit("unmerge", "patient", Some(absorbed), Details::of(&changes).with("from", into).with("mrn", &record.mrn));
+    w.audit("unmerge", "patient", Some(into), Details::default().with("released", absorbed).with("released_mrn", &record.mrn));
     let patient = load_patient(w.conn(), absorbed).await?;
     w.commit().await?;
     Ok(patient)
 }
 
-async fn set_merged_into(w: &mut Write<'_>, record: &Patient, into: Option<Uuid>) -> Result<()> {
+async fn set_merged_into(w: &mut Write<'_>, record: &Patient, into: Option<Uuid>) -> Result<Changes> {
     let (now, hlc, by, id) = (w.now, w.hlc.clone(), w.actor.staff_id, record.id);
     sqlx::query!("UPDATE patient SET merged_into = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", into, now, hlc, by, id)
         .execute(w.conn())
@@ -59,5 +64,5 @@ async fn set_merged_into(w: &mut Write<'_>, record: &Patient, into: Option<Uuid>
     let mut changes = Changes::default();
     changes.set("merged_into", record.merged_into, into);
     w.outbox("patient", id, Op::Update, &changes, record.version);
-    Ok(())
+    Ok(changes)
 }

@@ -127,7 +127,7 @@ pub(crate) async fn ensure_bookable(conn: &mut SqliteConnection, id: Uuid) -> Re
 pub async fn open_patient(clinic: &Clinic, session: &Session, id: Uuid) -> Result<Patient> {
     let mut w = Write::begin(clinic, session, Permission::ViewPatients).await?;
     let patient = load_patient(w.conn(), id).await?;
-    w.audit("view", "patient", Some(id), json!({"mrn": patient.mrn}));
+    w.audit("view", "patient", Some(id), crate::audit::Details::facts(json!({"mrn": patient.mrn})));
     w.commit().await?;
     Ok(patient)
 }
@@ -163,15 +163,13 @@ pub async fn patient_history(clinic: &Clinic, session: &Session, id: Uuid) -> Re
     .fetch_all(w.conn())
     .await?;
     // Reading a record's history is reading the record: audited like opening the chart.
-    w.audit("view_history", "patient", Some(id), json!({"entries": rows.len()}));
+    w.audit("view_history", "patient", Some(id), crate::audit::Details::facts(json!({"entries": rows.len()})));
     w.commit().await?;
     rows.into_iter()
         .map(|r| {
-            let details: Value = serde_json::from_str(&r.details)?;
-            let changes = details.get("changes").and_then(Value::as_object).map(|fields| {
-                fields.iter().map(|(field, v)| FieldChange { field: field.clone(), old: v["old"].clone(), new: v["new"].clone() }).collect()
-            });
-            Ok(HistoryEntry { at: from_millis(r.at), staff_name: r.staff_name, device_id: r.device_id, action: r.action, changes: changes.unwrap_or_default() })
+            let details: crate::audit::Details = serde_json::from_str(&r.details)?;
+            let changes = details.changes.into_iter().map(|(field, c)| FieldChange { field, old: c.old, new: c.new }).collect();
+            Ok(HistoryEntry { at: from_millis(r.at), staff_name: r.staff_name, device_id: r.device_id, action: r.action, changes })
         })
         .collect()
 }

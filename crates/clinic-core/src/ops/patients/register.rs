@@ -64,7 +64,7 @@ pub(crate) async fn register_in(w: &mut Write<'_>, input: &PatientInput, confirm
     fields.insert(0, ("mrn", json!(mrn_text)));
     let changes = Changes::inserted(&fields);
     w.outbox("patient", id, Op::Insert, &changes, None);
-    w.audit("register", "patient", Some(id), json!({"mrn": mrn_text, "changes": changes.to_json()}));
+    w.audit("register", "patient", Some(id), crate::audit::Details::of(&changes).with("mrn", mrn_text));
     Ok(id)
 }
 
@@ -101,7 +101,7 @@ pub async fn edit_patient(clinic: &Clinic, session: &Session, id: Uuid, input: P
     .execute(w.conn())
     .await?;
     w.outbox("patient", id, Op::Update, &changes, old.version);
-    w.audit("edit", "patient", Some(id), json!({"mrn": old.mrn, "changes": changes.to_json()}));
+    w.audit("edit", "patient", Some(id), crate::audit::Details::of(&changes).with("mrn", &old.mrn));
     let patient = load_patient(w.conn(), id).await?;
     w.commit().await?;
     Ok(patient)

@@ -77,7 +77,7 @@ pub async fn add_practitioner(clinic: &Clinic, session: &Session, staff_id: Uuid
         ("specialisation", json!(v.specialisation)), ("fee_minor", json!(v.fee.minor)), ("currency", json!(currency)),
         ("weekly_hours", json!(v.hours)), ("active", json!(true))]);
     w.outbox("practitioner", id, Op::Insert, &changes, None);
-    w.audit("create", "practitioner", Some(id), changes.to_json());
+    w.audit("create", "practitioner", Some(id), crate::audit::Details::of(&changes));
     let p = load(&mut w, id).await?;
     w.commit().await?;
     Ok(p)
@@ -105,7 +105,7 @@ pub async fn update_practitioner(clinic: &Clinic, session: &Session, id: Uuid, i
         v.specialisation, v.fee.minor, currency, hours, active, now, hlc, by, id
     ).execute(w.conn()).await?;
     w.outbox("practitioner", id, Op::Update, &changes, old.version);
-    w.audit("update", "practitioner", Some(id), changes.to_json());
+    w.audit("update", "practitioner", Some(id), crate::audit::Details::of(&changes));
     let p = load(&mut w, id).await?;
     w.commit().await?;
     Ok(p)

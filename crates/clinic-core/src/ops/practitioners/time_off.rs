@@ -61,7 +61,7 @@ pub async fn add_time_off(clinic: &Clinic, session: &Session, input: TimeOffInpu
     let changes = Changes::inserted(&[("site_id", json!(site)), ("practitioner_id", json!(input.practitioner_id)),
         ("starts_at", json!(s)), ("ends_at", json!(e)), ("reason", json!(reason))]);
     w.outbox("time_off", id, Op::Insert, &changes, None);
-    w.audit("create", "time_off", Some(id), changes.to_json());
+    w.audit("create", "time_off", Some(id), crate::audit::Details::of(&changes));
     let clashing = clashing_appointments(w.conn(), site, input.practitioner_id, s, e).await?;
     w.commit().await?;
     Ok(TimeOff { id, practitioner_id: input.practitioner_id, starts_at: starts, ends_at: ends, local_start: input.starts, local_end: input.ends,
@@ -80,7 +80,7 @@ pub async fn remove_time_off(clinic: &Clinic, session: &Session, id: Uuid) -> Re
     let mut changes = Changes::default();
     changes.set("deleted_at", None::<i64>, now);
     w.outbox("time_off", id, Op::Update, &changes, version);
-    w.audit("delete", "time_off", Some(id), json!({}));
+    w.audit("delete", "time_off", Some(id), Default::default());
     w.commit().await
 }
 
