@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Patient } from "./bindings";
+import type { Patient } from "../../lib/bindings";
 import { blankPatientForm, patientForm, patientInput } from "./patientForm";
 
 const record: Patient = {

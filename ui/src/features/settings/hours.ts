@@ -1,6 +1,6 @@
 // A practitioner's week as the settings form shows it: a row per weekday, breaks typed as
 // "12:30-13:30, 16:00-16:15". The core checks the times themselves; this only shapes them.
-import type { DayHours, Period } from "./bindings";
+import type { DayHours, Period } from "../../lib/bindings";
 
 export const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;
 const NAMES: Record<string, string> = { Mon: "Monday", Tue: "Tuesday", Wed: "Wednesday", Thu: "Thursday", Fri: "Friday", Sat: "Saturday", Sun: "Sunday" };

@@ -1,6 +1,6 @@
 // The register and edit forms hold text boxes; the core wants a whole PatientInput. These turn one
 // into the other, so an edit keeps every field the form does not show.
-import type { Patient, PatientInput } from "./bindings";
+import type { Patient, PatientInput } from "../../lib/bindings";
 
 export type PatientForm = {
   given_name: string;
