@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import type { Permission } from "./lib/bindings";
+import { allowed, routes, shown } from "./routes";
+
+const holding = (...ps: Permission[]) => (p: Permission) => ps.includes(p);
+const desk = holding("view_patients", "view_schedule", "settle_conflicts");
+const admin = holding("manage_clinic", "manage_staff", "view_audit", "manage_practitioners", "manage_appointment_types", "settle_conflicts");
+
+describe("the route table", () => {
+  it("keeps the menu's labels and order", () => {
+    expect(routes.filter((r) => r.place === "menu").map((r) => r.label)).toEqual(["Patients", "Today", "Settings"]);
+  });
+
+  it("offers each session only what its permissions allow", () => {
+    expect(allowed(desk).map((r) => r.id)).toEqual(["patients", "today", "attention"]);
+    expect(allowed(admin).map((r) => r.id)).toEqual(["settings", "attention"]);
+  });
+
+  it("shows the chosen screen if allowed, else the first allowed menu entry", () => {
+    expect(shown("today", desk)?.id).toBe("today");
+    expect(shown("patients", admin)?.id).toBe("settings");
+    expect(shown("attention", admin)?.id).toBe("attention");
+    expect(shown("settings", holding())).toBeUndefined();
+  });
+});

@@ -1,0 +1,37 @@
+// The window's screens, one entry each: the header's menu and the screen shown both come from
+// this table, each entry offered only to a session whose roles hold its permission (the core
+// refuses the rest anyway). Adding a screen: its feature folder, and one entry here.
+import type { Component } from "svelte";
+import type { Permission } from "./lib/bindings";
+import Attention from "./features/attention/Attention.svelte";
+import Today from "./features/calendar/Today.svelte";
+import Patients from "./features/patients/Patients.svelte";
+import Settings from "./features/settings/Settings.svelte";
+
+export type Route = {
+  id: string;
+  /** The visible name in the menu (end-to-end tests click it by this text). */
+  label: string;
+  screen: Component;
+  permission: Permission;
+  /** "menu": a tab in the header's menu; "header": opened from its own header button. */
+  place: "menu" | "header";
+};
+
+export const routes: Route[] = [
+  { id: "patients", label: "Patients", screen: Patients, permission: "view_patients", place: "menu" },
+  { id: "today", label: "Today", screen: Today, permission: "view_schedule", place: "menu" },
+  // Managers and admins (the roles that hold it); Settings' own pages each have their permission.
+  { id: "settings", label: "Settings", screen: Settings, permission: "manage_practitioners", place: "menu" },
+  // Shown in the header while something needs attention.
+  { id: "attention", label: "Needs attention", screen: Attention, permission: "settle_conflicts", place: "header" },
+];
+
+/** The routes a session may open, given its `can`. */
+export const allowed = (can: (p: Permission) => boolean) => routes.filter((r) => can(r.permission));
+
+/** The route to show for the chosen id: it, if allowed, else the first allowed menu entry. */
+export function shown(chosen: string, can: (p: Permission) => boolean): Route | undefined {
+  const open = allowed(can);
+  return open.find((r) => r.id === chosen) ?? open.find((r) => r.place === "menu");
+}
