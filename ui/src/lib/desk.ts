@@ -41,7 +41,10 @@ export function latestOnly<A extends unknown[], T>(search: (...args: A) => Promi
   };
 }
 
-/** The seven dates (YYYY-MM-DD), Monday first, of the week that holds `date`. */
+/**
+ * The seven dates (YYYY-MM-DD), Monday first, of the week that holds `date`. Pure calendar
+ * arithmetic on dates at noon UTC, so `toISOString` gives back the same calendar date (no zone).
+ */
 export function weekOf(date: string): string[] {
   const d = new Date(`${date}T12:00:00Z`);
   const monday = new Date(d);

@@ -1,11 +1,16 @@
 // The one store of who is logged in at this workstation and how it stands with the sync server,
 // for every screen. The session carries what its roles allow (the core's permission table), so a
 // screen offers only that; the core checks again. App.svelte sets the session; the sync status is
-// polled here while someone is logged in and the desk is unlocked.
+// polled here, and the site's time zone read, while someone is logged in and the desk is unlocked.
 import { backend } from "./backend";
 import type { Permission, Session, SyncStatus } from "./bindings";
 
-export const current = $state<{ session: Session | null; sync: SyncStatus | null }>({ session: null, sync: null });
+export const current = $state<{
+  session: Session | null;
+  sync: SyncStatus | null;
+  /** The site's time zone (IANA), once read after login; undefined until then (lib/dates then uses this machine's). */
+  zone: string | undefined;
+}>({ session: null, sync: null, zone: undefined });
 
 export function can(permission: Permission): boolean {
   return current.session?.permissions.includes(permission) ?? false;
@@ -14,6 +19,11 @@ export function can(permission: Permission): boolean {
 /** Asks the core how sync stands now (keeping the last answer if it cannot say). */
 export async function refreshSync(): Promise<void> {
   if (current.session && !current.session.locked) current.sync = await backend.syncStatus().catch(() => current.sync);
+}
+
+/** Reads the site's time zone (any logged-in staff member may); kept as it was if it cannot. */
+export async function refreshSite(): Promise<void> {
+  if (current.session && !current.session.locked) current.zone = (await backend.siteDetails().catch(() => null))?.time_zone ?? current.zone;
 }
 
 /** Polls the sync status every `ms`; returns the way to stop. */

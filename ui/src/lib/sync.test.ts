@@ -22,6 +22,13 @@ describe("sync status line", () => {
     const today = new Date(2026, 10, 23, 9, 14).getTime();
     expect(syncLine({ ...base, offline_since: today, waiting: 2 }, now)).toBe("Offline since 09:14 (2 changes waiting)");
     const before = new Date(2026, 10, 22, 17, 5).getTime();
-    expect(syncLine({ ...base, offline_since: before }, now)).toMatch(/^Offline since 2026-11-2\d 17:05$/);
+    expect(syncLine({ ...base, offline_since: before }, now)).toBe("Offline since 2026-11-22 17:05");
+  });
+
+  it("tells the day in the site's zone, not UTC's", () => {
+    const late = Date.parse("2026-12-31T23:30:00Z");
+    const morning = Date.parse("2027-01-01T08:00:00Z");
+    expect(syncLine({ ...base, offline_since: late }, morning, "Europe/Berlin")).toBe("Offline since 00:30");
+    expect(syncLine({ ...base, offline_since: late }, morning, "America/New_York")).toBe("Offline since 2026-12-31 18:30");
   });
 });
