@@ -25,7 +25,7 @@ fn hash(secret: &str) -> String {
 
 pub async fn create_organisation(db: &PgPool, name: &str) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO organisation (id, name) VALUES ($1, $2)").bind(id).bind(name.trim()).execute(db).await?;
+    sqlx::query!("INSERT INTO organisation (id, name) VALUES ($1, $2)", id, name.trim()).execute(db).await?;
     Ok(id)
 }
 
@@ -36,11 +36,11 @@ pub async fn create_enrolment_code(db: &PgPool, org: Uuid, hours: i32) -> ApiRes
     let mut rng = rand::rng();
     let raw: String = (0..12).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
     let code = format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..12]);
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "INSERT INTO enrolment_code (code_hash, org_id, expires_at)
          SELECT $1, id, now() + make_interval(hours => $3) FROM organisation WHERE id = $2",
+        hash(&code), org, hours,
     )
-    .bind(hash(&code)).bind(org).bind(hours)
     .execute(db).await?;
     if inserted.rows_affected() == 0 {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such organisation."));
@@ -50,7 +50,7 @@ pub async fn create_enrolment_code(db: &PgPool, org: Uuid, hours: i32) -> ApiRes
 
 /// A lost or retired workstation: refused from now on.
 pub async fn revoke_device(db: &PgPool, device: Uuid) -> ApiResult<()> {
-    let done = sqlx::query("UPDATE device SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL").bind(device).execute(db).await?;
+    let done = sqlx::query!("UPDATE device SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", device).execute(db).await?;
     if done.rows_affected() == 0 {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such enrolled device."));
     }
@@ -65,24 +65,25 @@ pub async fn enrol(db: &PgPool, request: EnrolRequest) -> ApiResult<Enrolment> {
         return Err(ApiError::bad_request("Give the workstation a name of 1 to 80 characters."));
     }
     let mut tx = db.begin().await?;
-    let code: Option<(Uuid, String, Option<Uuid>)> = sqlx::query_as(
+    let code = sqlx::query!(
         "UPDATE enrolment_code c SET used_at = now(), used_by = $2
          FROM organisation o
          WHERE c.code_hash = $1 AND c.used_at IS NULL AND c.expires_at > now() AND o.id = c.org_id
          RETURNING o.id, o.name, o.clinic_id",
+        hash(&request.code.to_uppercase()), request.device_id,
     )
-    .bind(hash(&request.code.to_uppercase())).bind(request.device_id)
     .fetch_optional(&mut *tx).await?;
-    let Some((org_id, org_name, _)) = code else {
+    let Some(code) = code else {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "bad_code", "This enrolment code is not valid: it is mistyped, used, or expired. Ask the admin for a new one."));
     };
+    let (org_id, org_name) = (code.id, code.name);
     // Serialises enrolments into one organisation (device numbers, the clinic binding); the binding
     // is read again under the lock, so two first workstations cannot both bind it.
-    let bound: Option<Uuid> = sqlx::query_scalar("SELECT clinic_id FROM organisation WHERE id = $1 FOR UPDATE")
-        .bind(org_id).fetch_one(&mut *tx).await?;
+    let bound: Option<Uuid> = sqlx::query_scalar!("SELECT clinic_id FROM organisation WHERE id = $1 FOR UPDATE", org_id)
+        .fetch_one(&mut *tx).await?;
     let (clinic_id, number) = match (bound, request.clinic) {
         (None, Some(local)) => {
-            sqlx::query("UPDATE organisation SET clinic_id = $2 WHERE id = $1").bind(org_id).bind(local.clinic_id).execute(&mut *tx).await?;
+            sqlx::query!("UPDATE organisation SET clinic_id = $2 WHERE id = $1", org_id, local.clinic_id).execute(&mut *tx).await?;
             (local.clinic_id, local.device_number)
         }
         (None, None) => {
@@ -95,18 +96,18 @@ pub async fn enrol(db: &PgPool, request: EnrolRequest) -> ApiResult<Enrolment> {
         }
         (Some(clinic), Some(local)) => (clinic, local.device_number),
         (Some(clinic), None) => {
-            let next: i32 = sqlx::query_scalar("SELECT coalesce(max(number), 0) + 1 FROM device WHERE org_id = $1")
-                .bind(org_id).fetch_one(&mut *tx).await?;
+            let next: i32 = sqlx::query_scalar!(r#"SELECT coalesce(max(number), 0) + 1 AS "next!" FROM device WHERE org_id = $1"#, org_id)
+                .fetch_one(&mut *tx).await?;
             (clinic, next as i64)
         }
     };
     let token = hex::encode(rand::random::<[u8; 32]>());
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO device (id, org_id, name, number, token_hash) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, revoked_at = NULL, name = EXCLUDED.name
          WHERE device.org_id = EXCLUDED.org_id",
+        request.device_id, org_id, name, number as i32, hash(&token),
     )
-    .bind(request.device_id).bind(org_id).bind(name).bind(number as i32).bind(hash(&token))
     .execute(&mut *tx).await
     .map_err(|e| match e.as_database_error().and_then(|d| d.constraint()) {
         Some("device_org_id_number_key") => ApiError::new(StatusCode::CONFLICT, "device_number_taken",
@@ -119,13 +120,14 @@ pub async fn enrol(db: &PgPool, request: EnrolRequest) -> ApiResult<Enrolment> {
 
 /// The device a bearer token belongs to, if it is enrolled and not revoked.
 pub async fn authenticate(db: &PgPool, token: &str) -> ApiResult<DeviceAuth> {
-    let found: Option<(Uuid, Uuid, Option<Uuid>)> = sqlx::query_as(
+    let found = sqlx::query!(
         "UPDATE device d SET last_seen_at = now() FROM organisation o
          WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND o.id = d.org_id
          RETURNING d.id, d.org_id, o.clinic_id",
+        hash(token),
     )
-    .bind(hash(token)).fetch_optional(db).await?;
-    match found {
+    .fetch_optional(db).await?;
+    match found.map(|d| (d.id, d.org_id, d.clinic_id)) {
         Some((device_id, org_id, Some(clinic_id))) => Ok(DeviceAuth { device_id, org_id, clinic_id }),
         _ => Err(ApiError::unauthorised()),
     }

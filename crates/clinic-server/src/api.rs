@@ -97,7 +97,7 @@ struct Health {
     (status = 503, description = doc::UNAVAILABLE, body = ErrorBody),
 ))]
 async fn health(State(server): State<Server>) -> ApiResult<Json<Health>> {
-    sqlx::query("SELECT 1").execute(&server.db).await?;
+    sqlx::query_scalar!("SELECT 1 AS one").fetch_one(&server.db).await?;
     Ok(Json(Health { status: "ok" }))
 }
 
@@ -265,15 +265,16 @@ async fn pull(device: Device, State(server): State<Server>, query: Result<Query<
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let cursor = whole_number("cursor", q.cursor.as_deref(), 0, 0..=i64::MAX)?;
     let limit = whole_number("limit", q.limit.as_deref(), 1000, 1..=MAX_PULL)?;
-    let rows = sqlx::query_as::<_, (String, Uuid, i64, i64, String)>(
-        "SELECT entity, entity_id, version, server_seq, data::text FROM record
-         WHERE org_id = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3",
+    let rows = sqlx::query!(
+        r#"SELECT entity, entity_id, version, server_seq, data::text AS "data!" FROM record
+         WHERE org_id = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3"#,
+        device.0.org_id, cursor, limit + 1,
     )
-    .bind(device.0.org_id).bind(cursor).bind(limit + 1)
     .fetch_all(&server.db).await?;
     let has_more = rows.len() as i64 > limit;
     let records = rows.into_iter().take(limit as usize)
-        .map(|(entity, entity_id, version, server_seq, data)| {
+        .map(|r| {
+            let (entity, entity_id, version, server_seq, data) = (r.entity, r.entity_id, r.version, r.server_seq, r.data);
             let data = serde_json::value::RawValue::from_string(data).map_err(|e| {
                 tracing::error!(error = %e, "stored record is not JSON");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "A stored record could not be read.")

@@ -67,8 +67,8 @@ impl Batch<'_> {
     async fn staff_roles(&self, conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Option<Vec<Role>>> {
         let data = match self.records.get(&("staff".to_string(), user)) {
             Some(rec) => Some(rec.data.clone()),
-            None => sqlx::query_scalar::<_, Json<Map<String, Value>>>("SELECT data FROM record WHERE org_id = $1 AND entity = 'staff' AND entity_id = $2")
-                .bind(self.auth.org_id).bind(user).fetch_optional(&mut *conn).await?.map(|d| d.0),
+            None => sqlx::query_scalar!(r#"SELECT data AS "data: Json<Map<String, Value>>" FROM record WHERE org_id = $1 AND entity = 'staff' AND entity_id = $2"#,
+                self.auth.org_id, user).fetch_optional(&mut *conn).await?.map(|d| d.0),
         };
         Ok(data.filter(|d| d.get("active").is_none_or(|a| truthy(Some(a))) && is_live(d))
             .and_then(|d| d.get("roles").and_then(Value::as_str).map(|r| r.split(',').filter_map(|s| Role::named(s.trim())).collect())))
@@ -81,8 +81,9 @@ impl Batch<'_> {
             return Ok(Ok(()));
         }
         let stored: Vec<(Uuid, Json<Map<String, Value>>)> =
-            sqlx::query_as("SELECT entity_id, data FROM record WHERE org_id = $1 AND entity = 'staff' AND entity_id <> $2")
-                .bind(self.auth.org_id).bind(id).fetch_all(&mut *conn).await?;
+            sqlx::query!(r#"SELECT entity_id, data AS "data: Json<Map<String, Value>>" FROM record WHERE org_id = $1 AND entity = 'staff' AND entity_id <> $2"#,
+                self.auth.org_id, id).fetch_all(&mut *conn).await?
+                .into_iter().map(|r| (r.entity_id, r.data)).collect();
         let in_batch = |other: Uuid| self.records.get(&("staff".to_string(), other)).map(|r| &r.data);
         let another = stored.iter().any(|(other, data)| active_admin(in_batch(*other).unwrap_or(&data.0)))
             || self.records.iter().any(|((e, other), r)| e == "staff" && *other != id && active_admin(&r.data));

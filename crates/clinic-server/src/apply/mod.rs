@@ -60,35 +60,38 @@ struct Batch<'a> {
 pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) -> ApiResult<Vec<PushResult>> {
     mutations.sort_by_key(|m| m.device_seq);
     let mut tx = db.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))").bind(auth.org_id).execute(&mut *tx).await?;
+    sqlx::query_scalar!(r#"SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 0)) AS "locked: ()""#, auth.org_id).fetch_one(&mut *tx).await?;
 
     let ids: Vec<Uuid> = mutations.iter().map(|m| m.mutation_id).collect();
     let seen: HashMap<Uuid, (Uuid, Json<Outcome>)> =
-        sqlx::query_as::<_, (Uuid, Uuid, Json<Outcome>)>("SELECT mutation_id, org_id, outcome FROM applied_mutation WHERE mutation_id = ANY($1)")
-            .bind(&ids).fetch_all(&mut *tx).await?
-            .into_iter().map(|(id, org, outcome)| (id, (org, outcome))).collect();
+        sqlx::query!(r#"SELECT mutation_id, org_id, outcome AS "outcome: Json<Outcome>" FROM applied_mutation WHERE mutation_id = ANY($1)"#, &ids)
+            .fetch_all(&mut *tx).await?
+            .into_iter().map(|r| (r.mutation_id, (r.org_id, r.outcome))).collect();
     let entity_ids: Vec<Uuid> = mutations.iter().map(|m| m.entity_id).collect();
-    let records = sqlx::query_as::<_, (String, Uuid, i64, i64, Json<Map<String, Value>>, Json<Map<String, Value>>)>(
-        "SELECT entity, entity_id, version, server_seq, data, fields FROM record WHERE org_id = $1 AND entity_id = ANY($2)",
+    let records = sqlx::query!(
+        r#"SELECT entity, entity_id, version, server_seq, data AS "data: Json<Map<String, Value>>", fields AS "fields: Json<Map<String, Value>>"
+         FROM record WHERE org_id = $1 AND entity_id = ANY($2)"#,
+        auth.org_id, &entity_ids,
     )
-    .bind(auth.org_id).bind(&entity_ids).fetch_all(&mut *tx).await?
+    .fetch_all(&mut *tx).await?
     .into_iter()
-    .map(|(e, id, version, server_seq, data, fields)| ((e, id), Rec { version, server_seq, data: data.0, fields: fields.0 }))
+    .map(|r| ((r.entity, r.entity_id), Rec { version: r.version, server_seq: r.server_seq, data: r.data.0, fields: r.fields.0 }))
     .collect();
     // Server sequence numbers for the change and every conflict a mutation may open (a clash, a
     // duplicate per unique key, or one per sensitive field); the unused ones are gaps, which
     // cursors do not mind.
     let most_conflicts = 1 + clinic_sync::ENTITIES.iter().map(|e| e.human_fields().len() + e.unique.len()).max().unwrap_or(0);
-    let seqs: Vec<i64> = sqlx::query_scalar("SELECT nextval('server_seq') FROM generate_series(1, $1)")
-        .bind(((1 + most_conflicts) * mutations.len()) as i64).fetch_all(&mut *tx).await?;
-    let staff_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM record WHERE org_id = $1 AND entity = 'staff')")
-        .bind(auth.org_id).fetch_one(&mut *tx).await?;
+    let seqs: Vec<i64> = sqlx::query_scalar!(r#"SELECT nextval('server_seq') AS "seq!" FROM generate_series(1, $1::bigint)"#,
+        ((1 + most_conflicts) * mutations.len()) as i64).fetch_all(&mut *tx).await?;
+    let staff_exists: bool = sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM record WHERE org_id = $1 AND entity = 'staff') AS "exists!""#,
+        auth.org_id).fetch_one(&mut *tx).await?;
     let mut conflicts_about: HashMap<Uuid, Vec<(String, Option<String>)>> = HashMap::new();
-    for (about, status, resolution) in sqlx::query_as::<_, (Uuid, String, Option<String>)>(
-        "SELECT (data->>'entity_id')::uuid, data->>'status', data->>'resolution' FROM record
-         WHERE org_id = $1 AND entity = 'sync_conflict' AND (data->>'entity_id')::uuid = ANY($2)",
-    ).bind(auth.org_id).bind(&entity_ids).fetch_all(&mut *tx).await? {
-        conflicts_about.entry(about).or_default().push((status, resolution));
+    for c in sqlx::query!(
+        r#"SELECT (data->>'entity_id')::uuid AS "about!", data->>'status' AS "status!", data->>'resolution' AS resolution FROM record
+         WHERE org_id = $1 AND entity = 'sync_conflict' AND (data->>'entity_id')::uuid = ANY($2)"#,
+        auth.org_id, &entity_ids,
+    ).fetch_all(&mut *tx).await? {
+        conflicts_about.entry(c.about).or_default().push((c.status, c.resolution));
     }
     let holders = unique::Holders::load(&mut tx, auth.org_id, &mutations).await?;
     let mut batch = Batch {

@@ -22,10 +22,11 @@ impl Batch<'_> {
     /// ended, each takes its time if it is free (and a later booking there is flagged against it).
     pub(super) async fn free_waiting(&self, conn: &mut PgConnection, freed_by: Uuid) -> ApiResult<()> {
         let freed = freed_by.to_string();
-        let mut waiting: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT (data->>'entity_id')::uuid FROM record
-             WHERE org_id = $1 AND entity = 'sync_conflict' AND data->>'kind' = 'appointment_clash' AND data->>'other_id' = $2",
-        ).bind(self.auth.org_id).bind(&freed).fetch_all(&mut *conn).await?;
+        let mut waiting: Vec<Uuid> = sqlx::query_scalar!(
+            r#"SELECT (data->>'entity_id')::uuid AS "entity_id!" FROM record
+             WHERE org_id = $1 AND entity = 'sync_conflict' AND data->>'kind' = 'appointment_clash' AND data->>'other_id' = $2"#,
+            self.auth.org_id, &freed,
+        ).fetch_all(&mut *conn).await?;
         waiting.extend(self.records.iter()
             .filter(|((e, _), r)| e == "sync_conflict" && r.data.get("other_id").and_then(Value::as_str) == Some(freed.as_str()))
             .filter_map(|(_, r)| r.data.get("entity_id").and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok())));
@@ -34,9 +35,10 @@ impl Batch<'_> {
         for appointment in waiting.into_iter().filter(|w| *w != freed_by) {
             let data = match self.records.get(&("appointment".to_string(), appointment)) {
                 Some(rec) => rec.data.clone(),
-                None => match sqlx::query_scalar::<_, Json<Map<String, Value>>>(
-                    "SELECT data FROM record WHERE org_id = $1 AND entity = 'appointment' AND entity_id = $2",
-                ).bind(self.auth.org_id).bind(appointment).fetch_optional(&mut *conn).await? {
+                None => match sqlx::query_scalar!(
+                    r#"SELECT data AS "data: Json<Map<String, Value>>" FROM record WHERE org_id = $1 AND entity = 'appointment' AND entity_id = $2"#,
+                    self.auth.org_id, appointment,
+                ).fetch_optional(&mut *conn).await? {
                     Some(data) => data.0,
                     None => continue,
                 },
@@ -58,21 +60,21 @@ impl Batch<'_> {
             data.get("starts_at").and_then(Value::as_i64),
             data.get("busy_until").and_then(Value::as_i64),
         );
-        sqlx::query("DELETE FROM appointment_slot WHERE org_id = $1 AND appointment_id = $2").bind(self.auth.org_id).bind(id).execute(&mut *conn).await?;
+        sqlx::query!("DELETE FROM appointment_slot WHERE org_id = $1 AND appointment_id = $2", self.auth.org_id, id).execute(&mut *conn).await?;
         let (true, Some(practitioner), Some(starts), Some(until)) = (active, practitioner, starts, until) else { return Ok(None) };
-        let other: Option<Uuid> = sqlx::query_scalar(
+        let other: Option<Uuid> = sqlx::query_scalar!(
             "SELECT appointment_id FROM appointment_slot
              WHERE org_id = $1 AND practitioner_id = $2 AND appointment_id <> $5
-               AND during && tstzrange(to_timestamp($3 / 1000.0), to_timestamp($4 / 1000.0), '[)') LIMIT 1",
+               AND during && tstzrange(to_timestamp($3::bigint / 1000.0), to_timestamp($4::bigint / 1000.0), '[)') LIMIT 1",
+            self.auth.org_id, practitioner, starts, until, id,
         )
-        .bind(self.auth.org_id).bind(practitioner).bind(starts).bind(until).bind(id)
         .fetch_optional(&mut *conn).await?;
         if other.is_none() {
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO appointment_slot (org_id, practitioner_id, during, appointment_id)
-                 VALUES ($1, $2, tstzrange(to_timestamp($3 / 1000.0), to_timestamp($4 / 1000.0), '[)'), $5)",
+                 VALUES ($1, $2, tstzrange(to_timestamp($3::bigint / 1000.0), to_timestamp($4::bigint / 1000.0), '[)'), $5)",
+                self.auth.org_id, practitioner, starts, until, id,
             )
-                .bind(self.auth.org_id).bind(practitioner).bind(starts).bind(until).bind(id)
                 .execute(&mut *conn).await?;
         }
         Ok(other)

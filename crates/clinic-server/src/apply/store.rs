@@ -26,38 +26,39 @@ impl Batch<'_> {
                 fields.push(Value::Object(rec.fields.clone()));
             }
         }
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO record (org_id, entity, entity_id, version, server_seq, data, fields)
              SELECT $1, * FROM UNNEST($2::text[], $3::uuid[], $4::bigint[], $5::bigint[], $6::jsonb[], $7::jsonb[])
              ON CONFLICT (org_id, entity, entity_id) DO UPDATE
              SET version = EXCLUDED.version, server_seq = EXCLUDED.server_seq, data = EXCLUDED.data, fields = EXCLUDED.fields",
+            org, &entities, &ids, &versions, &seqs, &datas, &fields,
         )
-        .bind(org).bind(&entities).bind(&ids).bind(&versions).bind(&seqs).bind(&datas).bind(&fields)
         .execute(&mut *conn).await?;
 
         let log = &self.log;
-        sqlx::query(
+        // Ids a change may lack (`Option`) are sent as nulls in their array: `as _` lets them through.
+        sqlx::query!(
             "INSERT INTO change_log (org_id, device_id, server_seq, entity, entity_id, version, mutation_id, user_id, hlc, changes)
              SELECT $1, $2, * FROM UNNEST($3::bigint[], $4::text[], $5::uuid[], $6::bigint[], $7::uuid[], $8::uuid[], $9::text[], $10::jsonb[])",
+            org, self.auth.device_id,
+            &log.iter().map(|l| l.server_seq).collect::<Vec<_>>(),
+            &log.iter().map(|l| l.entity.clone()).collect::<Vec<_>>(),
+            &log.iter().map(|l| l.entity_id).collect::<Vec<_>>(),
+            &log.iter().map(|l| l.version).collect::<Vec<_>>(),
+            &log.iter().map(|l| l.mutation_id).collect::<Vec<_>>() as _,
+            &log.iter().map(|l| l.user_id).collect::<Vec<_>>() as _,
+            &log.iter().map(|l| l.hlc.clone()).collect::<Vec<_>>(),
+            &log.iter().map(|l| l.changes.clone()).collect::<Vec<_>>(),
         )
-        .bind(org).bind(self.auth.device_id)
-        .bind(log.iter().map(|l| l.server_seq).collect::<Vec<_>>())
-        .bind(log.iter().map(|l| l.entity.clone()).collect::<Vec<_>>())
-        .bind(log.iter().map(|l| l.entity_id).collect::<Vec<_>>())
-        .bind(log.iter().map(|l| l.version).collect::<Vec<_>>())
-        .bind(log.iter().map(|l| l.mutation_id).collect::<Vec<_>>())
-        .bind(log.iter().map(|l| l.user_id).collect::<Vec<_>>())
-        .bind(log.iter().map(|l| l.hlc.clone()).collect::<Vec<_>>())
-        .bind(log.iter().map(|l| l.changes.clone()).collect::<Vec<_>>())
         .execute(&mut *conn).await?;
 
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO applied_mutation (org_id, device_id, mutation_id, outcome)
              SELECT $1, $2, * FROM UNNEST($3::uuid[], $4::jsonb[])",
+            org, self.auth.device_id,
+            &outcomes.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            &outcomes.iter().map(|(_, o)| o.clone()).collect::<Vec<_>>(),
         )
-        .bind(org).bind(self.auth.device_id)
-        .bind(outcomes.iter().map(|(id, _)| *id).collect::<Vec<_>>())
-        .bind(outcomes.iter().map(|(_, o)| o.clone()).collect::<Vec<_>>())
         .execute(&mut *conn).await?;
         Ok(())
     }

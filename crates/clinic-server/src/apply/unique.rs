@@ -46,6 +46,7 @@ impl Holders {
         }
         let mut holders = Holders::default();
         for ((name, field), values) in wanted {
+            // Runtime SQL, not `query_as!`: the entity and field names are spliced in from the declaration.
             let found: Vec<(Uuid, Uuid, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT org_id, entity_id, data->>'{field}' FROM record
                  WHERE entity = '{name}' AND data->>'{field}' = ANY($1) AND coalesce(data->>'deleted_at', '') = ''"
