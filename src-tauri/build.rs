@@ -8,7 +8,7 @@ const COMMANDS: &[&str] = &[
     "mark_left", "merge_patients", "unmerge_patient", "change_password",
     "create_appointment_type", "update_site_details", "site_details",
     "update_appointment_type", "doctors_without_hours", "add_practitioner", "update_practitioner", "time_off", "add_time_off", "remove_time_off",
-    "sync_status", "enrol_workstation", "needs_attention", "resolve_conflict",
+    "sync_status", "enrol_workstation", "needs_attention", "resolve_conflict", "apply_refused_again", "dismiss_refused",
     "set_staff_roles", "set_staff_active", "reset_password",
 ];
 

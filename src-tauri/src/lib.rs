@@ -112,6 +112,8 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::sync::enrol_workstation,
             commands::sync::needs_attention,
             commands::sync::resolve_conflict,
+            commands::sync::apply_refused_again,
+            commands::sync::dismiss_refused,
         ])
 }
 

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod store;
 pub mod sync;
 pub mod thread;
+mod record;
 mod write;
 
 pub use clinic::{Clinic, Device};

@@ -33,3 +33,16 @@ pub async fn needs_attention(desk: State<'_, Desk>) -> Result<Attention> {
 pub async fn resolve_conflict(desk: State<'_, Desk>, id: Uuid, resolution: Resolution) -> Result<()> {
     desk.run_as(move |c, s| async move { sync::resolve(&c, &s, id, resolution).await }).await
 }
+
+/// Makes a change the server refused again, as a new change (checked again).
+#[tauri::command]
+#[specta::specta]
+pub async fn apply_refused_again(desk: State<'_, Desk>, mutation_id: Uuid) -> Result<()> {
+    desk.run_as(move |c, s| async move { sync::apply_again(&c, &s, mutation_id).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dismiss_refused(desk: State<'_, Desk>, mutation_id: Uuid) -> Result<()> {
+    desk.run_as(move |c, s| async move { sync::dismiss(&c, &s, mutation_id).await }).await
+}

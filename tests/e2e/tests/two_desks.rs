@@ -1,6 +1,6 @@
 //! Two real app windows on one machine, enrolled to one real sync server: each shows the other's
 //! new patient and booking within seconds, and a clash booked while the server was away appears
-//! in "Needs attention" on both, where a receptionist settles it.
+//! in "Needs attention" on both, where a receptionist settles it by moving one.
 
 use std::time::{Duration, Instant};
 
@@ -149,9 +149,10 @@ fn two_desks_share_one_truth() {
         desk.screenshot("04-needs-attention");
         desk.assert_accessible("needs attention");
     }
-    // The receptionist on B keeps both on purpose; A's list empties too.
-    b.click_button("Keep both");
-    b.wait_for_text("Both bookings stay, on purpose.", SHORT);
+    // The receptionist on B moves her offline booking to 15:00, in one step; A's list empties too.
+    b.set_value("input[name^=move_]", &format!("{day}T15:00"));
+    b.click_button("Move it");
+    b.wait_for_text(&format!("Moved Beatriz Sincronia to {day} 15:00."), SHORT);
     let started = Instant::now();
     while a.has_button("Needs attention (1)") {
         assert!(started.elapsed() < SYNCED, "the settled clash stayed open on A");

@@ -81,6 +81,9 @@ export const commands = {
 	enrolWorkstation: (input: EnrolInput) => typedError<SyncStatus, Error>(__TAURI_INVOKE("enrol_workstation", { input })),
 	needsAttention: () => typedError<Attention, Error>(__TAURI_INVOKE("needs_attention")),
 	resolveConflict: (id: string, resolution: Resolution) => typedError<null, Error>(__TAURI_INVOKE("resolve_conflict", { id, resolution })),
+	/**  Makes a change the server refused again, as a new change (checked again). */
+	applyRefusedAgain: (mutationId: string) => typedError<null, Error>(__TAURI_INVOKE("apply_refused_again", { mutationId })),
+	dismissRefused: (mutationId: string) => typedError<null, Error>(__TAURI_INVOKE("dismiss_refused", { mutationId })),
 };
 
 /* Types */
@@ -240,6 +243,10 @@ export type Conflict = {
 	field: string | null,
 	theirs: string | null,
 	yours: string | null,
+	/**  For a duplicate: the two records, as people know them. */
+	records: Named[],
+	/**  How this person may settle it. */
+	ways: Way[],
 };
 
 /**  An ISO 4217 currency with its number of minor-unit digits. */
@@ -320,6 +327,13 @@ export type HistoryEntry = {
 export type Money = {
 	minor: number,
 	currency: Currency,
+};
+
+/**  A record by the words people know it by (a name, a record number), and when it was made. */
+export type Named = {
+	id: string,
+	label: string,
+	made_at: number,
 };
 
 export type NewStaff = {
@@ -464,6 +478,13 @@ export type Refused = {
 	entity_id: string,
 	reason: string,
 	made_at: number,
+	/**  What was refused: each field with the value it was to get, as JSON. */
+	values: RefusedValue[],
+};
+
+export type RefusedValue = {
+	field: string,
+	value: string,
 };
 
 export type ReminderSettings = {
@@ -474,16 +495,22 @@ export type ReminderSettings = {
 };
 
 export type Resolution = 
-/**  A clash: cancel this booking. */
+/**  A clash: cancel the booking made offline. */
 { action: "cancel"; reason: string } | 
-/**  A clash: this booking was moved (rescheduled) already. */
-{ action: "rebooked" } | 
+/**  A clash: move the booking made offline to another time. */
+{ action: "move"; starts: string } | 
 /**  A clash: both stay, deliberately. */
 { action: "keep_both" } | 
 /**  A field: keep the value the server kept. */
 { action: "choose_theirs" } | 
 /**  A field: the value that was not applied is the right one. */
-{ action: "choose_yours" };
+{ action: "choose_yours" } | 
+/**  A duplicate: give one of the two records another value of the unique field. */
+{ action: "rename"; record: string; value: string } | 
+/**  A duplicate of a patient: the two are one person; `keep` absorbs the other. */
+{ action: "merge"; keep: string } | 
+/**  A duplicate: one of the two is retired (made inactive). */
+{ action: "retire"; record: string };
 
 export type Role = "receptionist" | "doctor" | "manager" | "admin";
 
@@ -594,6 +621,12 @@ export type WalkInPatient = ({ existing: string }) & { new?: never } |
 	details: PatientInput,
 	confirmed_new: boolean,
 } }) & { existing?: never };
+
+/**
+ *  A way to settle a conflict. `Conflict::ways` lists those its kind allows and the person's
+ *  roles permit, so the window offers only those.
+ */
+export type Way = "cancel" | "move" | "keep_both" | "choose_theirs" | "choose_yours" | "rename" | "merge" | "retire";
 
 /**  A practitioner's regular week. Days not listed are days off. */
 export type WeeklyHours = DayHours[];

@@ -102,6 +102,15 @@ async fn ensure_other_admin(w: &mut Write<'_>, id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// Retiring `id` must leave the organisation an active admin.
+pub(crate) async fn ensure_admin_remains(w: &mut Write<'_>, id: Uuid) -> Result<()> {
+    let row = load(w, id).await?;
+    if row.active != 0 && Roles::from_stored(&row.roles).contains(Role::Admin) {
+        ensure_other_admin(w, id).await?;
+    }
+    Ok(())
+}
+
 pub async fn set_staff_roles(clinic: &Clinic, session: &Session, id: Uuid, roles: Vec<String>) -> Result<()> {
     let mut w = Write::begin(clinic, session, Permission::ManageStaff).await?;
     let roles = Roles::parse("roles", &roles)?;

@@ -7,6 +7,7 @@ mod attention;
 mod pull;
 mod push;
 mod server;
+mod settle;
 
 use std::sync::Arc;
 
@@ -19,7 +20,8 @@ use crate::clinic::{Clinic, Device};
 use crate::error::{Code, Error, Result};
 use crate::store::{DatabaseKey, KeyStore};
 
-pub use attention::{needs_attention, resolve, Attention, Resolution};
+pub use attention::{needs_attention, Attention, Conflict, Named, Refused, RefusedValue};
+pub use settle::{apply_again, dismiss, resolve, Resolution, Way};
 pub use server::SyncServer;
 
 /// What Settings → Sync sends.

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::server::SyncServer;
 use crate::clinic::Clinic;
 use crate::error::{Code, Error, Result};
+use crate::record::{bind, cell};
 
 /// The workstation's table for an entity (they share names), if it is one that syncs.
 pub(super) fn table(entity_name: &str) -> Option<&'static str> {
@@ -182,30 +183,6 @@ async fn pending_fields(conn: &mut SqliteConnection) -> Result<HashMap<Uuid, Has
     Ok(pending)
 }
 
-enum Cell {
-    Blob(Option<Vec<u8>>),
-    Int(Option<i64>),
-    Text(Option<String>),
-}
-
-/// A JSON value as the column's declared type stores it.
-fn cell(kind: &str, value: &Value) -> Result<Cell> {
-    let bad = || Error::new(Code::SyncUnavailable, format!("The server sent a value this workstation cannot store ({value})."));
-    Ok(match (kind, value) {
-        ("BLOB", Value::Null) => Cell::Blob(None),
-        ("BLOB", Value::String(s)) => Cell::Blob(Some(s.parse::<Uuid>().map_err(|_| bad())?.as_bytes().to_vec())),
-        ("BLOB", _) => return Err(bad()),
-        ("INTEGER", Value::Null) => Cell::Int(None),
-        ("INTEGER", Value::Bool(b)) => Cell::Int(Some(*b as i64)),
-        ("INTEGER", Value::Number(n)) => Cell::Int(Some(n.as_i64().ok_or_else(bad)?)),
-        ("INTEGER", _) => return Err(bad()),
-        (_, Value::Null) => Cell::Text(None),
-        (_, Value::String(s)) => Cell::Text(Some(s.clone())),
-        // Lists and objects are kept as JSON text (phones, weekly hours, an emergency contact).
-        (_, other) => Cell::Text(Some(other.to_string())),
-    })
-}
-
 /// At most this many rows per statement (SQLite allows 32,766 parameters; a patient has ~25).
 const ROWS_PER_STATEMENT: usize = 200;
 
@@ -256,11 +233,7 @@ async fn upsert(conn: &mut SqliteConnection, table: &str, present: &[(&str, &str
     let mut query = sqlx::query::<sqlx::Sqlite>(sqlx::AssertSqlSafe(sql));
     for record in rows {
         for (name, kind) in present {
-            query = match cell(kind, record.data.get(*name).unwrap_or(&Value::Null))? {
-                Cell::Blob(v) => query.bind(v),
-                Cell::Int(v) => query.bind(v),
-                Cell::Text(v) => query.bind(v),
-            };
+            query = bind(query, cell(kind, record.data.get(*name).unwrap_or(&Value::Null))?);
         }
         query = query.bind(record.version);
     }

@@ -10,4 +10,5 @@ mod proxy;
 mod adversarial;
 mod integrity;
 mod machine;
+mod settling;
 mod stories;

@@ -246,9 +246,12 @@ async fn a_clash_is_settled_by_moving_the_offline_booking() {
     assert_converged(&[&a, &b]).await;
     let conflict = needs_attention(&b.clinic, &rita_b).await.unwrap().conflicts[0].clone();
     assert_eq!(conflict.appointment.as_ref().map(|x| x.id), Some(offline.id));
-    // "Move it": the offline booking to 11:00, then the conflict is marked rebooked.
-    clinic_core::ops::calendar::reschedule_appointment(&b.clinic, &rita_b, offline.id, at("2026-11-24", "11:00"), None, false).await.unwrap();
-    resolve(&b.clinic, &rita_b, conflict.id, Resolution::Rebooked).await.unwrap();
+    // "Move it": the offline booking to a time that is taken is refused, and the conflict stays open.
+    let taken = resolve(&b.clinic, &rita_b, conflict.id, Resolution::Move { starts: at("2026-11-24", "10:00") }).await.unwrap_err();
+    assert_eq!(taken.code, clinic_core::Code::DoubleBooking, "{}", taken.message);
+    assert_eq!(needs_attention(&b.clinic, &rita_b).await.unwrap().conflicts.len(), 1);
+    // To 11:00, and the conflict is settled as rebooked, in one step.
+    resolve(&b.clinic, &rita_b, conflict.id, Resolution::Move { starts: at("2026-11-24", "11:00") }).await.unwrap();
     assert_converged(&[&a, &b]).await;
     assert!(needs_attention(&a.clinic, &rita_a).await.unwrap().conflicts.is_empty());
     // Both bookings stand, at 10:00 and 11:00, on the other desk too.

@@ -16,6 +16,7 @@ pub use status::{complete_consultation, mark_arrived, mark_no_show, start_consul
 pub use views::{day_calendar, free_slots, todays_calendar, patient_appointments, DayCalendar, FreeSlot, PractitionerDay};
 
 pub(crate) use appointment::{find_appointment, load_appointment};
+pub(crate) use book::reschedule;
 pub(crate) use status::set_status;
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};

@@ -15,5 +15,6 @@ pub use read::{open_patient, patient_history, FieldChange, HistoryEntry, Patient
 pub use register::{edit_patient, register_patient};
 pub use search::{search_patients, PatientSummary};
 
+pub(crate) use merge::merge;
 pub(crate) use read::ensure_bookable;
 pub(crate) use register::register_in;

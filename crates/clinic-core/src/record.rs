@@ -1,0 +1,174 @@
+//! Any synced record, read and changed by its declaration alone (clinic-sync's `entities.rs`):
+//! settling a conflict or applying a refused change again works for every entity without SQL
+//! written for each. Every name in the SQL here comes from the declaration, never from input.
+
+use clinic_sync::entities::{Entity, Guard, Kind};
+use clinic_sync::validate::{check_order, check_value};
+use serde_json::{Map, Value};
+use sqlx::{Row, SqliteConnection};
+use uuid::Uuid;
+
+use crate::audit::Details;
+use crate::error::{Code, Error, Result};
+use crate::write::{Changes, Op, Write};
+
+/// A value as one SQLite column holds it.
+pub(crate) enum Cell {
+    Blob(Option<Vec<u8>>),
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+/// The storage type of a declared kind in the workstation's tables (the declaration test holds
+/// the tables to it).
+pub(crate) fn storage(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Id | Kind::Ref(_) => "BLOB",
+        Kind::Int(..) | Kind::Bool | Kind::Instant => "INTEGER",
+        _ => "TEXT",
+    }
+}
+
+/// A JSON value as a column of `storage` type holds it.
+pub(crate) fn cell(storage: &str, value: &Value) -> Result<Cell> {
+    let bad = || Error::new(Code::SyncUnavailable, format!("The server sent a value this workstation cannot store ({value})."));
+    Ok(match (storage, value) {
+        ("BLOB", Value::Null) => Cell::Blob(None),
+        ("BLOB", Value::String(s)) => Cell::Blob(Some(s.parse::<Uuid>().map_err(|_| bad())?.as_bytes().to_vec())),
+        ("BLOB", _) => return Err(bad()),
+        ("INTEGER", Value::Null) => Cell::Int(None),
+        ("INTEGER", Value::Bool(b)) => Cell::Int(Some(*b as i64)),
+        ("INTEGER", Value::Number(n)) => Cell::Int(Some(n.as_i64().ok_or_else(bad)?)),
+        ("INTEGER", _) => return Err(bad()),
+        (_, Value::Null) => Cell::Text(None),
+        (_, Value::String(s)) => Cell::Text(Some(s.clone())),
+        // Lists and objects are kept as JSON text (phones, weekly hours, an emergency contact).
+        (_, other) => Cell::Text(Some(other.to_string())),
+    })
+}
+
+pub(crate) fn bind<'q>(query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>, cell: Cell)
+    -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    match cell {
+        Cell::Blob(v) => query.bind(v),
+        Cell::Int(v) => query.bind(v),
+        Cell::Text(v) => query.bind(v),
+    }
+}
+
+/// A record as this workstation holds it: its declared fields as they travel (JSON).
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    /// The server's version; none for a record the server never accepted.
+    pub version: Option<i64>,
+    pub deleted: bool,
+    pub created_at: i64,
+    pub data: Map<String, Value>,
+}
+
+/// Reads one record of `entity`, whatever its state.
+pub(crate) async fn read(conn: &mut SqliteConnection, entity: &'static Entity, id: Uuid) -> Result<Option<Stored>> {
+    let names: Vec<&str> = entity.fields.iter().map(|f| f.name).collect();
+    let sql = format!("SELECT version, deleted_at, created_at, {} FROM {} WHERE id = ?", names.join(", "), entity.name);
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await? else { return Ok(None) };
+    let mut data = Map::new();
+    for (i, field) in entity.fields.iter().enumerate() {
+        let at = i + 3;
+        let value = match field.kind {
+            Kind::Id | Kind::Ref(_) => row.try_get::<Option<Uuid>, _>(at)?.map_or(Value::Null, |id| Value::String(id.hyphenated().to_string())),
+            Kind::Bool => row.try_get::<Option<i64>, _>(at)?.map_or(Value::Null, |n| Value::Bool(n != 0)),
+            Kind::Int(..) | Kind::Instant => row.try_get::<Option<i64>, _>(at)?.map_or(Value::Null, Value::from),
+            Kind::List(_) | Kind::Hours | Kind::Contact => match row.try_get::<Option<String>, _>(at)? {
+                Some(text) => serde_json::from_str(&text)?,
+                None => Value::Null,
+            },
+            _ => row.try_get::<Option<String>, _>(at)?.map_or(Value::Null, Value::String),
+        };
+        data.insert(field.name.to_string(), value);
+    }
+    Ok(Some(Stored { version: row.try_get(0)?, deleted: row.try_get::<Option<i64>, _>(1)?.is_some(), created_at: row.try_get(2)?, data }))
+}
+
+/// Whether another live record of `entity` holds `value` in the unique `field`.
+pub(crate) async fn taken(conn: &mut SqliteConnection, entity: &'static Entity, field: &'static str, value: &Value, except: Uuid) -> Result<bool> {
+    let kind = entity.field(field).map_or(Kind::Text(0), |f| f.kind);
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM {} WHERE {field} = ? AND id != ? AND deleted_at IS NULL)", entity.name);
+    let query = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), cell(storage(kind), value)?).bind(except);
+    Ok(query.fetch_one(conn).await?.try_get::<bool, _>(0)?)
+}
+
+/// Gives fields of a live record new values, in the caller's use case, checked as the server
+/// will check them. Writes the row, its outbox change and its audit entry (`action`); answers what
+/// changed (nothing, if it already held them).
+pub(crate) async fn set(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, values: &[(&str, Value)], action: &str) -> Result<Changes> {
+    let stored = read(w.conn(), entity, id).await?.filter(|s| !s.deleted).ok_or_else(|| Error::not_found("The record"))?;
+    w.roles.allow_change(entity.access.update)?;
+    let changes = checked(w, entity, id, &stored.data, values).await?;
+    if !changes.is_empty() {
+        write(w, entity, id, &changes, "").await?;
+        w.outbox(entity.name, id, Op::Update, &changes, stored.version);
+        w.audit(action, entity.name, Some(id), Details::of(&changes));
+    }
+    Ok(changes)
+}
+
+/// Makes again a record the server never accepted (its creation was refused, so it was
+/// tombstoned here): a new creation with `values` over the fields it had, checked as any other.
+pub(crate) async fn revive(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, values: &[(&str, Value)]) -> Result<Changes> {
+    let stored = read(w.conn(), entity, id).await?.filter(|s| s.version.is_none()).ok_or_else(|| Error::not_found("The record"))?;
+    w.roles.allow_change(entity.access.insert)?;
+    let mut whole: Vec<(&str, Value)> = stored.data.iter().map(|(f, v)| (f.as_str(), v.clone())).collect();
+    for (name, value) in values {
+        match whole.iter_mut().find(|(f, _)| f == name) {
+            Some(slot) => slot.1 = value.clone(),
+            None => whole.push((name, value.clone())),
+        }
+    }
+    let nothing = stored.data.keys().map(|f| (f.clone(), Value::Null)).collect();
+    let changes = checked(w, entity, id, &nothing, &whole).await?;
+    write(w, entity, id, &changes, ", deleted_at = NULL").await?;
+    w.outbox(entity.name, id, Op::Insert, &changes, None);
+    w.audit("create", entity.name, Some(id), Details::of(&changes));
+    Ok(changes)
+}
+
+/// Checks `values` for the record `id`, which now holds `before`: each against its declared kind,
+/// the roles a guarded field takes, a unique field against the other records here, times in
+/// order. Answers the fields they change.
+async fn checked(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, before: &Map<String, Value>, values: &[(&str, Value)]) -> Result<Changes> {
+    let mut after = before.clone();
+    let mut changes = Changes::default();
+    for (name, value) in values {
+        let field = entity.field(name).ok_or_else(|| Error::new(Code::Internal, format!("internal: {} has no field {name}", entity.name)))?;
+        check_value(field, value).map_err(|reason| Error::invalid(field.name, reason))?;
+        let old = before.get(field.name).unwrap_or(&Value::Null);
+        if old == value {
+            continue;
+        }
+        if let Some((_, needs, how)) = entity.guarded.iter().find(|(f, ..)| *f == field.name) {
+            if *how == Guard::Changing || !matches!(value, Value::Null | Value::Bool(false)) {
+                w.roles.allow(*needs)?;
+            }
+        }
+        if entity.unique.contains(&field.name) && taken(w.conn(), entity, field.name, value, id).await? {
+            return Err(Error { field: Some(field.name), ..Error::new(Code::AlreadyExists, format!("Another {} record has this {} already.", entity.name, field.name)) });
+        }
+        changes.set(field.name, old, value);
+        after.insert(field.name.to_string(), value.clone());
+    }
+    check_order(entity, |f| after.get(f)).map_err(|reason| Error::new(Code::Invalid, reason))?;
+    Ok(changes)
+}
+
+/// The row's changed fields, and who changed it when (`also`: more of the SET clause).
+async fn write(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, changes: &Changes, also: &str) -> Result<()> {
+    let assignments: Vec<String> = changes.fields().map(|(f, ..)| format!("{f} = ?, ")).collect();
+    let sql = format!("UPDATE {} SET {}updated_at = ?, updated_hlc = ?, updated_by = ?{also} WHERE id = ?", entity.name, assignments.concat());
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (name, _, new) in changes.fields() {
+        let kind = entity.field(name).expect("a declared field").kind;
+        query = bind(query, cell(storage(kind), new)?);
+    }
+    query.bind(w.now).bind(w.hlc.clone()).bind(w.actor.staff_id).bind(id).execute(w.conn()).await?;
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! Settling what needs attention. Each settlement is one use case: the fix and the conflict's
+//! closing commit together, so a fix that fails leaves the conflict open, and a conflict is never
+//! closed without its fix. The fix is generic (`record.rs`): any human field of any entity, any
+//! unique key's duplicate, from the declaration.
+
+use chrono::NaiveDateTime;
+use clinic_sync::entities::{entity, Entity, Kind};
+use clinic_sync::FieldChange;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+use crate::audit::Details;
+use crate::auth::{Permission, Roles, Session};
+use crate::clinic::Clinic;
+use crate::error::{Code, Error, Result};
+use crate::ops::calendar::{self, AppointmentStatus};
+use crate::record;
+use crate::write::{Changes, Op, Write};
+
+/// A way to settle a conflict. `Conflict::ways` lists those its kind allows and the person's
+/// roles permit, so the window offers only those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Way {
+    Cancel,
+    Move,
+    KeepBoth,
+    ChooseTheirs,
+    ChooseYours,
+    Rename,
+    Merge,
+    Retire,
+}
+
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Resolution {
+    /// A clash: cancel the booking made offline.
+    Cancel { reason: String },
+    /// A clash: move the booking made offline to another time.
+    Move { starts: NaiveDateTime },
+    /// A clash: both stay, deliberately.
+    KeepBoth,
+    /// A field: keep the value the server kept.
+    ChooseTheirs,
+    /// A field: the value that was not applied is the right one.
+    ChooseYours,
+    /// A duplicate: give one of the two records another value of the unique field.
+    Rename { record: Uuid, value: String },
+    /// A duplicate of a patient: the two are one person; `keep` absorbs the other.
+    Merge { keep: Uuid },
+    /// A duplicate: one of the two is retired (made inactive).
+    Retire { record: Uuid },
+}
+
+/// The ways a conflict of `kind` on `declared`'s `field` may be settled by these roles.
+pub(super) fn ways(kind: &str, declared: &Entity, field: Option<&str>, roles: Roles) -> Vec<Way> {
+    match kind {
+        "appointment_clash" => vec![Way::Move, Way::KeepBoth, Way::Cancel],
+        "field" => vec![Way::ChooseTheirs, Way::ChooseYours],
+        "duplicate" => {
+            let renamable = field.and_then(|f| declared.field(f)).is_some_and(|f| matches!(f.kind, Kind::Username | Kind::Text(_)));
+            let mergeable = declared.name == "patient" && roles.allow(Permission::MergePatients).is_ok();
+            let retirable = declared.field("active").is_some_and(|f| f.kind == Kind::Bool);
+            [(renamable, Way::Rename), (mergeable, Way::Merge), (retirable, Way::Retire)].into_iter().filter(|(ok, _)| *ok).map(|(_, w)| w).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Settles a conflict: the fix it needs, and its closing, in one transaction.
+pub async fn resolve(clinic: &Clinic, session: &Session, conflict_id: Uuid, resolution: Resolution) -> Result<()> {
+    let conflict = sqlx::query!(
+        r#"SELECT kind, entity, entity_id AS "entity_id: Uuid", other_id AS "other_id: Uuid", field, yours, status, version
+           FROM sync_conflict WHERE id = ?"#, conflict_id
+    ).fetch_optional(clinic.store().pool()).await?.ok_or_else(|| Error::not_found("The conflict"))?;
+    let declared = entity(&conflict.entity).ok_or_else(|| Error::new(Code::Internal, "This conflict names no synced entity."))?;
+    let mut w = Write::begin(clinic, session, Permission::SettleConflicts).await?;
+    // Settling changes the record, so it also takes what changing that record takes.
+    w.roles.allow_change(declared.access.update)?;
+    if conflict.status != "open" {
+        return Err(Error::wrong_state("This conflict was settled already, perhaps on another workstation."));
+    }
+    let field = conflict.field.as_deref().and_then(|f| declared.field(f));
+    let one_of_the_two = |record: Uuid| {
+        if record == conflict.entity_id || Some(record) == conflict.other_id { Ok(record) } else { Err(Error::invalid("record", "Choose one of the two records.")) }
+    };
+    let way = match &resolution {
+        Resolution::Cancel { .. } => Way::Cancel,
+        Resolution::Move { .. } => Way::Move,
+        Resolution::KeepBoth => Way::KeepBoth,
+        Resolution::ChooseTheirs => Way::ChooseTheirs,
+        Resolution::ChooseYours => Way::ChooseYours,
+        Resolution::Rename { .. } => Way::Rename,
+        Resolution::Merge { .. } => Way::Merge,
+        Resolution::Retire { .. } => Way::Retire,
+    };
+    if !ways(&conflict.kind, declared, conflict.field.as_deref(), w.roles).contains(&way) {
+        return Err(Error::invalid("resolution", "That is not a way to settle this kind of conflict."));
+    }
+    let outcome = match resolution {
+        Resolution::Cancel { reason } => {
+            let reason = crate::domain::required_text("reason", "The reason for cancelling", &reason, 200)?;
+            let appointment = calendar::load_appointment(w.conn(), conflict.entity_id).await?;
+            if appointment.status != AppointmentStatus::Cancelled {
+                calendar::set_status(&mut w, &appointment, AppointmentStatus::Cancelled, Some(&reason)).await?;
+                crate::ops::queue::close_for_appointment(&mut w, appointment.id, "left").await?;
+            }
+            "cancelled"
+        }
+        Resolution::Move { starts } => {
+            calendar::reschedule(&mut w, conflict.entity_id, starts, None, false).await?;
+            "rebooked"
+        }
+        Resolution::KeepBoth => "kept_both",
+        Resolution::ChooseTheirs => "chose_theirs",
+        Resolution::ChooseYours => {
+            let (Some(field), Some(yours)) = (field, conflict.yours.as_deref()) else {
+                return Err(Error::new(Code::Internal, "This conflict names no field that can be set."));
+            };
+            let value: Value = serde_json::from_str(yours)?;
+            record::set(&mut w, declared, conflict.entity_id, &[(field.name, value)], "edit").await?;
+            "chose_yours"
+        }
+        Resolution::Rename { record, value } => {
+            let (record, field) = (one_of_the_two(record)?, field.expect("a renamable duplicate names its field"));
+            let value = value.trim();
+            let changes = record::set(&mut w, declared, record, &[(field.name, json!(value))], "rename").await?;
+            if changes.is_empty() {
+                return Err(Error::invalid(field.name, "Give it a value the other record does not have."));
+            }
+            "renamed"
+        }
+        Resolution::Merge { keep } => {
+            let keep = one_of_the_two(keep)?;
+            let absorb = if keep == conflict.entity_id { conflict.other_id } else { Some(conflict.entity_id) };
+            let absorb = absorb.ok_or_else(|| Error::not_found("The other record"))?;
+            crate::ops::patients::merge(&mut w, keep, absorb).await?;
+            "merged"
+        }
+        Resolution::Retire { record } => {
+            let record = one_of_the_two(record)?;
+            if declared.name == "staff" {
+                crate::ops::staff::ensure_admin_remains(&mut w, record).await?;
+            }
+            record::set(&mut w, declared, record, &[("active", json!(false))], "retire").await?;
+            "retired"
+        }
+    };
+    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
+    sqlx::query!(
+        "UPDATE sync_conflict SET status = 'resolved', resolution = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
+        outcome, now, hlc, by, conflict_id
+    ).execute(w.conn()).await?;
+    let mut changes = Changes::default();
+    changes.set("status", "open", "resolved").set("resolution", Value::Null, outcome);
+    w.outbox("sync_conflict", conflict_id, Op::Update, &changes, conflict.version);
+    w.audit("resolve", "sync_conflict", Some(conflict_id), Details::facts(json!({"resolution": outcome})));
+    w.commit().await
+}
+
+struct RefusedChange {
+    entity: &'static Entity,
+    entity_id: Uuid,
+    changes: BTreeMap<String, FieldChange>,
+}
+
+/// A refused change still waiting, and the right to settle it.
+async fn refused(w: &mut Write<'_>, mutation_id: Uuid) -> Result<RefusedChange> {
+    let row = sqlx::query!(
+        r#"SELECT entity, entity_id AS "entity_id: Uuid", changes FROM sync_rejected WHERE mutation_id = ? AND dismissed_at IS NULL"#, mutation_id
+    ).fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The refused change"))?;
+    let entity = entity(&row.entity).filter(|e| e.name != "audit_event")
+        .ok_or_else(|| Error::wrong_state("This refused change cannot be made again from here."))?;
+    w.roles.allow_change(entity.access.update)?;
+    Ok(RefusedChange { entity, entity_id: row.entity_id, changes: serde_json::from_str(&row.changes)? })
+}
+
+async fn close_refused(w: &mut Write<'_>, mutation_id: Uuid, action: &str, change: &RefusedChange) -> Result<()> {
+    let now = w.now;
+    sqlx::query!("UPDATE sync_rejected SET dismissed_at = ? WHERE mutation_id = ?", now, mutation_id).execute(w.conn()).await?;
+    w.audit(action, "sync_rejected", Some(mutation_id), Details::facts(json!({"entity": change.entity.name, "entity_id": change.entity_id})));
+    Ok(())
+}
+
+/// Makes a refused change again, as a new change checked as any other: the values that were
+/// refused, on the record as it is now. A record the server never had is made again whole.
+pub async fn apply_again(clinic: &Clinic, session: &Session, mutation_id: Uuid) -> Result<()> {
+    let mut w = Write::begin(clinic, session, Permission::SettleConflicts).await?;
+    let change = refused(&mut w, mutation_id).await?;
+    let (declared, id) = (change.entity, change.entity_id);
+    let stored = record::read(w.conn(), declared, id).await?.ok_or_else(|| Error::not_found("The record"))?;
+    let mut values = Vec::with_capacity(change.changes.len());
+    for (name, c) in &change.changes {
+        let field = declared.field(name).ok_or_else(|| Error::wrong_state(format!("A change to {name} is not made again from here; make it from its screen.")))?;
+        values.push((field.name, c.new.clone()));
+    }
+    if stored.version.is_none() {
+        record::revive(&mut w, declared, id, &values).await?;
+    } else {
+        record::set(&mut w, declared, id, &values, "apply_again").await?;
+    }
+    close_refused(&mut w, mutation_id, "apply_again", &change).await?;
+    w.commit().await
+}
+
+/// Sets a refused change aside for good: the record stays as the server has it.
+pub async fn dismiss(clinic: &Clinic, session: &Session, mutation_id: Uuid) -> Result<()> {
+    let mut w = Write::begin(clinic, session, Permission::SettleConflicts).await?;
+    let change = refused(&mut w, mutation_id).await?;
+    close_refused(&mut w, mutation_id, "dismiss", &change).await?;
+    w.commit().await
+}
