@@ -48,6 +48,12 @@ impl Details {
         self.facts.insert(fact.to_string(), serde_json::json!(value));
         self
     }
+
+    /// Without the fields no person reads (a password hash): the audit trail never holds them.
+    pub(crate) fn hiding(mut self, secret: &[&str]) -> Details {
+        self.changes.retain(|field, _| !secret.contains(&field.as_str()));
+        self
+    }
 }
 
 /// An audit event a use case recorded, written at its commit.

@@ -1,8 +1,10 @@
 //! Any synced record, read and changed by its declaration alone (clinic-sync's `entities.rs`):
-//! settling a conflict or applying a refused change again works for every entity without SQL
-//! written for each. Every name in the SQL here comes from the declaration, never from input.
+//! every use case's rows are written here (`Write::insert`, `Write::update`), so the SQL, the
+//! outbox change and the audit details come from one list of fields; settling a conflict or
+//! applying a refused change again works for every entity without code written for each. Every
+//! name in the SQL here comes from the declaration, never from input.
 
-use clinic_sync::entities::{Entity, Guard, Kind};
+use clinic_sync::entities::{Entity, Field, Guard, Kind, DELETED_AT};
 use clinic_sync::validate::{check_order, check_value};
 use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
@@ -105,9 +107,8 @@ pub(crate) async fn set(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, va
     w.roles.allow_change(entity.access.update)?;
     let changes = checked(w, entity, id, &stored.data, values).await?;
     if !changes.is_empty() {
-        write(w, entity, id, &changes, "").await?;
-        w.outbox(entity.name, id, Op::Update, &changes, stored.version);
-        w.audit(action, entity.name, Some(id), Details::of(&changes));
+        w.update(entity.name, id, stored.version, &changes).await?;
+        w.audit(action, entity.name, Some(id), Details::of(&changes).hiding(entity.secret));
     }
     Ok(changes)
 }
@@ -115,20 +116,19 @@ pub(crate) async fn set(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, va
 /// Makes again a record the server never accepted (its creation was refused, so it was
 /// tombstoned here): a new creation with `values` over the fields it had, checked as any other.
 pub(crate) async fn revive(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, values: &[(&str, Value)]) -> Result<Changes> {
-    let stored = read(w.conn(), entity, id).await?.filter(|s| s.version.is_none()).ok_or_else(|| Error::not_found("The record"))?;
+    let stored = read(w.conn(), entity, id).await?.filter(|s| s.deleted && s.version.is_none()).ok_or_else(|| Error::not_found("The record"))?;
     w.roles.allow_change(entity.access.insert)?;
-    let mut whole: Vec<(&str, Value)> = stored.data.iter().map(|(f, v)| (f.as_str(), v.clone())).collect();
-    for (name, value) in values {
-        match whole.iter_mut().find(|(f, _)| f == name) {
-            Some(slot) => slot.1 = value.clone(),
-            None => whole.push((name, value.clone())),
-        }
-    }
-    let nothing = stored.data.keys().map(|f| (f.clone(), Value::Null)).collect();
-    let changes = checked(w, entity, id, &nothing, &whole).await?;
-    write(w, entity, id, &changes, ", deleted_at = NULL").await?;
+    // Every field, the refused values over the ones it had: the row and the creation both say all.
+    let whole: Vec<(&'static str, Value)> = entity.fields.iter().map(|f| {
+        let given = values.iter().find(|(name, _)| *name == f.name).map(|(_, v)| v);
+        (f.name, given.or(stored.data.get(f.name)).cloned().unwrap_or(Value::Null))
+    }).collect();
+    let nothing = Map::new();
+    checked(w, entity, id, &nothing, &whole).await?;
+    let changes = Changes::inserted(&whole);
+    update_row(w, entity, id, &changes, ", deleted_at = NULL").await?;
     w.outbox(entity.name, id, Op::Insert, &changes, None);
-    w.audit("create", entity.name, Some(id), Details::of(&changes));
+    w.audit("create", entity.name, Some(id), Details::of(&changes).hiding(entity.secret));
     Ok(changes)
 }
 
@@ -157,17 +157,47 @@ async fn checked(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, before: &
         after.insert(field.name.to_string(), value.clone());
     }
     check_order(entity, |f| after.get(f)).map_err(|reason| Error::new(Code::Invalid, reason))?;
+    if entity.name == "staff" {
+        crate::ops::staff::keeps_an_admin(w, id, before, &after).await?;
+    }
     Ok(changes)
 }
 
-/// The row's changed fields, and who changed it when (`also`: more of the SET clause).
-async fn write(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, changes: &Changes, also: &str) -> Result<()> {
-    let assignments: Vec<String> = changes.fields().map(|(f, ..)| format!("{f} = ?, ")).collect();
-    let sql = format!("UPDATE {} SET {}updated_at = ?, updated_hlc = ?, updated_by = ?{also} WHERE id = ?", entity.name, assignments.concat());
+/// The declared field (or the tombstone) of `entity` a use case writes.
+fn column(entity: &'static Entity, name: &str) -> Result<&'static Field> {
+    entity.field(name).or((name == DELETED_AT.name).then_some(&DELETED_AT))
+        .ok_or_else(|| Error::new(Code::Internal, format!("internal: {} has no field {name}", entity.name)))
+}
+
+/// A value for a column, checked against its declaration first: what is written here is what the
+/// server accepts, and so every other workstation can store.
+fn declared_cell(entity: &'static Entity, name: &str, value: &Value) -> Result<Cell> {
+    let field = column(entity, name)?;
+    check_value(field, value).map_err(|reason| Error::invalid(field.name, reason))?;
+    cell(storage(field.kind), value)
+}
+
+/// Inserts a new row of `entity`: its metadata, and `fields` (names from the declaration).
+pub(crate) async fn insert_row(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, fields: &[(&'static str, Value)]) -> Result<()> {
+    let names: String = fields.iter().map(|(f, _)| format!(", {f}")).collect();
+    let marks = ", ?".repeat(fields.len());
+    let sql = format!("INSERT INTO {} (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by{names}) VALUES (?, ?, ?, ?, ?, ?, ?{marks})", entity.name);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id).bind(w.org_id()).bind(w.now).bind(w.actor.staff_id).bind(w.now).bind(w.hlc.clone()).bind(w.actor.staff_id);
+    for (name, value) in fields {
+        query = bind(query, declared_cell(entity, name, value)?);
+    }
+    query.execute(w.conn()).await?;
+    Ok(())
+}
+
+/// Writes the changed fields to a row, and who changed it when (`also`: more of the SET clause).
+pub(crate) async fn update_row(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, changes: &Changes, also: &str) -> Result<()> {
+    let assignments: String = changes.fields().map(|(f, ..)| format!("{f} = ?, ")).collect();
+    let sql = format!("UPDATE {} SET {assignments}updated_at = ?, updated_hlc = ?, updated_by = ?{also} WHERE id = ?", entity.name);
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (name, _, new) in changes.fields() {
-        let kind = entity.field(name).expect("a declared field").kind;
-        query = bind(query, cell(storage(kind), new)?);
+        query = bind(query, declared_cell(entity, name, new)?);
     }
     query.bind(w.now).bind(w.hlc.clone()).bind(w.actor.staff_id).bind(id).execute(w.conn()).await?;
     Ok(())

@@ -15,6 +15,7 @@ use crate::auth::{Permission, Roles, Session};
 use crate::clinic::{Clinic, Device};
 use crate::clock::to_millis;
 use crate::error::{Code, Error, Result};
+use crate::record;
 use crate::ops::setup::{site_settings, SiteSettings};
 
 /// Who is acting: a logged-in staff member on this device (or nobody, at first-run set-up).
@@ -148,8 +149,30 @@ impl<'c> Write<'c> {
         Ok(self.clinic.clock().now().with_timezone(&zone).date_naive())
     }
 
-    /// Records a mutation for the sync server; written with the audit entries at commit.
-    pub fn outbox(&mut self, entity: &'static str, entity_id: Uuid, op: Op, changes: &Changes, base_version: Option<i64>) {
+    /// Creates a record of `entity` with `fields` (each declared field it sets): the row and its
+    /// outbox change from the one list, each value checked against the declaration. Answers the
+    /// changes, for its audit entry.
+    pub async fn insert(&mut self, entity: &'static str, id: Uuid, fields: &[(&'static str, Value)]) -> Result<Changes> {
+        record::insert_row(self, declared(entity)?, id, fields).await?;
+        let changes = Changes::inserted(fields);
+        self.outbox(entity, id, Op::Insert, &changes, None);
+        Ok(changes)
+    }
+
+    /// Writes `changes` to the record `id` and sends them: the SQL from the same list. Nothing
+    /// when there are none. `base_version`: the server's version the change was made on.
+    pub async fn update(&mut self, entity: &'static str, id: Uuid, base_version: Option<i64>, changes: &Changes) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        record::update_row(self, declared(entity)?, id, changes, "").await?;
+        self.outbox(entity, id, Op::Update, changes, base_version);
+        Ok(())
+    }
+
+    /// Records a mutation for the sync server; written with the audit entries at commit. Use
+    /// cases go through `insert` and `update`, which write the row it describes.
+    pub(crate) fn outbox(&mut self, entity: &'static str, entity_id: Uuid, op: Op, changes: &Changes, base_version: Option<i64>) {
         self.outbox.push(Mutation { entity, entity_id, op, changes: changes.to_json().to_string(), base_version });
     }
 
@@ -190,6 +213,10 @@ impl<'c> Write<'c> {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+fn declared(entity: &'static str) -> Result<&'static clinic_sync::entities::Entity> {
+    clinic_sync::entity(entity).ok_or_else(|| Error::new(Code::Internal, format!("internal: {entity} is not a synced entity")))
 }
 
 /// Takes the next number of a per-device series.

@@ -126,6 +126,9 @@ pub struct Entity {
     pub guarded: &'static [(&'static str, Permission, Guard)],
     /// Fields a staff member may change on their own staff record, whatever their roles.
     pub own: &'static [&'static str],
+    /// Fields sync carries but no person reads: never in the audit trail, never shown (a password
+    /// hash travels for offline login).
+    pub secret: &'static [&'static str],
     /// Times that must come in order in every version of the record (an end after its start).
     pub ordered: &'static [Order],
 }
@@ -175,6 +178,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(With(ManageClinic), With(ManageClinic), Nobody),
         guarded: &[],
         own: &[],
+        secret: &[],
         ordered: &[],
     },
     Entity {
@@ -186,6 +190,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(With(ManageClinic), With(ManageClinic), Nobody),
         guarded: &[],
         own: &[],
+        secret: &[],
         ordered: &[],
     },
     Entity {
@@ -197,6 +202,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(With(ManageStaff), With(ManageStaff), Nobody),
         guarded: &[],
         own: &["password_hash"],
+        secret: &["password_hash"],
         ordered: &[],
     },
     Entity {
@@ -209,6 +215,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(With(ManagePractitioners), With(ManagePractitioners), Nobody),
         guarded: &[],
         own: &[],
+        secret: &[],
         ordered: &[],
     },
     Entity {
@@ -220,6 +227,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(With(ManagePractitioners), With(ManagePractitioners), With(ManagePractitioners)),
         guarded: &[],
         own: &[],
+        secret: &[],
         ordered: &[Order { earlier: "starts_at", later: "ends_at", may_equal: false }],
     },
     Entity {
@@ -232,6 +240,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(With(ManageAppointmentTypes), With(ManageAppointmentTypes), Nobody),
         guarded: &[],
         own: &[],
+        secret: &[],
         ordered: &[],
     },
     Entity {
@@ -248,6 +257,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(With(RegisterPatients), With(EditPatients), Nobody),
         guarded: &[("merged_into", MergePatients, Guard::Changing)],
         own: &[],
+        secret: &[],
         ordered: &[],
     },
     Entity {
@@ -265,6 +275,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(With(BookAppointments), With(BookAppointments), Nobody),
         guarded: &[("double_booked", OverrideSchedule, Guard::Setting), ("outside_hours", OverrideSchedule, Guard::Setting)],
         own: &[],
+        secret: &[],
         // It ends after it starts, and its buffer does not end before it.
         ordered: &[Order { earlier: "starts_at", later: "ends_at", may_equal: false },
             Order { earlier: "ends_at", later: "busy_until", may_equal: true }],
@@ -281,6 +292,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(With(ManageQueue), With(ManageQueue), Nobody),
         guarded: &[],
         own: &[],
+        secret: &[],
         ordered: &[],
     },
     Entity {
@@ -296,6 +308,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(Anyone, Nobody, Nobody),
         guarded: &[],
         own: &[],
+        secret: &[],
         ordered: &[],
     },
     // A clash or a disputed field the server found (only the server opens one); settling it is a
@@ -312,6 +325,7 @@ pub const ENTITIES: &[Entity] = &[
         access: access(Nobody, With(SettleConflicts), Nobody),
         guarded: &[],
         own: &[],
+        secret: &[],
         ordered: &[],
     },
 ];
@@ -352,7 +366,7 @@ mod tests {
     #[test]
     fn declarations_are_consistent() {
         for e in ENTITIES {
-            for name in e.ordered.iter().flat_map(|o| [&o.earlier, &o.later]).chain(e.unique.iter()).chain(e.guarded.iter().map(|(f, _, _)| f)).chain(e.own).chain(e.human_fields()) {
+            for name in e.ordered.iter().flat_map(|o| [&o.earlier, &o.later]).chain(e.unique.iter()).chain(e.guarded.iter().map(|(f, _, _)| f)).chain(e.own).chain(e.secret).chain(e.human_fields()) {
                 assert!(e.field(name).is_some(), "{}.{name} is named but not declared", e.name);
             }
             for f in e.fields {

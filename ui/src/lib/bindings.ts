@@ -480,6 +480,8 @@ export type Refused = {
 	made_at: number,
 	/**  What was refused: each field with the value it was to get, as JSON. */
 	values: RefusedValue[],
+	/**  Why it cannot be made again from here (it can only be dismissed); none when it can. */
+	not_made_again: string | null,
 };
 
 export type RefusedValue = {

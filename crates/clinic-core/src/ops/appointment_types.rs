@@ -8,7 +8,7 @@ use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::domain::{required_text, Colour, Currency, Money};
 use crate::error::{Error, Result};
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct AppointmentTypeInput {
@@ -61,16 +61,8 @@ pub async fn create_appointment_type(clinic: &Clinic, session: &Session, input: 
     let mut w = Write::begin(clinic, session, Permission::ManageAppointmentTypes).await?;
     let v = validate(&mut w, &input).await?;
     let id = Uuid::now_v7();
-    let (org, now, hlc, by, currency) = (w.org_id(), w.now, w.hlc.clone(), w.actor.staff_id, v.price.currency.code());
-    sqlx::query!(
-        "INSERT INTO appointment_type (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, name, duration_min,
-                                       buffer_min, price_minor, currency, colour)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        id, org, now, by, now, hlc, by, v.name, v.duration, v.buffer, v.price.minor, currency, v.colour.as_str()
-    ).execute(w.conn()).await?;
-    let changes = Changes::inserted(&[("name", json!(v.name)), ("duration_min", json!(v.duration)), ("buffer_min", json!(v.buffer)),
-        ("price_minor", json!(v.price.minor)), ("currency", json!(currency)), ("colour", json!(v.colour.as_str())), ("active", json!(true))]);
-    w.outbox("appointment_type", id, Op::Insert, &changes, None);
+    let changes = w.insert("appointment_type", id, &[("name", json!(v.name)), ("duration_min", json!(v.duration)), ("buffer_min", json!(v.buffer)),
+        ("price_minor", json!(v.price.minor)), ("currency", json!(v.price.currency.code())), ("colour", json!(v.colour.as_str())), ("active", json!(true))]).await?;
     w.audit("create", "appointment_type", Some(id), crate::audit::Details::of(&changes));
     let t = load(w.conn(), id).await?;
     w.commit().await?;
@@ -90,13 +82,7 @@ pub async fn update_appointment_type(clinic: &Clinic, session: &Session, id: Uui
         w.nothing_changed().await;
         return Ok(old);
     }
-    let (now, hlc, by, currency) = (w.now, w.hlc.clone(), w.actor.staff_id, v.price.currency.code());
-    sqlx::query!(
-        "UPDATE appointment_type SET name = ?, duration_min = ?, buffer_min = ?, price_minor = ?, currency = ?, colour = ?, active = ?,
-                updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
-        v.name, v.duration, v.buffer, v.price.minor, currency, v.colour.as_str(), active, now, hlc, by, id
-    ).execute(w.conn()).await?;
-    w.outbox("appointment_type", id, Op::Update, &changes, old.version);
+    w.update("appointment_type", id, old.version, &changes).await?;
     w.audit("update", "appointment_type", Some(id), crate::audit::Details::of(&changes));
     let t = load(w.conn(), id).await?;
     w.commit().await?;

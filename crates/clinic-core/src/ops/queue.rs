@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::ops::calendar::{load_appointment, set_status, Appointment, AppointmentStatus};
 use crate::ops::patients::PatientInput;
 use crate::ops::{patients, practitioners};
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -109,17 +109,10 @@ pub async fn add_walk_in(clinic: &Clinic, session: &Session, input: WalkInInput)
 
 async fn insert_entry(w: &mut Write<'_>, patient_id: Uuid, appointment_id: Option<Uuid>, practitioner_id: Option<Uuid>, reason: &str, priority: Priority) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    let (org, site, now, hlc, by, priority) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id, priority as i64);
-    sqlx::query!(
-        "INSERT INTO queue_entry (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, site_id, patient_id,
-                                  appointment_id, practitioner_id, reason, priority, status, arrived_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?)",
-        id, org, now, by, now, hlc, by, site, patient_id, appointment_id, practitioner_id, reason, priority, now
-    ).execute(w.conn()).await?;
-    let changes = Changes::inserted(&[("site_id", json!(site)), ("patient_id", json!(patient_id)), ("appointment_id", json!(appointment_id)),
-        ("practitioner_id", json!(practitioner_id)), ("reason", json!(reason)), ("priority", json!(priority)),
-        ("status", json!("waiting")), ("arrived_at", json!(now))]);
-    w.outbox("queue_entry", id, Op::Insert, &changes, None);
+    let (site, now) = (w.site_id(), w.now);
+    let changes = w.insert("queue_entry", id, &[("site_id", json!(site)), ("patient_id", json!(patient_id)), ("appointment_id", json!(appointment_id)),
+        ("practitioner_id", json!(practitioner_id)), ("reason", json!(reason)), ("priority", json!(priority as i64)),
+        ("status", json!("waiting")), ("arrived_at", json!(now))]).await?;
     w.audit("queue", "queue_entry", Some(id), crate::audit::Details::of(&changes));
     Ok(id)
 }
@@ -157,19 +150,11 @@ async fn current(w: &mut Write<'_>, id: Uuid) -> Result<Current> {
 }
 
 async fn set_entry_status(w: &mut Write<'_>, entry: &Current, status: &str, practitioner_id: Option<Uuid>) -> Result<()> {
-    let (now, hlc, by, id) = (w.now, w.hlc.clone(), w.actor.staff_id, entry.id);
-    let called = status == "called";
-    sqlx::query!(
-        "UPDATE queue_entry SET status = ?, practitioner_id = ?,
-                called_at = CASE WHEN ? THEN ? ELSE called_at END,
-                finished_at = CASE WHEN ? THEN NULL ELSE ? END,
-                updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
-        status, practitioner_id, called, now, called, now, now, hlc, by, id
-    ).execute(w.conn()).await?;
+    let (now, id, called) = (w.now, entry.id, status == "called");
     let mut changes = Changes::default();
     changes.set("status", &entry.status, status).set("practitioner_id", entry.practitioner_id, practitioner_id);
     changes.set(if called { "called_at" } else { "finished_at" }, None::<i64>, now);
-    w.outbox("queue_entry", id, Op::Update, &changes, entry.version);
+    w.update("queue_entry", id, entry.version, &changes).await?;
     w.audit(status, "queue_entry", Some(id), crate::audit::Details::of(&changes));
     Ok(())
 }

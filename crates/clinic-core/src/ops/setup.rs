@@ -10,7 +10,7 @@ use crate::clinic::{Clinic, Device};
 use crate::domain::{optional_text, required_text, Currency, PersonName};
 use crate::error::{Code, Error, Result};
 use crate::ops::staff::Username;
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct ClinicSetup {
@@ -105,27 +105,13 @@ async fn save_set_up(clinic: &Clinic, v: &ValidSetUp, device: Device, admin_id: 
     if already > 0 {
         return Err(Error::new(Code::Setup, "This workstation is already set up."));
     }
-    let (now, hlc) = (w.now, w.hlc.clone());
+    let now = w.now;
     sqlx::query!("INSERT INTO device (id, org_id, site_id, number, name, created_at) VALUES (?, ?, ?, 1, ?, ?)",
         device.id, org_id, site_id, device_name, now).execute(w.conn()).await?;
     sqlx::query!("INSERT INTO series (name, next) VALUES ('device_seq', 1), ('mrn', 1)").execute(w.conn()).await?;
-    sqlx::query!(
-        "INSERT INTO organisation (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, name)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        org_id, org_id, now, admin_id, now, hlc, admin_id, organisation
-    ).execute(w.conn()).await?;
-    w.outbox("organisation", org_id, Op::Insert, &Changes::inserted(&[("name", json!(organisation))]), None);
-
-    let tz_name = tz.name();
-    let currency_code = currency.code();
-    sqlx::query!(
-        "INSERT INTO site (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, name, code, address, time_zone, currency, tax_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        site_id, org_id, now, admin_id, now, hlc, admin_id, site_name, code, address, tz_name, currency_code, tax_id
-    ).execute(w.conn()).await?;
-    let site_fields = [("name", json!(site_name)), ("code", json!(code)), ("address", json!(address)),
-        ("time_zone", json!(tz_name)), ("currency", json!(currency_code)), ("tax_id", json!(tax_id))];
-    w.outbox("site", site_id, Op::Insert, &Changes::inserted(&site_fields), None);
+    w.insert("organisation", org_id, &[("name", json!(organisation))]).await?;
+    w.insert("site", site_id, &[("name", json!(site_name)), ("code", json!(code)), ("address", json!(address)),
+        ("time_zone", json!(tz.name())), ("currency", json!(currency.code())), ("tax_id", json!(tax_id))]).await?;
 
     let roles = Roles::of(&[Role::Admin]);
     crate::ops::staff::insert_staff(&mut w, admin_id, admin_name.as_str(), username.as_str(), &hash, roles).await?;
@@ -196,14 +182,7 @@ pub async fn update_site_details(clinic: &Clinic, session: &Session, input: Site
         w.nothing_changed().await;
         return Ok(());
     }
-    let (now, hlc, by, zone_name, currency_code) = (w.now, w.hlc.clone(), w.actor.staff_id, zone.name(), currency.code());
-    sqlx::query!(
-        "UPDATE site SET name = ?, address = ?, time_zone = ?, currency = ?, tax_id = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
-        name, address, zone_name, currency_code, tax_id, now, hlc, by, site_id
-    )
-    .execute(w.conn())
-    .await?;
-    w.outbox("site", site_id, Op::Update, &changes, old.version);
+    w.update("site", site_id, old.version, &changes).await?;
     w.audit("update", "site", Some(site_id), crate::audit::Details::of(&changes));
     w.commit().await?;
     clinic.forget_site_settings();

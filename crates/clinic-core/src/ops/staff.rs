@@ -1,14 +1,14 @@
 //! Staff accounts: create, change roles, disable, reset a password.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::auth::{hash_password, Password, Permission, Role, Roles, Session};
 use crate::clinic::Clinic;
 use crate::domain::PersonName;
 use crate::error::{Code, Error, Result};
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 /// 3–32 characters: lowercase letters, digits, dot, dash, underscore.
 pub struct Username(String);
@@ -66,15 +66,8 @@ pub async fn create_staff(clinic: &Clinic, session: &Session, input: NewStaff) -
 }
 
 pub(crate) async fn insert_staff(w: &mut Write<'_>, id: Uuid, full_name: &str, username: &str, hash: &str, roles: Roles) -> Result<()> {
-    let (org_id, now, hlc, by, roles) = (w.org_id(), w.now, w.hlc.clone(), w.actor.staff_id, roles.to_stored());
-    sqlx::query!(
-        "INSERT INTO staff (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, full_name, username, password_hash, roles)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        id, org_id, now, by, now, hlc, by, full_name, username, hash, roles
-    ).execute(w.conn()).await?;
-    let fields = [("full_name", json!(full_name)), ("username", json!(username)), ("password_hash", json!(hash)),
-        ("roles", json!(roles)), ("active", json!(true))];
-    w.outbox("staff", id, Op::Insert, &Changes::inserted(&fields), None);
+    w.insert("staff", id, &[("full_name", json!(full_name)), ("username", json!(username)), ("password_hash", json!(hash)),
+        ("roles", json!(roles.to_stored())), ("active", json!(true))]).await?;
     Ok(())
 }
 
@@ -102,10 +95,12 @@ async fn ensure_other_admin(w: &mut Write<'_>, id: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// Retiring `id` must leave the organisation an active admin.
-pub(crate) async fn ensure_admin_remains(w: &mut Write<'_>, id: Uuid) -> Result<()> {
-    let row = load(w, id).await?;
-    if row.active != 0 && Roles::from_stored(&row.roles).contains(Role::Admin) {
+/// A change to a staff record (its fields `before` and `after`, as they travel) may not leave the
+/// organisation without an active admin.
+pub(crate) async fn keeps_an_admin(w: &mut Write<'_>, id: Uuid, before: &Map<String, Value>, after: &Map<String, Value>) -> Result<()> {
+    let admin = |d: &Map<String, Value>| d.get("active") != Some(&Value::Bool(false))
+        && d.get("roles").and_then(Value::as_str).is_some_and(|r| Roles::from_stored(r).contains(Role::Admin));
+    if admin(before) && !admin(after) {
         ensure_other_admin(w, id).await?;
     }
     Ok(())
@@ -126,10 +121,7 @@ pub async fn set_staff_roles(clinic: &Clinic, session: &Session, id: Uuid, roles
         w.nothing_changed().await;
         return Ok(());
     }
-    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
-    sqlx::query!("UPDATE staff SET roles = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", stored, now, hlc, by, id)
-        .execute(w.conn()).await?;
-    w.outbox("staff", id, Op::Update, &changes, row.version);
+    w.update("staff", id, row.version, &changes).await?;
     w.audit("update", "staff", Some(id), crate::audit::Details::of(&changes));
     w.commit().await
 }
@@ -145,12 +137,9 @@ pub async fn set_staff_active(clinic: &Clinic, session: &Session, id: Uuid, acti
         w.nothing_changed().await;
         return Ok(());
     }
-    let (flag, now, hlc, by) = (active as i64, w.now, w.hlc.clone(), w.actor.staff_id);
-    sqlx::query!("UPDATE staff SET active = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", flag, now, hlc, by, id)
-        .execute(w.conn()).await?;
     let mut changes = Changes::default();
     changes.set("active", row.active != 0, active);
-    w.outbox("staff", id, Op::Update, &changes, row.version);
+    w.update("staff", id, row.version, &changes).await?;
     w.audit(if active { "enable" } else { "disable" }, "staff", Some(id), crate::audit::Details::facts(json!({"full_name": row.full_name})));
     w.commit().await
 }
@@ -170,13 +159,10 @@ pub async fn reset_password(clinic: &Clinic, session: &Session, id: Uuid, new_pa
 pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str) -> Result<()> {
     let row = load(w, id).await?;
     let old_hash = sqlx::query_scalar!("SELECT password_hash FROM staff WHERE id = ?", id).fetch_one(w.conn()).await?;
-    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
-    sqlx::query!("UPDATE staff SET password_hash = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", hash, now, hlc, by, id)
-        .execute(w.conn()).await?;
     // The outbox carries the hashes (sync needs them for offline login); the audit trail never does.
     let mut changes = Changes::default();
     changes.set("password_hash", old_hash, hash);
-    w.outbox("staff", id, Op::Update, &changes, row.version);
+    w.update("staff", id, row.version, &changes).await?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use clinic_sync::FieldChange;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::settle::{ways, Way};
+use super::settle::{made_again, may_settle, ways, Way};
 use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::error::Result;
@@ -53,6 +53,8 @@ pub struct Refused {
     pub made_at: i64,
     /// What was refused: each field with the value it was to get, as JSON.
     pub values: Vec<RefusedValue>,
+    /// Why it cannot be made again from here (it can only be dismissed); none when it can.
+    pub not_made_again: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -94,7 +96,7 @@ pub async fn needs_attention(clinic: &Clinic, session: &Session) -> Result<Atten
     let roles = crate::auth::current_roles(&mut conn, session.staff_id).await?;
     let mut for_others = 0;
     let mut theirs = |entity: &str| {
-        let mine = clinic_sync::entities::entity(entity).is_some_and(|e| roles.allow_change(e.access.update).is_ok());
+        let mine = clinic_sync::entities::entity(entity).is_some_and(|e| may_settle(e, roles).is_ok());
         for_others += i64::from(!mine);
         mine
     };
@@ -128,8 +130,14 @@ pub async fn needs_attention(clinic: &Clinic, session: &Session) -> Result<Atten
            FROM sync_rejected WHERE dismissed_at IS NULL ORDER BY made_at"#
     ).fetch_all(&mut *conn).await?.into_iter().filter(|r| theirs(&r.entity)).map(|r| {
         let changes: BTreeMap<String, FieldChange> = serde_json::from_str(&r.changes).unwrap_or_default();
-        let values = changes.into_iter().map(|(field, c)| RefusedValue { field, value: c.new.to_string() }).collect();
-        Refused { mutation_id: r.mutation_id, entity: r.entity, entity_id: r.entity_id, reason: r.reason, made_at: r.made_at, values }
+        let declared = clinic_sync::entity(&r.entity);
+        let not_made_again = declared.map_or(Some("Not a kind of record this workstation knows.".into()), |e| made_again(e, &changes).err());
+        let secret = declared.map_or(&[][..], |e| e.secret);
+        let values = changes.into_iter().map(|(field, c)| {
+            let value = if secret.contains(&field.as_str()) { "(hidden)".to_string() } else { c.new.to_string() };
+            RefusedValue { field, value }
+        }).collect();
+        Refused { mutation_id: r.mutation_id, entity: r.entity, entity_id: r.entity_id, reason: r.reason, made_at: r.made_at, values, not_made_again }
     }).collect();
     let set_aside = sqlx::query_as!(SetAside,
         r#"SELECT entity, entity_id AS "entity_id: Uuid", reason, set_at FROM sync_set_aside ORDER BY set_at"#
@@ -145,7 +153,9 @@ async fn named(conn: &mut sqlx::SqliteConnection, declared: &'static clinic_sync
     let name = text("full_name").or_else(|| text("display_name")).or_else(|| text("name"))
         .or_else(|| Some(format!("{} {}", text("given_name")?, text("family_name")?)))
         .unwrap_or_else(|| declared.name.replace('_', " "));
-    let known_by = declared.unique.iter().filter_map(|f| text(f)).next();
+    // The key people read (a username, a record number), not an id.
+    let readable = |f: &&&str| declared.field(f).is_some_and(|f| matches!(f.kind, clinic_sync::entities::Kind::Username | clinic_sync::entities::Kind::Text(_)));
+    let known_by = declared.unique.iter().filter(readable).filter_map(|f| text(f)).next();
     let label = match known_by { Some(key) => format!("{name} ({key})"), None => name };
     Ok(Some(Named { id, label, made_at: stored.created_at }))
 }

@@ -17,7 +17,7 @@ use crate::clinic::Clinic;
 use crate::error::{Code, Error, Result};
 use crate::ops::calendar::{self, AppointmentStatus};
 use crate::record;
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 /// A way to settle a conflict. `Conflict::ways` lists those its kind allows and the person's
 /// roles permit, so the window offers only those.
@@ -58,7 +58,9 @@ pub enum Resolution {
 /// The ways a conflict of `kind` on `declared`'s `field` may be settled by these roles.
 pub(super) fn ways(kind: &str, declared: &Entity, field: Option<&str>, roles: Roles) -> Vec<Way> {
     match kind {
-        "appointment_clash" => vec![Way::Move, Way::KeepBoth, Way::Cancel],
+        // Keeping both is a deliberate double booking, which takes what booking one does.
+        "appointment_clash" if roles.allow(Permission::OverrideSchedule).is_ok() => vec![Way::Move, Way::KeepBoth, Way::Cancel],
+        "appointment_clash" => vec![Way::Move, Way::Cancel],
         "field" => vec![Way::ChooseTheirs, Way::ChooseYours],
         "duplicate" => {
             let renamable = field.and_then(|f| declared.field(f)).is_some_and(|f| matches!(f.kind, Kind::Username | Kind::Text(_)));
@@ -72,14 +74,14 @@ pub(super) fn ways(kind: &str, declared: &Entity, field: Option<&str>, roles: Ro
 
 /// Settles a conflict: the fix it needs, and its closing, in one transaction.
 pub async fn resolve(clinic: &Clinic, session: &Session, conflict_id: Uuid, resolution: Resolution) -> Result<()> {
+    let mut w = Write::begin(clinic, session, Permission::SettleConflicts).await?;
+    // Read under the write lock: a pull that settled it meanwhile is seen.
     let conflict = sqlx::query!(
         r#"SELECT kind, entity, entity_id AS "entity_id: Uuid", other_id AS "other_id: Uuid", field, yours, status, version
            FROM sync_conflict WHERE id = ?"#, conflict_id
-    ).fetch_optional(clinic.store().pool()).await?.ok_or_else(|| Error::not_found("The conflict"))?;
+    ).fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The conflict"))?;
     let declared = entity(&conflict.entity).ok_or_else(|| Error::new(Code::Internal, "This conflict names no synced entity."))?;
-    let mut w = Write::begin(clinic, session, Permission::SettleConflicts).await?;
-    // Settling changes the record, so it also takes what changing that record takes.
-    w.roles.allow_change(declared.access.update)?;
+    may_settle(declared, w.roles)?;
     if conflict.status != "open" {
         return Err(Error::wrong_state("This conflict was settled already, perhaps on another workstation."));
     }
@@ -126,7 +128,7 @@ pub async fn resolve(clinic: &Clinic, session: &Session, conflict_id: Uuid, reso
         }
         Resolution::Rename { record, value } => {
             let (record, field) = (one_of_the_two(record)?, field.expect("a renamable duplicate names its field"));
-            let value = value.trim();
+            let value = crate::domain::required_text(field.name, "The new value", &value, usize::MAX)?;
             let changes = record::set(&mut w, declared, record, &[(field.name, json!(value))], "rename").await?;
             if changes.is_empty() {
                 return Err(Error::invalid(field.name, "Give it a value the other record does not have."));
@@ -142,23 +144,42 @@ pub async fn resolve(clinic: &Clinic, session: &Session, conflict_id: Uuid, reso
         }
         Resolution::Retire { record } => {
             let record = one_of_the_two(record)?;
-            if declared.name == "staff" {
-                crate::ops::staff::ensure_admin_remains(&mut w, record).await?;
-            }
             record::set(&mut w, declared, record, &[("active", json!(false))], "retire").await?;
             "retired"
         }
     };
-    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
-    sqlx::query!(
-        "UPDATE sync_conflict SET status = 'resolved', resolution = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
-        outcome, now, hlc, by, conflict_id
-    ).execute(w.conn()).await?;
     let mut changes = Changes::default();
     changes.set("status", "open", "resolved").set("resolution", Value::Null, outcome);
-    w.outbox("sync_conflict", conflict_id, Op::Update, &changes, conflict.version);
+    w.update("sync_conflict", conflict_id, conflict.version, &changes).await?;
     w.audit("resolve", "sync_conflict", Some(conflict_id), Details::facts(json!({"resolution": outcome})));
     w.commit().await
+}
+
+/// Who may settle what concerns records of `entity`: whoever may change them (settling changes
+/// them); a refused audit entry, whoever may read the audit trail.
+pub(super) fn may_settle(entity: &Entity, roles: Roles) -> Result<()> {
+    match entity.name {
+        "audit_event" => roles.allow(Permission::ViewAudit),
+        _ => roles.allow_change(entity.access.update),
+    }
+}
+
+/// Changes with rules of their own (a booking's day, a merge, an account's roles, a password, a
+/// settled conflict) are made from their own screens, where those rules run; so is a deletion.
+/// The rest, plain fields and a refused creation, can be made again from Needs attention.
+pub(super) fn made_again(entity: &Entity, changes: &BTreeMap<String, FieldChange>) -> Result<(), String> {
+    const OWN_RULES: &[(&str, &str)] = &[("appointment", "status"), ("queue_entry", "status"), ("staff", "roles"), ("staff", "active")];
+    if matches!(entity.name, "audit_event" | "sync_conflict") {
+        return Err(format!("A refused {} is not made again; dismiss it.", entity.name.replace('_', " ")));
+    }
+    for field in changes.keys() {
+        let own_rules = OWN_RULES.contains(&(entity.name, field.as_str())) || entity.secret.contains(&field.as_str())
+            || entity.guarded.iter().any(|(f, ..)| f == field);
+        if own_rules || entity.field(field).is_none() {
+            return Err(format!("A change to {} is made again from its own screen, where its rules apply; dismiss this one.", field.replace('_', " ")));
+        }
+    }
+    Ok(())
 }
 
 struct RefusedChange {
@@ -172,9 +193,8 @@ async fn refused(w: &mut Write<'_>, mutation_id: Uuid) -> Result<RefusedChange> 
     let row = sqlx::query!(
         r#"SELECT entity, entity_id AS "entity_id: Uuid", changes FROM sync_rejected WHERE mutation_id = ? AND dismissed_at IS NULL"#, mutation_id
     ).fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The refused change"))?;
-    let entity = entity(&row.entity).filter(|e| e.name != "audit_event")
-        .ok_or_else(|| Error::wrong_state("This refused change cannot be made again from here."))?;
-    w.roles.allow_change(entity.access.update)?;
+    let entity = entity(&row.entity).ok_or_else(|| Error::wrong_state("This refused change names no kind of record this workstation knows."))?;
+    may_settle(entity, w.roles)?;
     Ok(RefusedChange { entity, entity_id: row.entity_id, changes: serde_json::from_str(&row.changes)? })
 }
 
@@ -190,16 +210,20 @@ async fn close_refused(w: &mut Write<'_>, mutation_id: Uuid, action: &str, chang
 pub async fn apply_again(clinic: &Clinic, session: &Session, mutation_id: Uuid) -> Result<()> {
     let mut w = Write::begin(clinic, session, Permission::SettleConflicts).await?;
     let change = refused(&mut w, mutation_id).await?;
+    made_again(change.entity, &change.changes).map_err(Error::wrong_state)?;
     let (declared, id) = (change.entity, change.entity_id);
     let stored = record::read(w.conn(), declared, id).await?.ok_or_else(|| Error::not_found("The record"))?;
-    let mut values = Vec::with_capacity(change.changes.len());
-    for (name, c) in &change.changes {
-        let field = declared.field(name).ok_or_else(|| Error::wrong_state(format!("A change to {name} is not made again from here; make it from its screen.")))?;
-        values.push((field.name, c.new.clone()));
-    }
-    if stored.version.is_none() {
+    let values: Vec<(&str, Value)> = change.changes.iter().map(|(name, c)| (name.as_str(), c.new.clone())).collect();
+    if stored.deleted && stored.version.is_none() {
         record::revive(&mut w, declared, id, &values).await?;
     } else {
+        // Made on the record as it was then: a field someone has changed since is theirs now.
+        for (name, c) in &change.changes {
+            let now = stored.data.get(name).unwrap_or(&Value::Null);
+            if *now != c.old {
+                return Err(Error::wrong_state(format!("The {} was changed since (to {now}); make the change from its screen, or dismiss this one.", name.replace('_', " "))));
+            }
+        }
         record::set(&mut w, declared, id, &values, "apply_again").await?;
     }
     close_refused(&mut w, mutation_id, "apply_again", &change).await?;

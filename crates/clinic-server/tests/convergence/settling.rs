@@ -3,6 +3,7 @@
 //! settlement reaches every desk; a wrong one changes nothing.
 
 use clinic_core::auth::login;
+use clinic_core::ops::calendar::{book_appointment, cancel_appointment, day_calendar, AppointmentStatus, BookingInput};
 use clinic_core::ops::patients::{edit_patient, open_patient, register_patient, search_patients};
 use clinic_core::ops::staff::{create_staff, set_staff_active, NewStaff};
 use clinic_core::sync::{apply_again, dismiss, needs_attention, resolve, Conflict, Resolution, Way};
@@ -97,19 +98,30 @@ async fn a_duplicate_username_is_settled_by_retiring_one() {
 async fn a_refused_change_is_applied_again_or_dismissed_by_a_person_who_may_make_it() {
     let server = TestServer::start().await;
     let (a, b, clinic, _rita_a, rita_b, ana) = two_desks_and_a_patient(&server).await;
+    let visit = book_appointment(&b.clinic, &rita_b, BookingInput { patient_id: ana.id, practitioner_id: clinic.practitioner.id,
+        type_id: clinic.visit.id, starts: at("2026-11-24 10:00"), notes: None, override_schedule: false }).await.unwrap().appointment;
+    assert_converged(&[&a, &b]).await;
     // Rita's account is disabled on desk A while desk B, not synced yet, still lets her edit a
-    // patient and register another: the server refuses both.
+    // patient, register another and cancel a visit: the server refuses all three.
     set_staff_active(&a.clinic, &clinic.admin, rita_b.staff_id, false).await.unwrap();
     a.sync().await;
     let mut input = person("Ana", "Quaresma");
     input.notes = Some("Prefers mornings".into());
     edit_patient(&b.clinic, &rita_b, ana.id, input).await.unwrap();
     let rui = register_patient(&b.clinic, &rita_b, person("Rui", "Lopes"), true).await.unwrap();
+    cancel_appointment(&b.clinic, &rita_b, visit.id, "Called to cancel").await.unwrap();
     b.sync().await;
     let marta = b.log_in("marta").await;
     assert!(search_patients(&b.clinic, &marta, "Rui Lopes", 10).await.unwrap().is_empty(), "the refused registration is undone here");
     let refused = needs_attention(&b.clinic, &marta).await.unwrap().refused;
-    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    // A cancellation has rules of its own (the queue, the day): it is made again from the calendar, not here.
+    let cancellation = refused.iter().find(|r| r.entity_id == visit.id).unwrap();
+    assert!(cancellation.not_made_again.is_some(), "{cancellation:?}");
+    assert_eq!(apply_again(&b.clinic, &marta, cancellation.mutation_id).await.unwrap_err().code, Code::WrongState);
+    let day = day_calendar(&b.clinic, &marta, chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).await.unwrap();
+    assert_eq!(day.practitioners[0].appointments[0].status, AppointmentStatus::Booked, "nothing changed");
+    dismiss(&b.clinic, &marta, cancellation.mutation_id).await.unwrap();
     let edit = refused.iter().find(|r| r.entity_id == ana.id).unwrap();
     assert!(edit.values.iter().any(|v| v.field == "notes" && v.value == "\"Prefers mornings\""), "the refused values are shown: {:?}", edit.values);
     let registration = refused.iter().find(|r| r.entity_id == rui.id).unwrap();
@@ -118,6 +130,7 @@ async fn a_refused_change_is_applied_again_or_dismissed_by_a_person_who_may_make
     assert_eq!(apply_again(&b.clinic, &marta, Uuid::now_v7()).await.unwrap_err().code, Code::NotFound);
     assert_eq!(dismiss(&b.clinic, &marta, Uuid::now_v7()).await.unwrap_err().code, Code::NotFound);
     assert_eq!(needs_attention(&b.clinic, &marta).await.unwrap().refused.len(), 2);
+    assert!(refused.iter().filter(|r| r.entity_id != visit.id).all(|r| r.not_made_again.is_none()));
 
     // Marta, a manager, makes both again as her own changes; they reach desk A.
     apply_again(&b.clinic, &marta, edit.mutation_id).await.unwrap();
@@ -130,18 +143,28 @@ async fn a_refused_change_is_applied_again_or_dismissed_by_a_person_who_may_make
     assert_eq!(open_patient(&a.clinic, &marta_a, rui.id).await.unwrap().family_name, "Lopes");
     assert!(needs_attention(&b.clinic, &marta).await.unwrap().refused.is_empty(), "accepted this time");
 
-    // A change dismissed stays undone.
+    // A refused change on a field someone has changed since is not made again over theirs; dismissed, it stays undone.
     set_staff_active(&a.clinic, &clinic.admin, marta_a.staff_id, false).await.unwrap();
     a.sync().await;
     let mut input = person("Ana", "Quaresma");
     input.notes = Some("Evenings only".into());
-    edit_patient(&b.clinic, &marta, ana.id, input).await.unwrap();
+    edit_patient(&b.clinic, &marta, ana.id, input.clone()).await.unwrap();
     b.sync().await;
+    input.notes = Some("Call first".into());
+    edit_patient(&a.clinic, &a.log_in("house").await, ana.id, input).await.unwrap();
+    assert_converged(&[&a, &b]).await;
     let house = b.log_in("house").await;
     let refused = needs_attention(&b.clinic, &house).await.unwrap().refused;
     assert_eq!(refused.len(), 1, "{refused:?}");
+    let since = apply_again(&b.clinic, &house, refused[0].mutation_id).await.unwrap_err();
+    assert_eq!(since.code, Code::WrongState, "{}", since.message);
+    assert!(since.message.contains("notes was changed since"), "{}", since.message);
     dismiss(&b.clinic, &house, refused[0].mutation_id).await.unwrap();
     assert!(needs_attention(&b.clinic, &house).await.unwrap().refused.is_empty());
     assert_converged(&[&a, &b]).await;
-    assert_eq!(open_patient(&b.clinic, &house, ana.id).await.unwrap().notes.as_deref(), Some("Prefers mornings"));
+    assert_eq!(open_patient(&b.clinic, &house, ana.id).await.unwrap().notes.as_deref(), Some("Call first"));
+}
+
+fn at(text: &str) -> chrono::NaiveDateTime {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
 }

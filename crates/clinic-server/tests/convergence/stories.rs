@@ -246,6 +246,10 @@ async fn a_clash_is_settled_by_moving_the_offline_booking() {
     assert_converged(&[&a, &b]).await;
     let conflict = needs_attention(&b.clinic, &rita_b).await.unwrap().conflicts[0].clone();
     assert_eq!(conflict.appointment.as_ref().map(|x| x.id), Some(offline.id));
+    // A receptionist may not keep both: that is a deliberate double booking.
+    assert_eq!(conflict.ways, vec![clinic_core::sync::Way::Move, clinic_core::sync::Way::Cancel]);
+    let kept = resolve(&b.clinic, &rita_b, conflict.id, Resolution::KeepBoth).await.unwrap_err();
+    assert_eq!(kept.code, clinic_core::Code::Invalid, "{}", kept.message);
     // "Move it": the offline booking to a time that is taken is refused, and the conflict stays open.
     let taken = resolve(&b.clinic, &rita_b, conflict.id, Resolution::Move { starts: at("2026-11-24", "10:00") }).await.unwrap_err();
     assert_eq!(taken.code, clinic_core::Code::DoubleBooking, "{}", taken.message);

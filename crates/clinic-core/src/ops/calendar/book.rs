@@ -17,7 +17,7 @@ use crate::error::{Code, Error, Result};
 use crate::ops::appointment_types::AppointmentType;
 use crate::ops::practitioners::Practitioner;
 use crate::ops::{appointment_types, patients, practitioners};
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct BookingInput {
@@ -112,25 +112,13 @@ pub async fn book_appointment(clinic: &Clinic, session: &Session, input: Booking
     let zone = w.site().await?.time_zone;
     let slot = check_slot(&mut w, zone, &practitioner, input.type_id, input.starts, input.override_schedule, None).await?;
     let id = Uuid::now_v7();
-    let (org, site, now, hlc, by) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id);
-    let zone_name = zone.name();
-    sqlx::query!(
-        "INSERT INTO appointment (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, site_id, patient_id,
-                                  practitioner_id, type_id, starts_at, ends_at, busy_until, time_zone, status, double_booked,
-                                  outside_hours, notes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?)",
-        id, org, now, by, now, hlc, by, site, input.patient_id, input.practitioner_id, input.type_id,
-        slot.start, slot.end, slot.busy_until, zone_name, slot.double_booked, slot.outside_hours, notes
-    )
-    .execute(w.conn())
-    .await?;
-    let changes = Changes::inserted(&[
+    let (site, zone_name) = (w.site_id(), zone.name());
+    let changes = w.insert("appointment", id, &[
         ("site_id", json!(site)), ("patient_id", json!(input.patient_id)), ("practitioner_id", json!(input.practitioner_id)),
         ("type_id", json!(input.type_id)), ("starts_at", json!(slot.start)), ("ends_at", json!(slot.end)),
         ("busy_until", json!(slot.busy_until)), ("time_zone", json!(zone_name)), ("status", json!("booked")),
         ("double_booked", json!(slot.double_booked)), ("outside_hours", json!(slot.outside_hours)), ("notes", json!(notes)),
-    ]);
-    w.outbox("appointment", id, Op::Insert, &changes, None);
+    ]).await?;
     w.audit("book", "appointment", Some(id), crate::audit::Details::of(&changes));
     let warnings = patient_elsewhere(&mut w, input.patient_id, id, slot.start, slot.end, zone).await?;
     w.commit().await?;
@@ -211,15 +199,7 @@ pub(crate) async fn reschedule(w: &mut Write<'_>, id: Uuid, starts: NaiveDateTim
     if changes.is_empty() {
         return Ok(Vec::new());
     }
-    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
-    sqlx::query!(
-        "UPDATE appointment SET practitioner_id = ?, starts_at = ?, ends_at = ?, busy_until = ?, double_booked = ?, outside_hours = ?,
-                updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
-        practitioner_id, slot.start, slot.end, slot.busy_until, slot.double_booked, slot.outside_hours, now, hlc, by, id
-    )
-    .execute(w.conn())
-    .await?;
-    w.outbox("appointment", id, Op::Update, &changes, old.version);
+    w.update("appointment", id, old.version, &changes).await?;
     w.audit("reschedule", "appointment", Some(id), crate::audit::Details::of(&changes));
     patient_elsewhere(w, old.patient_id, id, slot.start, slot.end, zone).await
 }

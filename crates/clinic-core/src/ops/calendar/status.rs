@@ -7,23 +7,17 @@ use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::error::{Error, Result};
 use crate::ops::queue;
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 pub(crate) async fn set_status(w: &mut Write<'_>, appointment: &Appointment, next: AppointmentStatus, cancel_reason: Option<&str>) -> Result<()> {
     appointment.status.ensure_can_become(next)?;
-    let (id, status, now, hlc, by) = (appointment.id, next.as_str(), w.now, w.hlc.clone(), w.actor.staff_id);
-    sqlx::query!(
-        "UPDATE appointment SET status = ?, cancel_reason = coalesce(?, cancel_reason), updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?",
-        status, cancel_reason, now, hlc, by, id
-    )
-    .execute(w.conn())
-    .await?;
+    let (id, status) = (appointment.id, next.as_str());
     let mut changes = Changes::default();
     changes.set("status", appointment.status.as_str(), status);
     if let Some(reason) = cancel_reason {
         changes.set("cancel_reason", &appointment.cancel_reason, reason);
     }
-    w.outbox("appointment", id, Op::Update, &changes, appointment.version);
+    w.update("appointment", id, appointment.version, &changes).await?;
     w.audit(status, "appointment", Some(id), crate::audit::Details::of(&changes));
     Ok(())
 }

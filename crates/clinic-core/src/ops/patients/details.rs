@@ -137,16 +137,6 @@ impl PatientDetails {
         ]
     }
 
-    /// The column values: (phones, emergency contact, allergies) as JSON text.
-    pub fn json_columns(&self) -> (String, Option<String>, String) {
-        let phones: Vec<&str> = self.phones.iter().map(Phone::as_str).collect();
-        (
-            json!(phones).to_string(),
-            self.emergency_contact.as_ref().map(|c| json!(c).to_string()),
-            json!(self.allergies).to_string(),
-        )
-    }
-
     pub fn full_name(&self) -> String {
         format!("{} {}", self.given_name.as_str(), self.family_name.as_str())
     }

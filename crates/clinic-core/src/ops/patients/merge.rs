@@ -9,7 +9,7 @@ use crate::audit::Details;
 use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::error::{Error, Result};
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 pub async fn merge_patients(clinic: &Clinic, session: &Session, keep: Uuid, absorb: Uuid) -> Result<Patient> {
     let mut w = Write::begin(clinic, session, Permission::MergePatients).await?;
@@ -57,12 +57,8 @@ pub async fn unmerge_patient(clinic: &Clinic, session: &Session, absorbed: Uuid)
 }
 
 async fn set_merged_into(w: &mut Write<'_>, record: &Patient, into: Option<Uuid>) -> Result<Changes> {
-    let (now, hlc, by, id) = (w.now, w.hlc.clone(), w.actor.staff_id, record.id);
-    sqlx::query!("UPDATE patient SET merged_into = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", into, now, hlc, by, id)
-        .execute(w.conn())
-        .await?;
     let mut changes = Changes::default();
     changes.set("merged_into", record.merged_into, into);
-    w.outbox("patient", id, Op::Update, &changes, record.version);
+    w.update("patient", record.id, record.version, &changes).await?;
     Ok(changes)
 }

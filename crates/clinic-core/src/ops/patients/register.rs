@@ -1,6 +1,6 @@
 //! Registering a new patient and editing one.
 
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::details::{PatientDetails, PatientInput};
@@ -10,7 +10,7 @@ use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::domain::Mrn;
 use crate::error::{Code, Error, Result};
-use crate::write::{next_in_series, Changes, Op, Write};
+use crate::write::{next_in_series, Changes, Write};
 
 /// Registers a patient with a record number from this device's series. When the details look
 /// like a patient already registered, nothing is saved and the likely duplicates are named,
@@ -45,26 +45,10 @@ pub(crate) async fn register_in(w: &mut Write<'_>, input: &PatientInput, confirm
     let seq = next_in_series(w.conn(), "mrn").await?;
     let mrn = Mrn::new(&site.code, w.actor.device.number, seq);
     let id = Uuid::now_v7();
-    let (phones, contact, allergies) = details.json_columns();
-    let (org, now, hlc, by) = (w.org_id(), w.now, w.hlc.clone(), w.actor.staff_id);
-    let birth_date = details.birth.date.format("%Y-%m-%d").to_string();
-    let (mrn_text, sex, email, blood) = (mrn.as_str(), details.sex.as_str(), details.email.as_ref().map(|e| e.as_str()), details.blood_group.map(|b| b.as_str()));
-    sqlx::query!(
-        "INSERT INTO patient (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, mrn, given_name, family_name,
-                              sex, birth_date, birth_date_estimated, phones, email, address, national_id, emergency_contact,
-                              blood_group, allergies, notes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        id, org, now, by, now, hlc, by, mrn_text, details.given_name.as_str(), details.family_name.as_str(),
-        sex, birth_date, details.birth.estimated, phones, email, details.address, details.national_id, contact,
-        blood, allergies, details.notes
-    )
-    .execute(w.conn())
-    .await?;
     let mut fields = details.fields();
-    fields.insert(0, ("mrn", json!(mrn_text)));
-    let changes = Changes::inserted(&fields);
-    w.outbox("patient", id, Op::Insert, &changes, None);
-    w.audit("register", "patient", Some(id), crate::audit::Details::of(&changes).with("mrn", mrn_text));
+    fields.insert(0, ("mrn", json!(mrn.as_str())));
+    let changes = w.insert("patient", id, &fields).await?;
+    w.audit("register", "patient", Some(id), crate::audit::Details::of(&changes).with("mrn", mrn.as_str()));
     Ok(id)
 }
 
@@ -78,29 +62,16 @@ pub async fn edit_patient(clinic: &Clinic, session: &Session, id: Uuid, input: P
     }
     let today = w.site_today().await?;
     let details = PatientDetails::parse(&input, today)?;
+    let before: std::collections::HashMap<&str, Value> = old.fields().into_iter().collect();
     let mut changes = Changes::default();
-    for ((field, old_value), (_, new_value)) in old.fields().into_iter().zip(details.fields()) {
-        changes.set(field, old_value, new_value);
+    for (field, new_value) in details.fields() {
+        changes.set(field, before.get(field).unwrap_or(&Value::Null), new_value);
     }
     if changes.is_empty() {
         w.nothing_changed().await;
         return Ok(old);
     }
-    let (phones, contact, allergies) = details.json_columns();
-    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
-    let birth_date = details.birth.date.format("%Y-%m-%d").to_string();
-    let (sex, email, blood) = (details.sex.as_str(), details.email.as_ref().map(|e| e.as_str()), details.blood_group.map(|b| b.as_str()));
-    sqlx::query!(
-        "UPDATE patient SET given_name = ?, family_name = ?, sex = ?, birth_date = ?, birth_date_estimated = ?, phones = ?,
-                email = ?, address = ?, national_id = ?, emergency_contact = ?, blood_group = ?, allergies = ?, notes = ?,
-                updated_at = ?, updated_hlc = ?, updated_by = ?
-         WHERE id = ?",
-        details.given_name.as_str(), details.family_name.as_str(), sex, birth_date, details.birth.estimated, phones,
-        email, details.address, details.national_id, contact, blood, allergies, details.notes, now, hlc, by, id
-    )
-    .execute(w.conn())
-    .await?;
-    w.outbox("patient", id, Op::Update, &changes, old.version);
+    w.update("patient", id, old.version, &changes).await?;
     w.audit("edit", "patient", Some(id), crate::audit::Details::of(&changes).with("mrn", &old.mrn));
     let patient = load_patient(w.conn(), id).await?;
     w.commit().await?;

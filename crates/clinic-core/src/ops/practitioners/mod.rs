@@ -10,7 +10,7 @@ use crate::clinic::Clinic;
 use crate::domain::{required_text, DayHours, Money, WeeklyHours};
 use crate::error::{Code, Error, Result};
 use crate::ops::staff::StaffMember;
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 mod time_off;
 pub use time_off::{add_time_off, remove_time_off, upcoming_time_off, TimeOff, TimeOffInput};
@@ -65,18 +65,10 @@ pub async fn add_practitioner(clinic: &Clinic, session: &Session, staff_id: Uuid
         return Err(Error::new(Code::AlreadyExists, format!("{} is already a practitioner.", staff.full_name)));
     }
     let id = Uuid::now_v7();
-    let (org, site, now, hlc, by) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id);
-    let (hours, currency) = (serde_json::to_string(&v.hours)?, v.fee.currency.code());
-    sqlx::query!(
-        "INSERT INTO practitioner (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, staff_id, site_id,
-                                   display_name, specialisation, fee_minor, currency, weekly_hours)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        id, org, now, by, now, hlc, by, staff_id, site, staff.full_name, v.specialisation, v.fee.minor, currency, hours
-    ).execute(w.conn()).await?;
-    let changes = Changes::inserted(&[("staff_id", json!(staff_id)), ("site_id", json!(site)), ("display_name", json!(staff.full_name)),
-        ("specialisation", json!(v.specialisation)), ("fee_minor", json!(v.fee.minor)), ("currency", json!(currency)),
-        ("weekly_hours", json!(v.hours)), ("active", json!(true))]);
-    w.outbox("practitioner", id, Op::Insert, &changes, None);
+    let site = w.site_id();
+    let changes = w.insert("practitioner", id, &[("staff_id", json!(staff_id)), ("site_id", json!(site)), ("display_name", json!(staff.full_name)),
+        ("specialisation", json!(v.specialisation)), ("fee_minor", json!(v.fee.minor)), ("currency", json!(v.fee.currency.code())),
+        ("weekly_hours", json!(v.hours)), ("active", json!(true))]).await?;
     w.audit("create", "practitioner", Some(id), crate::audit::Details::of(&changes));
     let p = load(&mut w, id).await?;
     w.commit().await?;
@@ -97,14 +89,7 @@ pub async fn update_practitioner(clinic: &Clinic, session: &Session, id: Uuid, i
         w.nothing_changed().await;
         return Ok(old);
     }
-    let (now, hlc, by, hours, currency) = (w.now, w.hlc.clone(), w.actor.staff_id, serde_json::to_string(&v.hours)?, v.fee.currency.code());
-    sqlx::query!(
-        "UPDATE practitioner SET specialisation = ?, fee_minor = ?, currency = ?, weekly_hours = ?, active = ?, updated_at = ?, updated_hlc = ?,
-                updated_by = ?
-         WHERE id = ?",
-        v.specialisation, v.fee.minor, currency, hours, active, now, hlc, by, id
-    ).execute(w.conn()).await?;
-    w.outbox("practitioner", id, Op::Update, &changes, old.version);
+    w.update("practitioner", id, old.version, &changes).await?;
     w.audit("update", "practitioner", Some(id), crate::audit::Details::of(&changes));
     let p = load(&mut w, id).await?;
     w.commit().await?;

@@ -11,7 +11,7 @@ use crate::domain::required_text;
 use crate::error::{Error, Result};
 use crate::ops::calendar::local_to_utc;
 use crate::ops::setup::site_settings;
-use crate::write::{Changes, Op, Write};
+use crate::write::{Changes, Write};
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct TimeOffInput {
@@ -51,16 +51,10 @@ pub async fn add_time_off(clinic: &Clinic, session: &Session, input: TimeOffInpu
         super::load(&mut w, p).await?;
     }
     let id = Uuid::now_v7();
-    let (org, site, now, hlc, by) = (w.org_id(), w.site_id(), w.now, w.hlc.clone(), w.actor.staff_id);
+    let site = w.site_id();
     let (s, e) = (starts.timestamp_millis(), ends.timestamp_millis());
-    sqlx::query!(
-        "INSERT INTO time_off (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, site_id, practitioner_id, starts_at, ends_at, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        id, org, now, by, now, hlc, by, site, input.practitioner_id, s, e, reason
-    ).execute(w.conn()).await?;
-    let changes = Changes::inserted(&[("site_id", json!(site)), ("practitioner_id", json!(input.practitioner_id)),
-        ("starts_at", json!(s)), ("ends_at", json!(e)), ("reason", json!(reason))]);
-    w.outbox("time_off", id, Op::Insert, &changes, None);
+    let changes = w.insert("time_off", id, &[("site_id", json!(site)), ("practitioner_id", json!(input.practitioner_id)),
+        ("starts_at", json!(s)), ("ends_at", json!(e)), ("reason", json!(reason))]).await?;
     w.audit("create", "time_off", Some(id), crate::audit::Details::of(&changes));
     let clashing = clashing_appointments(w.conn(), site, input.practitioner_id, s, e).await?;
     w.commit().await?;
@@ -74,12 +68,9 @@ pub async fn remove_time_off(clinic: &Clinic, session: &Session, id: Uuid) -> Re
     let version = sqlx::query_scalar!("SELECT version FROM time_off WHERE id = ? AND deleted_at IS NULL", id)
         .fetch_optional(w.conn()).await?
         .ok_or_else(|| Error::not_found("The time off"))?;
-    let (now, hlc, by) = (w.now, w.hlc.clone(), w.actor.staff_id);
-    sqlx::query!("UPDATE time_off SET deleted_at = ?, updated_at = ?, updated_hlc = ?, updated_by = ? WHERE id = ?", now, now, hlc, by, id)
-        .execute(w.conn()).await?;
     let mut changes = Changes::default();
-    changes.set("deleted_at", None::<i64>, now);
-    w.outbox("time_off", id, Op::Update, &changes, version);
+    changes.set("deleted_at", None::<i64>, w.now);
+    w.update("time_off", id, version, &changes).await?;
     w.audit("delete", "time_off", Some(id), Default::default());
     w.commit().await
 }
