@@ -5,6 +5,7 @@
 //! refused on its own, with its reason: never the batch.
 
 mod access;
+mod refs;
 mod slots;
 mod store;
 mod unique;
@@ -55,6 +56,8 @@ struct Batch<'a> {
     conflicts_about: HashMap<Uuid, Vec<(String, Option<String>)>>,
     /// Records that held a unique value the batch uses, when it began.
     holders: unique::Holders,
+    /// Records the batch's references name that the server held when it began.
+    referred: HashSet<(String, Uuid)>,
 }
 
 pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) -> ApiResult<Vec<PushResult>> {
@@ -94,9 +97,10 @@ pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) 
         conflicts_about.entry(c.about).or_default().push((c.status, c.resolution));
     }
     let holders = unique::Holders::load(&mut tx, auth.org_id, &mutations).await?;
+    let referred = refs::load(&mut tx, auth.org_id, &mutations).await?;
     let mut batch = Batch {
         auth, records, touched: Vec::new(), log: Vec::new(), seqs: seqs.into_iter(), roles: HashMap::new(), staff_exists,
-        conflicts_about, holders,
+        conflicts_about, holders, referred,
     };
 
     let mut outcomes = Vec::with_capacity(mutations.len());
@@ -180,6 +184,9 @@ impl Batch<'_> {
             _ => {}
         }
         if let Err(refusal) = self.check_permission(conn, kind, m).await? {
+            return Ok(Err(refusal));
+        }
+        if let Err(refusal) = self.check_references(m) {
             return Ok(Err(refusal));
         }
         let device = self.auth.device_id.to_string();

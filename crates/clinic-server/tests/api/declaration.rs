@@ -85,7 +85,7 @@ async fn operations_and_guarded_fields_are_checked_both_ways() {
     assert_eq!(code(&a.push(&server, &[unmerge]).await[0]), None, "a manager unmerges");
     // A deliberate double booking takes a doctor or a manager; moving it to a free time (which
     // clears the flag) is open to the front desk.
-    let (booked, practitioner) = (Uuid::now_v7(), Uuid::now_v7());
+    let (booked, practitioner) = (Uuid::now_v7(), a.fixture("practitioner"));
     let on_purpose = a.mutation(staff.doctor, "appointment", booked, Op::Insert, None, &[
         appointment_fields(practitioner, 1_795_000_000_000), vec![("double_booked", json!(true))]].concat());
     let by_desk = a.mutation(staff.reception, "appointment", Uuid::now_v7(), Op::Insert, None, &[
@@ -203,4 +203,30 @@ async fn every_declared_unique_key_has_its_index_led_by_the_value() {
             assert!(def.contains(&format!("(((data ->> '{field}'::text)), org_id) WHERE (entity = '{}'::text)", e.name)), "{name}: {def}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_reference_to_a_record_the_server_never_received_is_refused() {
+    let (server, _, mut a, staff) = riverside().await;
+    let before = server.counts().await;
+    let (nobody, visit) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut booking = appointment_fields(a.fixture("practitioner"), 1_795_000_000_000);
+    booking.push(("patient_id", json!(nobody)));
+    let attempts = [
+        a.mutation(staff.reception, "appointment", visit, Op::Insert, None, &booking),
+        a.mutation(staff.manager, "time_off", Uuid::now_v7(), Op::Insert, None, &[("practitioner_id", json!(Uuid::now_v7()))]),
+        a.mutation(staff.manager, "patient", a.fixture("patient"), Op::Update, Some(1), &[("merged_into", json!(nobody))]),
+    ];
+    let outcomes = a.push(&server, &attempts).await;
+    assert!(outcomes.iter().all(|o| code(o) == Some("unknown_reference")), "{outcomes:?}");
+    let Outcome::Rejected { reason, .. } = &outcomes[0] else { unreachable!() };
+    assert_eq!(reason, "patient_id refers to a patient the server never received.");
+    assert_eq!(server.counts().await.0, before.0, "nothing was written");
+    // The patient first, in the same batch: then the booking stands.
+    let both = [
+        a.mutation(staff.reception, "patient", nobody, Op::Insert, None, &patient_fields("Nadia")),
+        a.mutation(staff.reception, "appointment", visit, Op::Insert, None, &booking),
+    ];
+    let outcomes = a.push(&server, &both).await;
+    assert!(outcomes.iter().all(|o| code(o).is_none()), "{outcomes:?}");
 }

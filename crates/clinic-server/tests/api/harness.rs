@@ -95,14 +95,29 @@ impl Desk {
         Ok(Desk { token: e.token, device_id, clinic_id: e.clinic_id, number: e.device_number, seq: 0 })
     }
 
+    /// The clinic's record of `entity` that a new record refers to unless told otherwise (the server
+    /// takes a reference only to a record it holds): the same on every desk of the clinic, made by
+    /// `set_up`.
+    pub fn fixture(&self, entity: &str) -> Uuid {
+        let place = entities::ENTITIES.iter().position(|e| e.name == entity).expect("a declared entity") as u8;
+        let mut bytes = self.clinic_id.into_bytes();
+        bytes[15] ^= place + 1;
+        Uuid::from_bytes(bytes)
+    }
+
     /// A mutation with these fields; a new record gets an example value for every other field it
-    /// needs (from the declaration), so each test names only what it is about.
+    /// needs (from the declaration; a reference, the clinic's fixture), so each test names only
+    /// what it is about.
     pub fn mutation(&mut self, user: Uuid, entity: &str, id: Uuid, op: Op, base: Option<i64>, fields: &[(&str, Value)]) -> Mutation {
         let mut m = self.exact(user, entity, id, op, base, fields);
         if let (Op::Insert, Some(kind)) = (op, clinic_sync::entity(entity)) {
             for (i, field) in kind.fields.iter().enumerate() {
                 if field.presence == entities::Presence::Required && !m.changes.contains_key(field.name) {
-                    m.changes.insert(field.name.into(), FieldChange { old: Value::Null, new: example(field.kind, i) });
+                    let value = match field.kind {
+                        entities::Kind::Ref(target) => json!(self.fixture(target)),
+                        kind => example(kind, i),
+                    };
+                    m.changes.insert(field.name.into(), FieldChange { old: Value::Null, new: value });
                 }
             }
         }
@@ -144,14 +159,22 @@ impl Desk {
         }
     }
 
-    /// The set-up of a clinic: its first admin, and a receptionist, a manager and a doctor.
+    /// The set-up of a clinic: its first admin, and a receptionist, a manager and a doctor; and
+    /// the records new ones refer to by default (`fixture`): its site, a bookable doctor of its
+    /// own, a visit type and a patient.
     pub async fn set_up(&mut self, server: &TestServer) -> Staff {
         let staff = Staff { admin: Uuid::now_v7(), reception: Uuid::now_v7(), manager: Uuid::now_v7(), doctor: Uuid::now_v7() };
         let mut batch = vec![self.mutation(staff.admin, "staff", staff.admin, Op::Insert, None, &[("full_name", json!("Ada Admin")), ("roles", json!("admin")), ("active", json!(true))])];
-        for (id, role) in [(staff.reception, "receptionist"), (staff.manager, "manager"), (staff.doctor, "doctor")] {
+        for (id, role) in [(staff.reception, "receptionist"), (staff.manager, "manager"), (staff.doctor, "doctor"), (self.fixture("staff"), "doctor")] {
             batch.push(self.mutation(staff.admin, "staff", id, Op::Insert, None, &[("full_name", json!(role)), ("roles", json!(role)), ("active", json!(true))]));
         }
-        assert!(self.push(server, &batch).await.iter().all(|o| matches!(o, Outcome::Applied { .. })));
+        let fixtures = [(staff.admin, "site"), (staff.manager, "appointment_type"), (staff.manager, "practitioner"), (staff.reception, "patient")];
+        for (by, entity) in fixtures {
+            let fields = if entity == "patient" { patient_fields("Fixture") } else { Vec::new() };
+            batch.push(self.mutation(by, entity, self.fixture(entity), Op::Insert, None, &fields));
+        }
+        let outcomes = self.push(server, &batch).await;
+        assert!(outcomes.iter().all(|o| matches!(o, Outcome::Applied { .. })), "{outcomes:?}");
         staff
     }
 }
@@ -201,7 +224,7 @@ pub fn patient_fields(given: &str) -> Vec<(&'static str, Value)> {
 }
 
 pub fn appointment_fields(practitioner: Uuid, starts: i64) -> Vec<(&'static str, Value)> {
-    vec![("practitioner_id", json!(practitioner)), ("patient_id", json!(Uuid::now_v7())), ("starts_at", json!(starts)),
+    vec![("practitioner_id", json!(practitioner)), ("starts_at", json!(starts)),
         ("ends_at", json!(starts + 1_800_000)), ("busy_until", json!(starts + 1_800_000)), ("status", json!("booked")),
         ("double_booked", json!(false))]
 }

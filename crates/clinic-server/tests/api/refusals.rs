@@ -108,8 +108,8 @@ async fn values_no_workstation_could_store_are_refused_and_the_rest_of_the_batch
     let mut a = Desk::first(&server, org).await;
     let staff = a.set_up(&server).await;
     let appointment = Uuid::now_v7();
-    let mut booking = appointment_fields(Uuid::now_v7(), 1_795_000_000_000);
-    booking.push(("patient_id", json!(Uuid::now_v7())));
+    let mut booking = appointment_fields(a.fixture("practitioner"), 1_795_000_000_000);
+    booking.push(("patient_id", json!(a.fixture("patient"))));
     let booked = a.mutation(staff.reception, "appointment", appointment, Op::Insert, None, &booking);
     a.push(&server, &[booked]).await;
     let batch = vec![
