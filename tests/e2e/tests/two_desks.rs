@@ -153,6 +153,7 @@ fn two_desks_share_one_truth() {
     b.set_value("input[name^=move_]", &format!("{day}T15:00"));
     b.click_button("Move it");
     b.wait_for_text(&format!("Moved Beatriz Sincronia to {day} 15:00."), SHORT);
+    b.screenshot("05-moved");
     let started = Instant::now();
     while a.has_button("Needs attention (1)") {
         assert!(started.elapsed() < SYNCED, "the settled clash stayed open on A");
