@@ -68,6 +68,13 @@ pub(crate) struct Stored {
     pub data: Map<String, Value>,
 }
 
+impl Stored {
+    /// A record whose creation the server refused: tombstoned here, never given a version.
+    pub fn is_refused_creation(&self) -> bool {
+        self.deleted && self.version.is_none()
+    }
+}
+
 /// Reads one record of `entity`, whatever its state.
 pub(crate) async fn read(conn: &mut SqliteConnection, entity: &'static Entity, id: Uuid) -> Result<Option<Stored>> {
     let names: Vec<&str> = entity.fields.iter().map(|f| f.name).collect();
@@ -116,7 +123,7 @@ pub(crate) async fn set(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, va
 /// Makes again a record the server never accepted (its creation was refused, so it was
 /// tombstoned here): a new creation with `values` over the fields it had, checked as any other.
 pub(crate) async fn revive(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, values: &[(&str, Value)]) -> Result<Changes> {
-    let stored = read(w.conn(), entity, id).await?.filter(|s| s.deleted && s.version.is_none()).ok_or_else(|| Error::not_found("The record"))?;
+    let stored = read(w.conn(), entity, id).await?.filter(Stored::is_refused_creation).ok_or_else(|| Error::not_found("The record"))?;
     w.roles.allow_change(entity.access.insert)?;
     // Every field, the refused values over the ones it had: the row and the creation both say all.
     let whole: Vec<(&'static str, Value)> = entity.fields.iter().map(|f| {

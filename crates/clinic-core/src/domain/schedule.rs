@@ -77,6 +77,10 @@ impl WeeklyHours {
         for day in &mut days {
             Period::new(day.start, day.end)
                 .map_err(|_| Error::invalid("hours", format!("On {}, the end of the day must be after its start.", day.weekday)))?;
+            // The declaration's limit (clinic-sync): what the server takes.
+            if day.breaks.len() > 10 {
+                return Err(Error::invalid("hours", format!("{} has more than 10 breaks; join some of them.", day.weekday)));
+            }
             day.breaks.sort_by_key(|b| b.start);
             for b in &day.breaks {
                 if b.start >= b.end || b.start < day.start || b.end > day.end {

@@ -148,9 +148,10 @@ fn cannot_open(path: &Path, e: sqlx::Error) -> Error {
     tracing::error!(error = %e, path = %path.display(), "cannot open store");
     let detail = match &e {
         sqlx::Error::Database(db) if db.message().contains("not a database") => {
-            "it cannot be decrypted with this workstation's key (wrong key, or not a clinic database)"
+            "it cannot be decrypted with this workstation's key (wrong key, or not a clinic database)".to_string()
         }
-        _ => "the file could not be opened",
+        // The store's own words, for whoever helps: a full disk, a permission, a locked file.
+        other => format!("the file could not be opened ({other})"),
     };
     Error::new(Code::StoreUnavailable, format!("The clinic database at {} cannot be opened: {detail}.", path.display()))
 }

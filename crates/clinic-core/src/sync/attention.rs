@@ -125,20 +125,22 @@ pub async fn needs_attention(clinic: &Clinic, session: &Session) -> Result<Atten
         conflicts.push(Conflict { id: r.id, kind: r.kind, message: r.message, entity: r.entity, entity_id: r.entity_id, appointment, other,
             field: r.field, theirs: r.theirs, yours: r.yours, records, ways });
     }
-    let refused = sqlx::query!(
+    let rows = sqlx::query!(
         r#"SELECT mutation_id AS "mutation_id: Uuid", entity, entity_id AS "entity_id: Uuid", reason, made_at, changes
            FROM sync_rejected WHERE dismissed_at IS NULL ORDER BY made_at"#
-    ).fetch_all(&mut *conn).await?.into_iter().filter(|r| theirs(&r.entity)).map(|r| {
+    ).fetch_all(&mut *conn).await?;
+    let mut refused = Vec::with_capacity(rows.len());
+    for r in rows.into_iter().filter(|r| theirs(&r.entity)) {
         let changes: BTreeMap<String, FieldChange> = serde_json::from_str(&r.changes).unwrap_or_default();
-        let declared = clinic_sync::entity(&r.entity);
-        let not_made_again = declared.map_or(Some("Not a kind of record this workstation knows.".into()), |e| made_again(e, &changes).err());
-        let secret = declared.map_or(&[][..], |e| e.secret);
+        let declared = clinic_sync::entity(&r.entity).expect("listed only when declared");
+        let creation = record::read(&mut conn, declared, r.entity_id).await?.is_some_and(|s| s.is_refused_creation());
+        let not_made_again = made_again(declared, &changes, creation).err();
         let values = changes.into_iter().map(|(field, c)| {
-            let value = if secret.contains(&field.as_str()) { "(hidden)".to_string() } else { c.new.to_string() };
+            let value = if declared.secret.contains(&field.as_str()) { "(hidden)".to_string() } else { c.new.to_string() };
             RefusedValue { field, value }
         }).collect();
-        Refused { mutation_id: r.mutation_id, entity: r.entity, entity_id: r.entity_id, reason: r.reason, made_at: r.made_at, values, not_made_again }
-    }).collect();
+        refused.push(Refused { mutation_id: r.mutation_id, entity: r.entity, entity_id: r.entity_id, reason: r.reason, made_at: r.made_at, values, not_made_again });
+    }
     let set_aside = sqlx::query_as!(SetAside,
         r#"SELECT entity, entity_id AS "entity_id: Uuid", reason, set_at FROM sync_set_aside ORDER BY set_at"#
     ).fetch_all(&mut *conn).await?.into_iter().filter(|r| theirs(&r.entity)).collect();

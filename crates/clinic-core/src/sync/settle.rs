@@ -164,13 +164,20 @@ pub(super) fn may_settle(entity: &Entity, roles: Roles) -> Result<()> {
     }
 }
 
-/// Changes with rules of their own (a booking's day, a merge, an account's roles, a password, a
-/// settled conflict) are made from their own screens, where those rules run; so is a deletion.
-/// The rest, plain fields and a refused creation, can be made again from Needs attention.
-pub(super) fn made_again(entity: &Entity, changes: &BTreeMap<String, FieldChange>) -> Result<(), String> {
-    const OWN_RULES: &[(&str, &str)] = &[("appointment", "status"), ("queue_entry", "status"), ("staff", "roles"), ("staff", "active")];
+/// Changes with rules of their own (a booking's time and its day, a merge, an account's roles, a
+/// password, a settled conflict) are made from their own screens, where those rules run; so is a
+/// deletion. The rest can be made again from Needs attention: changes of plain fields, and a
+/// refused creation (`creation`), made again whole and checked as a new record (its guarded
+/// fields too).
+pub(super) fn made_again(entity: &Entity, changes: &BTreeMap<String, FieldChange>, creation: bool) -> Result<(), String> {
+    const OWN_RULES: &[(&str, &str)] = &[("appointment", "status"), ("appointment", "starts_at"), ("appointment", "ends_at"),
+        ("appointment", "busy_until"), ("appointment", "practitioner_id"), ("appointment", "type_id"), ("queue_entry", "status"),
+        ("staff", "roles"), ("staff", "active")];
     if matches!(entity.name, "audit_event" | "sync_conflict") {
         return Err(format!("A refused {} is not made again; dismiss it.", entity.name.replace('_', " ")));
+    }
+    if creation {
+        return Ok(());
     }
     for field in changes.keys() {
         let own_rules = OWN_RULES.contains(&(entity.name, field.as_str())) || entity.secret.contains(&field.as_str())
@@ -210,11 +217,11 @@ async fn close_refused(w: &mut Write<'_>, mutation_id: Uuid, action: &str, chang
 pub async fn apply_again(clinic: &Clinic, session: &Session, mutation_id: Uuid) -> Result<()> {
     let mut w = Write::begin(clinic, session, Permission::SettleConflicts).await?;
     let change = refused(&mut w, mutation_id).await?;
-    made_again(change.entity, &change.changes).map_err(Error::wrong_state)?;
     let (declared, id) = (change.entity, change.entity_id);
     let stored = record::read(w.conn(), declared, id).await?.ok_or_else(|| Error::not_found("The record"))?;
+    made_again(declared, &change.changes, stored.is_refused_creation()).map_err(Error::wrong_state)?;
     let values: Vec<(&str, Value)> = change.changes.iter().map(|(name, c)| (name.as_str(), c.new.clone())).collect();
-    if stored.deleted && stored.version.is_none() {
+    if stored.is_refused_creation() {
         record::revive(&mut w, declared, id, &values).await?;
     } else {
         // Made on the record as it was then: a field someone has changed since is theirs now.

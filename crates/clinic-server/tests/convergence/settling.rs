@@ -102,19 +102,21 @@ async fn a_refused_change_is_applied_again_or_dismissed_by_a_person_who_may_make
         type_id: clinic.visit.id, starts: at("2026-11-24 10:00"), notes: None, override_schedule: false }).await.unwrap().appointment;
     assert_converged(&[&a, &b]).await;
     // Rita's account is disabled on desk A while desk B, not synced yet, still lets her edit a
-    // patient, register another and cancel a visit: the server refuses all three.
+    // patient, register another, book him a visit and cancel another: the server refuses all four.
     set_staff_active(&a.clinic, &clinic.admin, rita_b.staff_id, false).await.unwrap();
     a.sync().await;
     let mut input = person("Ana", "Quaresma");
     input.notes = Some("Prefers mornings".into());
     edit_patient(&b.clinic, &rita_b, ana.id, input).await.unwrap();
     let rui = register_patient(&b.clinic, &rita_b, person("Rui", "Lopes"), true).await.unwrap();
+    let ruis_visit = book_appointment(&b.clinic, &rita_b, BookingInput { patient_id: rui.id, practitioner_id: clinic.practitioner.id,
+        type_id: clinic.visit.id, starts: at("2026-11-24 11:00"), notes: None, override_schedule: false }).await.unwrap().appointment;
     cancel_appointment(&b.clinic, &rita_b, visit.id, "Called to cancel").await.unwrap();
     b.sync().await;
     let marta = b.log_in("marta").await;
     assert!(search_patients(&b.clinic, &marta, "Rui Lopes", 10).await.unwrap().is_empty(), "the refused registration is undone here");
     let refused = needs_attention(&b.clinic, &marta).await.unwrap().refused;
-    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert_eq!(refused.len(), 4, "{refused:?}");
     // A cancellation has rules of its own (the queue, the day): it is made again from the calendar, not here.
     let cancellation = refused.iter().find(|r| r.entity_id == visit.id).unwrap();
     assert!(cancellation.not_made_again.is_some(), "{cancellation:?}");
@@ -129,18 +131,23 @@ async fn a_refused_change_is_applied_again_or_dismissed_by_a_person_who_may_make
     // Nothing to apply or dismiss: refused, nothing changes.
     assert_eq!(apply_again(&b.clinic, &marta, Uuid::now_v7()).await.unwrap_err().code, Code::NotFound);
     assert_eq!(dismiss(&b.clinic, &marta, Uuid::now_v7()).await.unwrap_err().code, Code::NotFound);
-    assert_eq!(needs_attention(&b.clinic, &marta).await.unwrap().refused.len(), 2);
-    assert!(refused.iter().filter(|r| r.entity_id != visit.id).all(|r| r.not_made_again.is_none()));
+    assert_eq!(needs_attention(&b.clinic, &marta).await.unwrap().refused.len(), 3);
+    assert!(refused.iter().filter(|r| r.entity_id != visit.id).all(|r| r.not_made_again.is_none()), "a booking's creation is made again whole: {refused:?}");
+    let booking = refused.iter().find(|r| r.entity_id == ruis_visit.id).unwrap();
 
-    // Marta, a manager, makes both again as her own changes; they reach desk A.
+    // Marta, a manager, makes all three again as her own changes; they reach desk A.
     apply_again(&b.clinic, &marta, edit.mutation_id).await.unwrap();
     apply_again(&b.clinic, &marta, registration.mutation_id).await.unwrap();
+    apply_again(&b.clinic, &marta, booking.mutation_id).await.unwrap();
     assert!(needs_attention(&b.clinic, &marta).await.unwrap().refused.is_empty());
     assert_eq!(apply_again(&b.clinic, &marta, edit.mutation_id).await.unwrap_err().code, Code::NotFound, "made again once");
     assert_converged(&[&a, &b]).await;
     let marta_a = a.log_in("marta").await;
     assert_eq!(open_patient(&a.clinic, &marta_a, ana.id).await.unwrap().notes.as_deref(), Some("Prefers mornings"));
     assert_eq!(open_patient(&a.clinic, &marta_a, rui.id).await.unwrap().family_name, "Lopes");
+    let day = day_calendar(&a.clinic, &marta_a, chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).await.unwrap();
+    let booked: Vec<(Uuid, AppointmentStatus)> = day.practitioners[0].appointments.iter().map(|x| (x.id, x.status)).collect();
+    assert_eq!(booked, vec![(visit.id, AppointmentStatus::Booked), (ruis_visit.id, AppointmentStatus::Booked)], "Rui's visit reached desk A");
     assert!(needs_attention(&b.clinic, &marta).await.unwrap().refused.is_empty(), "accepted this time");
 
     // A refused change on a field someone has changed since is not made again over theirs; dismissed, it stays undone.

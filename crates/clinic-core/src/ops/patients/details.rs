@@ -102,6 +102,10 @@ impl PatientDetails {
                 }
             }
         }
+        // The declaration's limit (clinic-sync): what the server takes.
+        if allergies.len() > 50 {
+            return Err(Error::invalid("allergies", "List at most 50 allergies; group the rest in the notes."));
+        }
         Ok(PatientDetails {
             given_name: PersonName::parse("given_name", &input.given_name)?,
             family_name: PersonName::parse("family_name", &input.family_name)?,
