@@ -10,7 +10,8 @@ use crate::desk::{keychain, Desk};
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_status(desk: State<'_, Desk>) -> Result<SyncStatus> {
-    desk.run(|c| async move { sync::status(&c).await }).await
+    let session = desk.current_session();
+    desk.run(move |c| async move { sync::status(&c, session.as_ref()).await }).await
 }
 
 /// Enrols this workstation: from Settings by an admin (it brings its clinic), or at first run on an

@@ -575,7 +575,7 @@ export type SyncStatus = {
 	/**  Set while the server cannot be reached: since when. */
 	offline_since: number | null,
 	last_error: string | null,
-	/**  Open conflicts and refused changes. */
+	/**  Open conflicts, refused changes and records set aside that the person may settle. */
 	needs_attention: number,
 };
 

@@ -82,12 +82,25 @@ pub struct Attention {
     pub for_others: i64,
 }
 
-pub(super) async fn count(clinic: &Clinic) -> Result<i64> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT (SELECT count(*) FROM sync_conflict WHERE status = 'open' AND deleted_at IS NULL)
-              + (SELECT count(*) FROM sync_rejected WHERE dismissed_at IS NULL)
-              + (SELECT count(*) FROM sync_set_aside) AS "n!: i64""#
-    ).fetch_one(clinic.store().pool()).await?)
+/// How many things need attention: those `session`'s roles may settle (what the header shows the
+/// person at the desk, as the list does), or all of them without a session.
+pub(super) async fn count(clinic: &Clinic, session: Option<&Session>) -> Result<i64> {
+    let mut conn = clinic.store().pool().acquire().await?;
+    let per_entity = sqlx::query!(
+        r#"SELECT entity, count(*) AS "n!: i64" FROM (
+               SELECT entity FROM sync_conflict WHERE status = 'open' AND deleted_at IS NULL
+               UNION ALL SELECT entity FROM sync_rejected WHERE dismissed_at IS NULL
+               UNION ALL SELECT entity FROM sync_set_aside)
+           GROUP BY entity"#
+    ).fetch_all(&mut *conn).await?;
+    let Some(session) = session else { return Ok(per_entity.iter().map(|r| r.n).sum()) };
+    let roles = match crate::auth::current_roles(&mut conn, session.staff_id).await {
+        Ok(roles) if roles.allow(Permission::SettleConflicts).is_ok() => roles,
+        Ok(_) => return Ok(0),
+        Err(e) if matches!(e.code, crate::error::Code::AccountDisabled | crate::error::Code::PermissionDenied) => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    Ok(per_entity.iter().filter(|r| clinic_sync::entity(&r.entity).is_some_and(|e| may_settle(e, roles).is_ok())).map(|r| r.n).sum())
 }
 
 pub async fn needs_attention(clinic: &Clinic, session: &Session) -> Result<Attention> {

@@ -44,7 +44,7 @@ pub struct SyncStatus {
     /// Set while the server cannot be reached: since when.
     pub offline_since: Option<i64>,
     pub last_error: Option<String>,
-    /// Open conflicts and refused changes.
+    /// Open conflicts, refused changes and records set aside that the person may settle.
     pub needs_attention: i64,
 }
 
@@ -149,7 +149,7 @@ pub async fn enrol(clinic: &Clinic, session: Option<&Session>, keys: &dyn KeySto
             return Err(e);
         }
     }
-    status(clinic).await
+    status(clinic, session).await
 }
 
 /// Makes an empty workstation one of the clinic's, with the number the server gave it.
@@ -207,10 +207,11 @@ pub async fn wait_for_changes(clinic: &Clinic, keys: &dyn KeyStore) -> Result<bo
     }
 }
 
-pub async fn status(clinic: &Clinic) -> Result<SyncStatus> {
+/// How sync stands; `needs_attention` counts what `session` may settle (everything without one).
+pub async fn status(clinic: &Clinic, session: Option<&Session>) -> Result<SyncStatus> {
+    let waiting = sqlx::query_scalar!("SELECT count(*) FROM outbox").fetch_one(clinic.store().pool()).await?;
+    let attention = attention::count(clinic, session).await?;
     let pool = clinic.store().pool();
-    let waiting = sqlx::query_scalar!("SELECT count(*) FROM outbox").fetch_one(pool).await?;
-    let attention = attention::count(clinic).await?;
     Ok(match sqlx::query!("SELECT server_url, organisation_name, last_synced_at, offline_since, last_error FROM sync_state").fetch_optional(pool).await? {
         None => SyncStatus { enrolled: false, server_url: None, organisation_name: None, waiting, last_synced_at: None, offline_since: None,
             last_error: None, needs_attention: attention },

@@ -6,7 +6,7 @@ use clinic_core::auth::login;
 use clinic_core::ops::calendar::{book_appointment, cancel_appointment, day_calendar, AppointmentStatus, BookingInput};
 use clinic_core::ops::patients::{edit_patient, open_patient, register_patient, search_patients};
 use clinic_core::ops::staff::{create_staff, set_staff_active, NewStaff};
-use clinic_core::sync::{apply_again, dismiss, needs_attention, resolve, Conflict, Resolution, Way};
+use clinic_core::sync::{apply_again, dismiss, needs_attention, resolve, status, Conflict, Resolution, Way};
 use clinic_core::Code;
 use uuid::Uuid;
 
@@ -51,6 +51,9 @@ async fn a_duplicate_username_is_settled_by_renaming_one_and_a_wrong_rename_chan
     let rita = a.log_in("rita").await;
     let hers = needs_attention(&a.clinic, &rita).await.unwrap();
     assert!(hers.conflicts.is_empty() && hers.for_others >= 1, "{hers:?}");
+    // The header counts what each may settle, as the list shows it.
+    assert_eq!(status(&a.clinic, Some(&rita)).await.unwrap().needs_attention, 0);
+    assert_eq!(status(&a.clinic, Some(&ada)).await.unwrap().needs_attention, 1);
     assert_eq!(resolve(&a.clinic, &rita, conflict.id, Resolution::Rename { record: bento, value: "jo.bento".into() }).await.unwrap_err().code, Code::PermissionDenied);
     // Wrong settlements: the same name, a name that is not a username, a record not of the two,
     // a way staff are not settled: each refused, and nothing changes.

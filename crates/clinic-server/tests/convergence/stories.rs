@@ -50,7 +50,7 @@ pub(crate) async fn assert_converged(desks: &[&Desk]) {
         assert!(diff.is_empty(), "desk {i} differs from desk 0:\n{}", diff.join("\n"));
     }
     for d in desks {
-        let status = clinic_core::sync::status(&d.clinic).await.unwrap();
+        let status = clinic_core::sync::status(&d.clinic, None).await.unwrap();
         assert_eq!(status.waiting, 0, "nothing left to push");
     }
 }
@@ -210,7 +210,7 @@ async fn a_desk_offline_for_a_day_of_work_catches_up() {
     // Meanwhile A worked online.
     register(&a, &rita_a, "Ana").await;
     a.sync().await;
-    let waiting = clinic_core::sync::status(&b.clinic).await.unwrap().waiting;
+    let waiting = clinic_core::sync::status(&b.clinic, None).await.unwrap().waiting;
     assert!(waiting >= 40 + 8 + 10, "B's day is waiting to be pushed ({waiting})");
     assert_converged(&[&a, &b]).await;
     let found = search_patients(&a.clinic, &rita_a, "quaresma", 100).await.unwrap();
@@ -228,7 +228,7 @@ async fn a_desk_that_could_not_join_yet_can_enrol_again() {
     let b = Desk::empty().await;
     let refused = b.enrol(&server.url, &server.code(org).await, None).await.unwrap_err();
     assert_eq!(refused.code, clinic_core::Code::SyncUnavailable, "{}", refused.message);
-    assert!(!b.clinic.is_set_up() && !clinic_core::sync::status(&b.clinic).await.unwrap().enrolled, "not left half enrolled");
+    assert!(!b.clinic.is_set_up() && !clinic_core::sync::status(&b.clinic, None).await.unwrap().enrolled, "not left half enrolled");
     a.sync().await;
     b.enrol(&server.url, &server.code(org).await, None).await.unwrap();
     assert!(b.clinic.is_set_up());
