@@ -1,6 +1,7 @@
 //! Two real app windows on one machine, enrolled to one real sync server: each shows the other's
 //! new patient and booking within seconds, and a clash booked while the server was away appears
-//! in "Needs attention" on both, where a receptionist settles it by moving one.
+//! in "Needs attention" on both, where a receptionist settles it by moving one; a username given
+//! twice meanwhile is the admin's to settle, by renaming one.
 
 use std::time::{Duration, Instant};
 
@@ -139,6 +140,19 @@ fn two_desks_share_one_truth() {
     book(&b, &day, "11:00");
     a.wait_for_text("Offline since", SYNCED);
     a.screenshot("03-offline");
+    // Meanwhile the admin on each desk gives a new receptionist the same username.
+    for (desk, name) in [(&a, "Jo Almeida"), (&b, "Jo Bento")] {
+        desk.click_button("Switch user");
+        desk.log_in("ada", "a long admin password");
+        desk.wait_for_text("Add a staff member", SHORT);
+        desk.fill(&[("full_name", name), ("username", "joana"), ("password", "a long desk password")]);
+        desk.choose("select[name=role]", "Receptionist");
+        desk.click_button("Add");
+        desk.wait_for_text(&format!("{name} can now log in as joana."), SHORT);
+        desk.click_button("Switch user");
+        desk.log_in("rita", "a long desk password");
+        desk.wait_for_text("Find a patient", SHORT);
+    }
     server.resume();
     let back = Instant::now();
     for (desk, name) in [(&a, "a"), (&b, "b")] {
@@ -160,6 +174,43 @@ fn two_desks_share_one_truth() {
         std::thread::sleep(Duration::from_millis(300));
     }
     a.screenshot("05-settled");
+
+    // The two joanas are the admin's to settle (the receptionist's count left them out): on A she
+    // renames one, and it is settled on both desks.
+    a.click_button("Switch user");
+    a.log_in("ada", "a long admin password");
+    a.wait_for_text("Needs attention (1)", SYNCED);
+    a.click_button("Needs attention (1)");
+    a.wait_for_text("The same on two records", SHORT);
+    a.wait_for_text("Jo Almeida (joana)", SHORT);
+    a.wait_for_text("Jo Bento (joana)", SHORT);
+    a.screenshot("06-duplicate-username");
+    a.assert_accessible("needs attention: a duplicate");
+    a.set_value("input[name^=rename_]", "jo.renamed");
+    let renamed = a.execute(
+        "const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim().startsWith('Rename '));
+         b.click(); return b.textContent.trim().slice('Rename '.length);",
+        serde_json::json!([]),
+    );
+    a.wait_for_text(&format!("Renamed {} to jo.renamed.", renamed.as_str().unwrap()), SHORT);
+    a.wait_for_text("Nothing needs attention", SHORT);
+    a.screenshot("07-renamed");
+    b.click_button("Switch user");
+    b.log_in("ada", "a long admin password");
+    b.wait_for_text("Ada Lopes", SHORT);
+    b.click_button("Settings");
+    let started = Instant::now();
+    loop {
+        // Settings → Staff reads the list afresh each time it opens.
+        b.click_button("Practitioners");
+        b.click_button("Staff");
+        if b.text("body").contains("jo.renamed") && !b.has_button("Needs attention (1)") {
+            break;
+        }
+        assert!(started.elapsed() < SYNCED, "the rename never reached B: {}", b.text("body"));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    b.screenshot("06-renamed-on-b");
     drop((a, b));
     let _ = std::fs::remove_dir_all(&dirs);
 }
