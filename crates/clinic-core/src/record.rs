@@ -4,7 +4,7 @@
 //! applying a refused change again works for every entity without code written for each. Every
 //! name in the SQL here comes from the declaration, never from input.
 
-use clinic_sync::entities::{Entity, Field, Guard, Kind, DELETED_AT};
+use clinic_sync::entities::{Entity, Field, Kind, DELETED_AT};
 use clinic_sync::validate::{check_order, check_value};
 use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
@@ -153,7 +153,7 @@ async fn checked(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, before: &
             continue;
         }
         if let Some((_, needs, how)) = entity.guarded.iter().find(|(f, ..)| *f == field.name) {
-            if *how == Guard::Changing || !matches!(value, Value::Null | Value::Bool(false)) {
+            if how.applies(Some(old), value) {
                 w.roles.allow(*needs)?;
             }
         }

@@ -143,6 +143,25 @@ pub enum Guard {
     Changing,
 }
 
+impl Guard {
+    /// Whether changing a guarded field from `old` to `new` takes its permission. Empty (absent,
+    /// null or false) is one value, so false → null changes nothing; `Setting` asks only when a
+    /// value is given. The server, the workstation and the tests all ask this.
+    pub fn applies(self, old: Option<&serde_json::Value>, new: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        let unset = |v: Option<&Value>| matches!(v, None | Some(Value::Null) | Some(Value::Bool(false)));
+        let same = old == Some(new) || (unset(old) && unset(Some(new)));
+        !same && (self == Guard::Changing || !unset(Some(new)))
+    }
+}
+
+impl Kind {
+    /// Text a person reads and types (a username, a record number): a key that can be renamed.
+    pub fn is_words(self) -> bool {
+        matches!(self, Kind::Username | Kind::Text(_))
+    }
+}
+
 /// `later` comes after `earlier` (or at the same time, where `may_equal`).
 #[derive(Debug, Clone, Copy)]
 pub struct Order {
@@ -377,5 +396,15 @@ mod tests {
             }
         }
         assert!(entity("nonsense").is_none());
+    }
+
+    #[test]
+    fn a_guard_asks_for_a_change_and_a_setting_only_for_a_value_given() {
+        use serde_json::json;
+        let (null, f, t) = (json!(null), json!(false), json!(true));
+        assert!(!Guard::Changing.applies(None, &null) && !Guard::Changing.applies(Some(&f), &null), "empty is one value");
+        assert!(Guard::Changing.applies(Some(&t), &null) && Guard::Changing.applies(None, &t));
+        assert!(Guard::Setting.applies(Some(&f), &t) && !Guard::Setting.applies(Some(&t), &f), "clearing is open");
+        assert!(!Guard::Setting.applies(Some(&t), &t), "no change, no question");
     }
 }

@@ -169,7 +169,7 @@ async fn named(conn: &mut sqlx::SqliteConnection, declared: &'static clinic_sync
         .or_else(|| Some(format!("{} {}", text("given_name")?, text("family_name")?)))
         .unwrap_or_else(|| declared.name.replace('_', " "));
     // The key people read (a username, a record number), not an id.
-    let readable = |f: &&&str| declared.field(f).is_some_and(|f| matches!(f.kind, clinic_sync::entities::Kind::Username | clinic_sync::entities::Kind::Text(_)));
+    let readable = |f: &&&str| declared.field(f).is_some_and(|f| f.kind.is_words());
     let known_by = declared.unique.iter().filter(readable).filter_map(|f| text(f)).next();
     let label = match known_by { Some(key) => format!("{name} ({key})"), None => name };
     Ok(Some(Named { id, label, made_at: stored.created_at }))

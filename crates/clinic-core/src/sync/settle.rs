@@ -55,6 +55,21 @@ pub enum Resolution {
     Retire { record: Uuid },
 }
 
+impl Resolution {
+    fn way(&self) -> Way {
+        match self {
+            Resolution::Cancel { .. } => Way::Cancel,
+            Resolution::Move { .. } => Way::Move,
+            Resolution::KeepBoth => Way::KeepBoth,
+            Resolution::ChooseTheirs => Way::ChooseTheirs,
+            Resolution::ChooseYours => Way::ChooseYours,
+            Resolution::Rename { .. } => Way::Rename,
+            Resolution::Merge { .. } => Way::Merge,
+            Resolution::Retire { .. } => Way::Retire,
+        }
+    }
+}
+
 /// The ways a conflict of `kind` on `declared`'s `field` may be settled by these roles.
 pub(super) fn ways(kind: &str, declared: &Entity, field: Option<&str>, roles: Roles) -> Vec<Way> {
     match kind {
@@ -63,7 +78,7 @@ pub(super) fn ways(kind: &str, declared: &Entity, field: Option<&str>, roles: Ro
         "appointment_clash" => vec![Way::Move, Way::Cancel],
         "field" => vec![Way::ChooseTheirs, Way::ChooseYours],
         "duplicate" => {
-            let renamable = field.and_then(|f| declared.field(f)).is_some_and(|f| matches!(f.kind, Kind::Username | Kind::Text(_)));
+            let renamable = field.and_then(|f| declared.field(f)).is_some_and(|f| f.kind.is_words());
             let mergeable = declared.name == "patient" && roles.allow(Permission::MergePatients).is_ok();
             let retirable = declared.field("active").is_some_and(|f| f.kind == Kind::Bool);
             [(renamable, Way::Rename), (mergeable, Way::Merge), (retirable, Way::Retire)].into_iter().filter(|(ok, _)| *ok).map(|(_, w)| w).collect()
@@ -89,17 +104,7 @@ pub async fn resolve(clinic: &Clinic, session: &Session, conflict_id: Uuid, reso
     let one_of_the_two = |record: Uuid| {
         if record == conflict.entity_id || Some(record) == conflict.other_id { Ok(record) } else { Err(Error::invalid("record", "Choose one of the two records.")) }
     };
-    let way = match &resolution {
-        Resolution::Cancel { .. } => Way::Cancel,
-        Resolution::Move { .. } => Way::Move,
-        Resolution::KeepBoth => Way::KeepBoth,
-        Resolution::ChooseTheirs => Way::ChooseTheirs,
-        Resolution::ChooseYours => Way::ChooseYours,
-        Resolution::Rename { .. } => Way::Rename,
-        Resolution::Merge { .. } => Way::Merge,
-        Resolution::Retire { .. } => Way::Retire,
-    };
-    if !ways(&conflict.kind, declared, conflict.field.as_deref(), w.roles).contains(&way) {
+    if !ways(&conflict.kind, declared, conflict.field.as_deref(), w.roles).contains(&resolution.way()) {
         return Err(Error::invalid("resolution", "That is not a way to settle this kind of conflict."));
     }
     let outcome = match resolution {

@@ -13,7 +13,6 @@ use clinic_core::auth::Role;
 use clinic_sync::entities::{Guard, Kind, Presence, ENTITIES};
 use clinic_sync::validate::check_change;
 use clinic_sync::{FieldChange, Op};
-use serde_json::Value;
 
 use crate::helpers::*;
 
@@ -80,10 +79,7 @@ async fn every_change_the_use_cases_make_passes_the_server_s_check() {
         let roles: Vec<Role> = roles.unwrap_or_default().split(',').filter_map(Role::named).collect();
         let allowed = match op { Op::Insert => kind.access.insert, Op::Update => kind.access.update, Op::Delete => kind.access.delete };
         assert!(allowed.admits(&roles), "the core let {roles:?} {op:?} a {entity}, which the declaration does not allow");
-        let guarded = |field: &str, how: Guard| changes.get(field).is_some_and(|c| match how {
-            Guard::Setting => !matches!(c.new, Value::Null | Value::Bool(false)) && c.new != 0,
-            Guard::Changing => c.old != c.new,
-        });
+        let guarded = |field: &str, how: Guard| changes.get(field).is_some_and(|c| how.applies(Some(&c.old), &c.new));
         for (field, needs, _) in kind.guarded.iter().filter(|(field, _, how)| guarded(field, *how)) {
             assert!(roles.iter().any(|r| r.may(*needs)), "the core let {roles:?} change {entity}.{field}, which needs {needs:?}");
         }

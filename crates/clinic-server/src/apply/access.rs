@@ -35,7 +35,6 @@ impl Batch<'_> {
         let holds = |allowed: Allowed| allowed.admits(roles);
         let current = self.records.get(&(m.entity.clone(), m.entity_id)).map(|r| &r.data);
         let changes = |field: &str| m.changes.get(field).is_some_and(|c| !same(current.and_then(|d| d.get(field)), &c.new));
-        let sets = |field: &str| changes(field) && m.changes.get(field).is_some_and(|c| !unset(Some(&c.new)));
         let who = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
         // A staff member may change some fields of their own record (their password), whatever their roles.
         if kind.name == "staff" && m.entity_id == user && m.op == Op::Update && !m.changes.is_empty()
@@ -56,7 +55,7 @@ impl Batch<'_> {
         if changes(DELETED_AT.name) && !holds(kind.access.delete) {
             return denied(format!("The person who made this change ({who}) may not delete or restore {} records.", kind.name));
         }
-        let guarded = |field: &str, how: Guard| if how == Guard::Changing { changes(field) } else { sets(field) };
+        let guarded = |field: &str, how: Guard| m.changes.get(field).is_some_and(|c| how.applies(current.and_then(|d| d.get(field)), &c.new));
         if let Some((field, _, _)) = kind.guarded.iter().find(|(field, needs, how)| guarded(field, *how) && !holds(Allowed::With(*needs))) {
             return denied(format!("The person who made this change ({who}) may not set or clear {field} of {} records.", kind.name));
         }
