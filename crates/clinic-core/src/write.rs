@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 use uuid::Uuid;
 
+use clinic_sync::signing::Signer;
+use clinic_sync::FieldChange;
+
 use crate::audit;
 use crate::auth::{Permission, Roles, Session};
 use crate::clinic::{Clinic, Device};
@@ -35,16 +38,18 @@ pub(crate) struct Write<'c> {
     pub now: i64,
     /// The hybrid-logical-clock stamp of this change.
     pub hlc: String,
+    /// The acting staff member's signing key: every change this use case sends is signed with it.
+    signer: Option<Signer>,
     outbox: Vec<Mutation>,
     audit: Vec<audit::Draft>,
 }
 
-/// A change for the sync server, written at commit.
+/// A change for the sync server, written (and signed) at commit.
 struct Mutation {
     entity: &'static str,
     entity_id: Uuid,
     op: Op,
-    changes: String,
+    changes: BTreeMap<String, FieldChange>,
     base_version: Option<i64>,
 }
 
@@ -60,6 +65,13 @@ impl Op {
         match self {
             Op::Insert => "insert",
             Op::Update => "update",
+        }
+    }
+
+    fn on_the_wire(self) -> clinic_sync::Op {
+        match self {
+            Op::Insert => clinic_sync::Op::Insert,
+            Op::Update => clinic_sync::Op::Update,
         }
     }
 }
@@ -91,8 +103,8 @@ impl Changes {
         self.0.iter().map(|(f, (old, new))| (*f, old, new))
     }
 
-    pub fn to_json(&self) -> Value {
-        Value::Object(self.0.iter().map(|(k, (o, n))| (k.to_string(), json!({"old": o, "new": n}))).collect())
+    fn on_the_wire(&self) -> BTreeMap<String, FieldChange> {
+        self.0.iter().map(|(k, (old, new))| (k.to_string(), FieldChange { old: old.clone(), new: new.clone() })).collect()
     }
 }
 
@@ -104,6 +116,7 @@ impl<'c> Write<'c> {
         let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
         w.roles = crate::auth::current_roles(w.conn(), session.staff_id).await?;
         w.roles.allow(permission)?;
+        w.signer = session.signer.clone();
         Ok(w)
     }
 
@@ -120,9 +133,16 @@ impl<'c> Write<'c> {
             roles: Roles::default(),
             now: to_millis(clinic.clock().now()),
             hlc: clinic.hlc_stamp()?,
+            signer: None,
             outbox: Vec::new(),
             audit: Vec::new(),
         })
+    }
+
+    /// Signs this use case's changes with `signer`: for the writes made outside a session (set-up,
+    /// a password change), by the person whose key was just made or opened.
+    pub fn signed_by(&mut self, signer: Signer) {
+        self.signer = Some(signer);
     }
 
     pub fn conn(&mut self) -> &mut SqliteConnection {
@@ -173,7 +193,7 @@ impl<'c> Write<'c> {
     /// Records a mutation for the sync server; written with the audit entries at commit. Use
     /// cases go through `insert` and `update`, which write the row it describes.
     pub(crate) fn outbox(&mut self, entity: &'static str, entity_id: Uuid, op: Op, changes: &Changes, base_version: Option<i64>) {
-        self.outbox.push(Mutation { entity, entity_id, op, changes: changes.to_json().to_string(), base_version });
+        self.outbox.push(Mutation { entity, entity_id, op, changes: changes.on_the_wire(), base_version });
     }
 
     /// Records an audit event: `action` on `entity` (with its id), and what it did.
@@ -198,12 +218,19 @@ impl<'c> Write<'c> {
         }
         let (hlc, user, now) = (self.hlc.clone(), self.actor.staff_id, self.now);
         for m in std::mem::take(&mut self.outbox) {
-            let (mutation_id, op) = (Uuid::now_v7(), m.op.as_str());
+            let wire = clinic_sync::Mutation {
+                mutation_id: Uuid::now_v7(), device_seq: 0, hlc: hlc.clone(), at: now, entity: m.entity.to_string(), entity_id: m.entity_id,
+                op: m.op.on_the_wire(), changes: m.changes, base_version: m.base_version, user_id: user, signature: None,
+            };
+            // The server refuses a change its author did not sign: none is written unsigned.
+            let signature = self.signer.as_ref().map(|key| key.sign(&wire)).ok_or_else(|| Error::new(Code::SessionLocked,
+                "Your signing key is not open: log out and in again. If that does not help, ask an administrator to reset your password."))?;
+            let (op, changes) = (m.op.as_str(), serde_json::to_string(&wire.changes)?);
             // The device sequence is taken and advanced by the database (trigger outbox_device_seq).
             sqlx::query!(
-                "INSERT INTO outbox (mutation_id, device_seq, hlc, entity, entity_id, op, changes, base_version, user_id, created_at)
-                 VALUES (?, (SELECT next FROM series WHERE name = 'device_seq'), ?, ?, ?, ?, ?, ?, ?, ?)",
-                mutation_id, hlc, m.entity, m.entity_id, op, m.changes, m.base_version, user, now
+                "INSERT INTO outbox (mutation_id, device_seq, hlc, entity, entity_id, op, changes, base_version, user_id, created_at, signature)
+                 VALUES (?, (SELECT next FROM series WHERE name = 'device_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                wire.mutation_id, hlc, m.entity, m.entity_id, op, changes, m.base_version, user, now, signature
             )
             .execute(&mut *self.tx)
             .await?;

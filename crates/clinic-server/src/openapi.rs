@@ -190,14 +190,19 @@ pub struct Mutation {
     pub base_version: Option<i64>,
     /// Who made it: the server checks this person may.
     pub user_id: Option<Uuid>,
+    /// The author's Ed25519 signature (hex, 64 bytes) of the mutation's other fields but
+    /// `device_seq`: a change not signed by its named author is answered `rejected`
+    /// (`bad_signature`). Audit entries go without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 impl From<clinic_sync::Mutation> for Mutation {
     fn from(wire: clinic_sync::Mutation) -> Mutation {
-        let clinic_sync::Mutation { mutation_id, device_seq, hlc, at, entity, entity_id, op, changes, base_version, user_id } = wire;
+        let clinic_sync::Mutation { mutation_id, device_seq, hlc, at, entity, entity_id, op, changes, base_version, user_id, signature } = wire;
         Mutation {
             mutation_id, device_seq, hlc, at, entity, entity_id, op: op.into(),
-            changes: changes.into_iter().map(|(k, v)| (k, v.into())).collect(), base_version, user_id,
+            changes: changes.into_iter().map(|(k, v)| (k, v.into())).collect(), base_version, user_id, signature,
         }
     }
 }
@@ -342,7 +347,7 @@ mod tests {
         let mutation = |op| clinic_sync::Mutation {
             mutation_id: id, device_seq: 1, hlc: "0001-a".into(), at: 5, entity: "patient".into(), entity_id: id, op,
             changes: [("given_name".to_string(), clinic_sync::FieldChange { old: Value::Null, new: json!("Ana") })].into(),
-            base_version: None, user_id: Some(id),
+            base_version: None, user_id: Some(id), signature: (op == clinic_sync::Op::Update).then(|| "ab".repeat(64)),
         };
         same::<_, PushRequest>(clinic_sync::PushRequest { mutations: vec![mutation(clinic_sync::Op::Insert), mutation(clinic_sync::Op::Update), mutation(clinic_sync::Op::Delete)] });
         let record = clinic_sync::Record { entity: "patient".into(), entity_id: id, version: 2, server_seq: 9, data: [("id".to_string(), json!(id))].into() };

@@ -215,13 +215,16 @@ pub const ENTITIES: &[Entity] = &[
     Entity {
         name: "staff",
         policy: Policy::FieldMerge { human: &[] },
+        // The signing key (DESIGN.md §5b): the public half every change of theirs is verified
+        // with, and the private half sealed under their password (a password change seals it again).
         fields: &[required("full_name", NAME), required("username", Kind::Username), required("password_hash", Kind::Text(200)),
-            required("roles", Kind::Roles), flag("active", true)],
+            required("roles", Kind::Roles), flag("active", true), nullable("public_key", Kind::Text(64)),
+            nullable("sealed_key", Kind::Text(200))],
         unique: &["username"],
         access: access(With(ManageStaff), With(ManageStaff), Nobody),
         guarded: &[],
-        own: &["password_hash"],
-        secret: &["password_hash"],
+        own: &["password_hash", "sealed_key", "public_key"],
+        secret: &["password_hash", "sealed_key"],
         ordered: &[],
     },
     Entity {

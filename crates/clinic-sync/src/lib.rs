@@ -4,6 +4,7 @@
 
 pub mod entities;
 pub mod permissions;
+pub mod signing;
 pub mod validate;
 pub mod wire;
 

@@ -77,6 +77,11 @@ pub struct Mutation {
     pub base_version: Option<i64>,
     /// Who made it: the server checks this person may.
     pub user_id: Option<Uuid>,
+    /// The author's Ed25519 signature of the rest (`signing::signed_content`), hex: the server
+    /// refuses a change its named author did not sign. Audit entries go without: the device's
+    /// hash chain binds them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

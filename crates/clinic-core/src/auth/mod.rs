@@ -3,9 +3,11 @@
 mod password;
 mod permission;
 mod session;
+mod signing_key;
 
 pub use permission::{Permission, Role, Roles};
 pub use session::{change_password, lock, login, unlock, Session};
 pub(crate) use session::{authorize, authorize_any, current_roles};
 
 pub(crate) use password::{hash_password, Password};
+pub(crate) use signing_key::new_key;

@@ -20,6 +20,10 @@ impl Password {
         }
         Ok(Password(raw.to_string()))
     }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// argon2id with OWASP's parameters: 19 MiB, 2 passes, 1 lane.

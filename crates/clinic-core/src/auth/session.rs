@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::password::{hash_password, verify_password, Password};
 use super::permission::{Permission, Roles};
+use clinic_sync::signing::Signer;
 use crate::clinic::Clinic;
 use crate::error::{Code, Error, Result};
 use crate::write::Write;
@@ -27,11 +28,15 @@ pub struct Session {
     /// The core checks every use case again against the roles as stored at the time.
     pub permissions: Vec<Permission>,
     pub locked: bool,
+    /// Their signing key, unsealed at login and dropped at lock: every change they make is signed
+    /// with it (DESIGN.md §5b). It never leaves the core.
+    #[serde(skip)]
+    pub(crate) signer: Option<Signer>,
 }
 
 impl Session {
-    pub(crate) fn new(staff_id: Uuid, username: String, full_name: String, roles: Roles) -> Session {
-        Session { staff_id, username, full_name, roles, permissions: roles.permissions(), locked: false }
+    pub(crate) fn new(staff_id: Uuid, username: String, full_name: String, roles: Roles, signer: Signer) -> Session {
+        Session { staff_id, username, full_name, roles, permissions: roles.permissions(), locked: false, signer: Some(signer) }
     }
 
     pub(crate) fn ensure_unlocked(&self) -> Result<()> {
@@ -107,9 +112,10 @@ pub async fn login(clinic: &Clinic, username: &str, password: &str) -> Result<Se
     }
     let mut w = Write::begin_as(clinic, Some(staff.id)).await?;
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", staff.id).execute(w.conn()).await?;
+    let signer = super::signing_key::open(&mut w, staff.id, password).await?;
     w.audit("login", "staff", Some(staff.id), Default::default());
     w.commit().await?;
-    Ok(Session::new(staff.id, username, staff.full_name.clone(), Roles::from_stored(&staff.roles)))
+    Ok(Session::new(staff.id, username, staff.full_name.clone(), Roles::from_stored(&staff.roles), signer))
 }
 
 /// Locks the workstation (idle timeout, or the staff member stepping away).
@@ -121,6 +127,7 @@ pub async fn lock(clinic: &Clinic, session: &mut Session) -> Result<()> {
     w.audit("lock", "staff", Some(session.staff_id), Default::default());
     w.commit().await?;
     session.locked = true;
+    session.signer = None;
     Ok(())
 }
 
@@ -133,9 +140,11 @@ pub async fn unlock(clinic: &Clinic, session: &mut Session, password: &str) -> R
     }
     let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", session.staff_id).execute(w.conn()).await?;
+    let signer = super::signing_key::open(&mut w, session.staff_id, password).await?;
     w.audit("unlock", "staff", Some(session.staff_id), Default::default());
     w.commit().await?;
     session.locked = false;
+    session.signer = Some(signer);
     Ok(())
 }
 
@@ -158,9 +167,13 @@ pub async fn change_password(clinic: &Clinic, session: &Session, current: &str, 
             _ => Error::invalid("current_password", "The current password is not right."),
         });
     }
+    // The same signing key, sealed under the new password (what it signed stays its own).
+    let signer = session.signer.clone().ok_or_else(|| Error::new(Code::SessionLocked, "Log in again to change your password."))?;
+    let sealed = super::signing_key::seal(&signer, new.as_str()).await?;
     let hash = hash_password(new).await?;
     let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
-    crate::ops::staff::store_password(&mut w, session.staff_id, &hash).await?;
+    w.signed_by(signer);
+    crate::ops::staff::store_password(&mut w, session.staff_id, &hash, &sealed, None).await?;
     w.audit("change_password", "staff", Some(session.staff_id), Default::default());
     w.commit().await
 }

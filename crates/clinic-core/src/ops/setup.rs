@@ -6,6 +6,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::{hash_password, Password, Role, Roles, Session};
+use clinic_sync::signing::Signer;
 use crate::clinic::{Clinic, Device};
 use crate::domain::{optional_text, required_text, Currency, PersonName};
 use crate::error::{Code, Error, Result};
@@ -66,13 +67,14 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
     let username = Username::parse("admin_username", &input.admin_username)?;
     let password = Password::parse("admin_password", &input.admin_password)?;
     let device_name = required_text("device_name", "The workstation's name", &input.device_name, 60)?;
+    let key = crate::auth::new_key(password.as_str()).await?;
     let hash = hash_password(password).await?;
 
     let admin_id = Uuid::now_v7();
     let device = Device { id: Uuid::now_v7(), org_id: Uuid::now_v7(), site_id: Uuid::now_v7(), number: 1 };
     clinic.adopt_device(device).await?;
 
-    let valid = ValidSetUp { organisation, site_name, code, address, tz, currency, tax_id, admin_name, username, hash, device_name };
+    let valid = ValidSetUp { organisation, site_name, code, address, tz, currency, tax_id, admin_name, username, hash, key, device_name };
     // The clinic knows its device from here on, for the write below; if that write fails, it
     // forgets it again, so nothing claims to be set up without being saved.
     let saved = save_set_up(clinic, &valid, device, admin_id).await;
@@ -80,7 +82,7 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
         clinic.forget_device();
     }
     saved?;
-    Ok(Session::new(admin_id, valid.username.as_str().to_string(), valid.admin_name.as_str().to_string(), Roles::of(&[Role::Admin])))
+    Ok(Session::new(admin_id, valid.username.as_str().to_string(), valid.admin_name.as_str().to_string(), Roles::of(&[Role::Admin]), valid.key.0))
 }
 
 struct ValidSetUp {
@@ -94,13 +96,16 @@ struct ValidSetUp {
     admin_name: PersonName,
     username: Username,
     hash: String,
+    /// The admin's signing key and its sealed form.
+    key: (Signer, String),
     device_name: String,
 }
 
 async fn save_set_up(clinic: &Clinic, v: &ValidSetUp, device: Device, admin_id: Uuid) -> Result<()> {
-    let ValidSetUp { organisation, site_name, code, address, tz, currency, tax_id, admin_name, username, hash, device_name } = v;
+    let ValidSetUp { organisation, site_name, code, address, tz, currency, tax_id, admin_name, username, hash, key, device_name } = v;
     let (org_id, site_id) = (device.org_id, device.site_id);
     let mut w = Write::begin_as(clinic, Some(admin_id)).await?;
+    w.signed_by(key.0.clone());
     let already: i64 = sqlx::query_scalar!("SELECT count(*) FROM device").fetch_one(w.conn()).await?;
     if already > 0 {
         return Err(Error::new(Code::Setup, "This workstation is already set up."));
@@ -109,12 +114,12 @@ async fn save_set_up(clinic: &Clinic, v: &ValidSetUp, device: Device, admin_id: 
     sqlx::query!("INSERT INTO device (id, org_id, site_id, number, name, created_at) VALUES (?, ?, ?, 1, ?, ?)",
         device.id, org_id, site_id, device_name, now).execute(w.conn()).await?;
     sqlx::query!("INSERT INTO series (name, next) VALUES ('device_seq', 1), ('mrn', 1)").execute(w.conn()).await?;
+    // The admin first: the server learns their public key from it, and checks the rest with it.
+    crate::ops::staff::insert_staff(&mut w, admin_id, admin_name.as_str(), username.as_str(), hash, Roles::of(&[Role::Admin]), key).await?;
     w.insert("organisation", org_id, &[("name", json!(organisation))]).await?;
     w.insert("site", site_id, &[("name", json!(site_name)), ("code", json!(code)), ("address", json!(address)),
         ("time_zone", json!(tz.name())), ("currency", json!(currency.code())), ("tax_id", json!(tax_id))]).await?;
 
-    let roles = Roles::of(&[Role::Admin]);
-    crate::ops::staff::insert_staff(&mut w, admin_id, admin_name.as_str(), username.as_str(), &hash, roles).await?;
     w.audit("set_up", "organisation", Some(org_id), crate::audit::Details::facts(json!({"organisation": organisation, "site": site_name, "admin": username.as_str()})));
     w.commit().await
 }

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::auth::{hash_password, Password, Permission, Role, Roles, Session};
+use crate::auth::{hash_password, new_key, Password, Permission, Role, Roles, Session};
+use clinic_sync::signing::Signer;
 use crate::clinic::Clinic;
 use crate::domain::PersonName;
 use crate::error::{Code, Error, Result};
@@ -57,17 +58,19 @@ pub async fn create_staff(clinic: &Clinic, session: &Session, input: NewStaff) -
         return Err(Error { field: Some("username"), ..Error::new(Code::AlreadyExists, format!("The username “{}” is taken.", username.0)) });
     }
     // Hashing is slow on purpose; the write lock waits for it only on this rare admin action.
+    let key = new_key(password.as_str()).await?;
     let hash = hash_password(password).await?;
     let id = Uuid::now_v7();
-    insert_staff(&mut w, id, name.as_str(), username.as_str(), &hash, roles).await?;
+    insert_staff(&mut w, id, name.as_str(), username.as_str(), &hash, roles, &key).await?;
     w.audit("create", "staff", Some(id), crate::audit::Details::facts(json!({"username": username.0, "roles": roles.to_stored()})));
     w.commit().await?;
     Ok(StaffMember { id, full_name: name.as_str().into(), username: username.0, roles: roles.list(), active: true })
 }
 
-pub(crate) async fn insert_staff(w: &mut Write<'_>, id: Uuid, full_name: &str, username: &str, hash: &str, roles: Roles) -> Result<()> {
+/// A new staff record, with their signing key (`key`: the public half and the sealed private one).
+pub(crate) async fn insert_staff(w: &mut Write<'_>, id: Uuid, full_name: &str, username: &str, hash: &str, roles: Roles, key: &(Signer, String)) -> Result<()> {
     w.insert("staff", id, &[("full_name", json!(full_name)), ("username", json!(username)), ("password_hash", json!(hash)),
-        ("roles", json!(roles.to_stored())), ("active", json!(true))]).await?;
+        ("roles", json!(roles.to_stored())), ("active", json!(true)), ("public_key", json!(key.0.public_key())), ("sealed_key", json!(key.1))]).await?;
     Ok(())
 }
 
@@ -149,19 +152,28 @@ pub async fn reset_password(clinic: &Clinic, session: &Session, id: Uuid, new_pa
     let mut w = Write::begin(clinic, session, Permission::ManageStaff).await?;
     let password = Password::parse("password", new_password)?;
     load(&mut w, id).await?;
+    // A new key pair: the admin cannot open the old one. What the old key signed stays its own
+    // (the server keeps every version of the record, and so every key it held).
+    let (signer, sealed) = new_key(password.as_str()).await?;
     let hash = hash_password(password).await?;
-    store_password(&mut w, id, &hash).await?;
+    store_password(&mut w, id, &hash, &sealed, Some(&signer.public_key())).await?;
     sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", id).execute(w.conn()).await?;
     w.audit("reset_password", "staff", Some(id), Default::default());
     w.commit().await
 }
 
-pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str) -> Result<()> {
+/// A new password: its hash, the signing key sealed under it, and (after a reset) the new key's
+/// public half.
+pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str, sealed_key: &str, public_key: Option<&str>) -> Result<()> {
     let row = load(w, id).await?;
-    let old_hash = sqlx::query_scalar!("SELECT password_hash FROM staff WHERE id = ?", id).fetch_one(w.conn()).await?;
-    // The outbox carries the hashes (sync needs them for offline login); the audit trail never does.
+    let old = sqlx::query!("SELECT password_hash, sealed_key, public_key FROM staff WHERE id = ?", id).fetch_one(w.conn()).await?;
+    // The outbox carries the hashes and the sealed key (sync needs them for offline login and
+    // signing); the audit trail never does.
     let mut changes = Changes::default();
-    changes.set("password_hash", old_hash, hash);
+    changes.set("password_hash", old.password_hash, hash).set("sealed_key", old.sealed_key, sealed_key);
+    if let Some(public_key) = public_key {
+        changes.set("public_key", old.public_key, public_key);
+    }
     w.update("staff", id, row.version, &changes).await?;
     Ok(())
 }

@@ -22,6 +22,7 @@ use crate::store::{DatabaseKey, KeyStore};
 
 pub use attention::{needs_attention, Attention, Conflict, Named, Refused, RefusedValue};
 pub use settle::{apply_again, dismiss, resolve, Resolution, Way};
+pub use push::waiting_changes;
 pub use server::SyncServer;
 
 /// What Settings → Sync sends.

@@ -50,11 +50,16 @@ where
     }
 }
 
+/// The first changes waiting to be pushed, as they will travel (signed by their authors).
+pub async fn waiting_changes(clinic: &Clinic) -> Result<Vec<Mutation>> {
+    outbox_batch(clinic, i64::MIN).await
+}
+
 async fn outbox_batch(clinic: &Clinic, after: i64) -> Result<Vec<Mutation>> {
     let limit = MAX_PUSH as i64;
     let rows = sqlx::query!(
         r#"SELECT mutation_id AS "mutation_id: Uuid", device_seq, hlc, entity, entity_id AS "entity_id: Uuid", op, changes,
-                  base_version, user_id AS "user_id: Uuid", created_at
+                  base_version, user_id AS "user_id: Uuid", created_at, signature
            FROM outbox WHERE device_seq > ? ORDER BY device_seq LIMIT ?"#,
         after, limit
     ).fetch_all(clinic.store().pool()).await?;
@@ -62,7 +67,7 @@ async fn outbox_batch(clinic: &Clinic, after: i64) -> Result<Vec<Mutation>> {
         let changes: BTreeMap<String, FieldChange> = serde_json::from_str(&r.changes)?;
         let op = match r.op.as_str() { "insert" => Op::Insert, "delete" => Op::Delete, _ => Op::Update };
         Ok(Mutation { mutation_id: r.mutation_id, device_seq: r.device_seq, hlc: r.hlc, at: r.created_at, entity: r.entity,
-            entity_id: r.entity_id, op, changes, base_version: r.base_version, user_id: r.user_id })
+            entity_id: r.entity_id, op, changes, base_version: r.base_version, user_id: r.user_id, signature: r.signature })
     }).collect()
 }
 
@@ -82,7 +87,7 @@ async fn audit_batch(clinic: &Clinic, device: Uuid, after: i64) -> Result<Vec<Mu
         Mutation {
             mutation_id: r.id, device_seq: r.seq, hlc: String::new(), at: r.at, entity: "audit_event".into(), entity_id: r.id, op: Op::Insert,
             changes: fields.into_iter().map(|(k, v)| (k.to_string(), FieldChange { old: Value::Null, new: v })).collect(),
-            base_version: None, user_id: r.staff_id,
+            base_version: None, user_id: r.staff_id, signature: None,
         }
     }).collect())
 }

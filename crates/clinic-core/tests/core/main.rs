@@ -11,5 +11,6 @@ mod keychain;
 mod patients;
 mod permissions;
 mod queue;
+mod signing;
 mod store;
 mod thread;

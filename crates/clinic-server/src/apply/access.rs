@@ -25,14 +25,10 @@ impl Batch<'_> {
         let Some(user) = m.user_id else {
             return denied("A change must say who made it.".into());
         };
-        if !self.roles.contains_key(&user) {
-            let roles = self.staff_roles(conn, user).await?;
-            self.roles.insert(user, roles);
-        }
-        let Some(roles) = &self.roles[&user] else {
+        let Some(roles) = self.staff(conn, user).await?.and_then(active_roles) else {
             return denied("The person who made this change is not active staff of this organisation.".into());
         };
-        let holds = |allowed: Allowed| allowed.admits(roles);
+        let holds = |allowed: Allowed| allowed.admits(&roles);
         let current = self.records.get(&(m.entity.clone(), m.entity_id)).map(|r| &r.data);
         let changes = |field: &str| m.changes.get(field).is_some_and(|c| !same(current.and_then(|d| d.get(field)), &c.new));
         let who = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
@@ -62,15 +58,18 @@ impl Batch<'_> {
         Ok(Ok(()))
     }
 
-    /// A staff member's roles, from their record (in this batch or on the server); none if inactive.
-    async fn staff_roles(&self, conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Option<Vec<Role>>> {
-        let data = match self.records.get(&("staff".to_string(), user)) {
-            Some(rec) => Some(rec.data.clone()),
-            None => sqlx::query_scalar!(r#"SELECT data AS "data: Json<Map<String, Value>>" FROM record WHERE org_id = $1 AND entity = 'staff' AND entity_id = $2"#,
-                self.auth.org_id, user).fetch_optional(&mut *conn).await?.map(|d| d.0),
-        };
-        Ok(data.filter(|d| d.get("active").is_none_or(|a| truthy(Some(a))) && is_live(d))
-            .and_then(|d| d.get("roles").and_then(Value::as_str).map(|r| r.split(',').filter_map(|s| Role::named(s.trim())).collect())))
+    /// A staff member's record as this batch sees it: changed in the batch, or as the server
+    /// held it when the batch began (read once a batch).
+    pub(super) async fn staff(&mut self, conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Option<Map<String, Value>>> {
+        if let Some(rec) = self.records.get(&("staff".to_string(), user)) {
+            return Ok(Some(rec.data.clone()));
+        }
+        if !self.staff.contains_key(&user) {
+            let stored = sqlx::query_scalar!(r#"SELECT data AS "data: Json<Map<String, Value>>" FROM record WHERE org_id = $1 AND entity = 'staff' AND entity_id = $2"#,
+                self.auth.org_id, user).fetch_optional(&mut *conn).await?.map(|d| d.0);
+            self.staff.insert(user, stored);
+        }
+        Ok(self.staff[&user].clone())
     }
 
     /// A change that leaves the organisation without an active admin (the last one's role removed,
@@ -92,6 +91,13 @@ impl Batch<'_> {
             Err(Refusal::new("last_admin", "The clinic must keep at least one active admin: give another staff member the admin role first."))
         })
     }
+}
+
+/// The roles of an active staff member's record; none if inactive or deleted.
+fn active_roles(data: Map<String, Value>) -> Option<Vec<Role>> {
+    (data.get("active").is_none_or(|a| truthy(Some(a))) && is_live(&data))
+        .then(|| data.get("roles").and_then(Value::as_str).map(|r| r.split(',').filter_map(|s| Role::named(s.trim())).collect()))
+        .flatten()
 }
 
 fn active_admin(data: &Map<String, Value>) -> bool {

@@ -5,6 +5,7 @@
 //! refused on its own, with its reason: never the batch.
 
 mod access;
+mod author;
 mod refs;
 mod slots;
 mod store;
@@ -42,6 +43,7 @@ struct LogRow {
     user_id: Option<Uuid>,
     hlc: String,
     changes: Value,
+    signature: Option<String>,
 }
 
 struct Batch<'a> {
@@ -50,7 +52,8 @@ struct Batch<'a> {
     touched: Vec<(String, Uuid)>,
     log: Vec<LogRow>,
     seqs: std::vec::IntoIter<i64>,
-    roles: HashMap<Uuid, Option<Vec<clinic_sync::permissions::Role>>>,
+    /// Staff records as the server held them when the batch began, read as authors need them.
+    staff: HashMap<Uuid, Option<Map<String, Value>>>,
     staff_exists: bool,
     /// Conflicts already opened about records of this batch: (status, resolution).
     conflicts_about: HashMap<Uuid, Vec<(String, Option<String>)>>,
@@ -99,7 +102,7 @@ pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) 
     let holders = unique::Holders::load(&mut tx, auth.org_id, &mutations).await?;
     let referred = refs::load(&mut tx, auth.org_id, &mutations).await?;
     let mut batch = Batch {
-        auth, records, touched: Vec::new(), log: Vec::new(), seqs: seqs.into_iter(), roles: HashMap::new(), staff_exists,
+        auth, records, touched: Vec::new(), log: Vec::new(), seqs: seqs.into_iter(), staff: HashMap::new(), staff_exists,
         conflicts_about, holders, referred,
     };
 
@@ -182,6 +185,9 @@ impl Batch<'_> {
                 return Ok(Err(Refusal::new("unknown_record", "The record this change is about never reached the server.")));
             }
             _ => {}
+        }
+        if let Err(refusal) = self.check_author(conn, kind, m).await? {
+            return Ok(Err(refusal));
         }
         if let Err(refusal) = self.check_permission(conn, kind, m).await? {
             return Ok(Err(refusal));
@@ -267,7 +273,7 @@ impl Batch<'_> {
         self.touched.push(key);
         self.log.push(LogRow {
             server_seq, entity: m.entity.clone(), entity_id: m.entity_id, version, mutation_id: Some(m.mutation_id),
-            user_id: m.user_id, hlc: m.hlc.clone(), changes: serde_json::to_value(&m.changes).expect("changes"),
+            user_id: m.user_id, hlc: m.hlc.clone(), changes: serde_json::to_value(&m.changes).expect("changes"), signature: m.signature.clone(),
         });
 
         let mut conflicts = Vec::new();
@@ -286,9 +292,6 @@ impl Batch<'_> {
             conflicts.push(json!({"kind": "field", "entity": m.entity, "entity_id": m.entity_id, "field": field,
                 "theirs": theirs.to_string(), "yours": yours.to_string(),
                 "message": format!("{field} was changed on two workstations: choose the right value.")}));
-        }
-        if kind.name == "staff" {
-            self.roles.remove(&m.entity_id); // their roles may have changed: read them again
         }
         let mut first_conflict = None;
         for details in conflicts {
@@ -315,7 +318,7 @@ impl Batch<'_> {
         let server_seq = self.seqs.next().expect("sequence block");
         self.log.push(LogRow {
             server_seq, entity: "sync_conflict".into(), entity_id: id, version: 1, mutation_id: None, user_id: m.user_id,
-            hlc: m.hlc.clone(), changes: Value::Object(data.clone()),
+            hlc: m.hlc.clone(), changes: Value::Object(data.clone()), signature: None,
         });
         let key = ("sync_conflict".to_string(), id);
         self.conflicts_about.entry(m.entity_id).or_default().push(("open".into(), None));

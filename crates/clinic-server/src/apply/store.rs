@@ -38,8 +38,8 @@ impl Batch<'_> {
         let log = &self.log;
         // Ids a change may lack (`Option`) are sent as nulls in their array: `as _` lets them through.
         sqlx::query!(
-            "INSERT INTO change_log (org_id, device_id, server_seq, entity, entity_id, version, mutation_id, user_id, hlc, changes)
-             SELECT $1, $2, * FROM UNNEST($3::bigint[], $4::text[], $5::uuid[], $6::bigint[], $7::uuid[], $8::uuid[], $9::text[], $10::jsonb[])",
+            "INSERT INTO change_log (org_id, device_id, server_seq, entity, entity_id, version, mutation_id, user_id, hlc, changes, signature)
+             SELECT $1, $2, * FROM UNNEST($3::bigint[], $4::text[], $5::uuid[], $6::bigint[], $7::uuid[], $8::uuid[], $9::text[], $10::jsonb[], $11::text[])",
             org, self.auth.device_id,
             &log.iter().map(|l| l.server_seq).collect::<Vec<_>>(),
             &log.iter().map(|l| l.entity.clone()).collect::<Vec<_>>(),
@@ -49,6 +49,7 @@ impl Batch<'_> {
             &log.iter().map(|l| l.user_id).collect::<Vec<_>>() as _,
             &log.iter().map(|l| l.hlc.clone()).collect::<Vec<_>>(),
             &log.iter().map(|l| l.changes.clone()).collect::<Vec<_>>(),
+            &log.iter().map(|l| l.signature.clone()).collect::<Vec<_>>() as _,
         )
         .execute(&mut *conn).await?;
 

@@ -110,6 +110,9 @@ impl Desk {
     /// what it is about.
     pub fn mutation(&mut self, user: Uuid, entity: &str, id: Uuid, op: Op, base: Option<i64>, fields: &[(&str, Value)]) -> Mutation {
         let mut m = self.exact(user, entity, id, op, base, fields);
+        if (op, entity) == (Op::Insert, "staff") && !m.changes.contains_key("public_key") {
+            m.changes.insert("public_key".into(), FieldChange { old: Value::Null, new: json!(signer_of(id).public_key()) });
+        }
         if let (Op::Insert, Some(kind)) = (op, clinic_sync::entity(entity)) {
             for (i, field) in kind.fields.iter().enumerate() {
                 if field.presence == entities::Presence::Required && !m.changes.contains_key(field.name) {
@@ -121,7 +124,7 @@ impl Desk {
                 }
             }
         }
-        m
+        signed(m)
     }
 
     /// A mutation with exactly these fields.
@@ -130,12 +133,12 @@ impl Desk {
         // One clock for every desk of the test: a mutation made later has a later stamp.
         static CLOCK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1_790_000_000_000);
         let at = CLOCK.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Mutation {
+        signed(Mutation {
             mutation_id: Uuid::now_v7(), device_seq: self.seq, hlc: format!("{:016x}-{}", (at as u64) << 20, self.device_id.simple()),
             at, entity: entity.into(), entity_id: id, op,
             changes: fields.iter().map(|(k, v)| (k.to_string(), FieldChange { old: Value::Null, new: v.clone() })).collect::<BTreeMap<_, _>>(),
-            base_version: base, user_id: Some(user),
-        }
+            base_version: base, user_id: Some(user), signature: None,
+        })
     }
 
     pub async fn push(&self, server: &TestServer, mutations: &[Mutation]) -> Vec<Outcome> {
@@ -177,6 +180,22 @@ impl Desk {
         assert!(outcomes.iter().all(|o| matches!(o, Outcome::Applied { .. })), "{outcomes:?}");
         staff
     }
+}
+
+/// The signing key of the staff member `id` in these tests: made from the id, so every desk of a
+/// test signs as the same person (the staff records `set_up` makes carry its public half).
+pub fn signer_of(id: Uuid) -> signing::Signer {
+    use sha2::Digest;
+    signing::Signer::from_seed(&sha2::Sha256::digest(id.as_bytes()).into())
+}
+
+/// The mutation signed by the author it names (audit entries go unsigned, as workstations send them).
+pub fn signed(mut m: Mutation) -> Mutation {
+    m.signature = match m.user_id {
+        Some(author) if m.entity != "audit_event" => Some(signer_of(author).sign(&m)),
+        _ => None,
+    };
+    m
 }
 
 /// A value a field of this kind can hold; texts are distinct (unique keys), times rise with the

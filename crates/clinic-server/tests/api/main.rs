@@ -7,3 +7,4 @@ mod enrolment;
 mod openapi;
 mod push_pull;
 mod refusals;
+mod signatures;
