@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use clinic_sync::audit_chain::{breaks, ChainEntry, ChainHead, GENESIS};
 use clinic_sync::FieldChange;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
@@ -18,7 +18,6 @@ use crate::clock::from_millis;
 use crate::error::Result;
 use crate::write::{Actor, Write};
 
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What an audit entry says, in the one shape every writer writes and every reader reads: the
 /// fields the change made (old → new), and the facts beside them (a record number, a count).
@@ -74,46 +73,22 @@ pub(crate) async fn append(conn: &mut SqliteConnection, actor: Actor, at: i64, d
         .map_or((0, GENESIS.to_string()), |last| (last.seq, last.hash));
     for d in drafts {
         seq += 1;
-        let entry = Entry {
+        let mut entry = ChainEntry {
             id: Uuid::now_v7(), org_id: actor.device.org_id, device_id, seq, at, staff_id: actor.staff_id,
-            action: d.action, entity: d.entity.to_string(), entity_id: d.entity_id, details: d.details,
+            action: d.action, entity: d.entity.to_string(), entity_id: d.entity_id, details: d.details, prev_hash, hash: String::new(),
         };
-        let hash = entry.hash(&prev_hash);
+        entry.hash = entry.computed_hash();
         sqlx::query!(
             "INSERT INTO audit_event (id, org_id, device_id, seq, at, staff_id, action, entity, entity_id, details, prev_hash, hash)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             entry.id, entry.org_id, entry.device_id, entry.seq, entry.at, entry.staff_id, entry.action, entry.entity,
-            entry.entity_id, entry.details, prev_hash, hash
+            entry.entity_id, entry.details, entry.prev_hash, entry.hash
         )
         .execute(&mut *conn)
         .await?;
-        prev_hash = hash;
+        prev_hash = entry.hash;
     }
     Ok(())
-}
-
-/// The hashed content of an entry.
-struct Entry {
-    id: Uuid,
-    org_id: Uuid,
-    device_id: Uuid,
-    seq: i64,
-    at: i64,
-    staff_id: Option<Uuid>,
-    action: String,
-    entity: String,
-    entity_id: Option<Uuid>,
-    details: String,
-}
-
-impl Entry {
-    fn hash(&self, prev_hash: &str) -> String {
-        let canonical = serde_json::json!([
-            prev_hash, self.id, self.org_id, self.device_id, self.seq, self.at, self.staff_id,
-            self.action, self.entity, self.entity_id, self.details
-        ]);
-        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -127,6 +102,9 @@ pub struct AuditProblem {
 pub struct AuditReport {
     pub entries_checked: i64,
     pub problems: Vec<AuditProblem>,
+    /// Whether each chain was held to the head the sync server acknowledged (not when offline,
+    /// or before this run of the app has reached the server).
+    pub compared_with_server: bool,
 }
 
 impl AuditReport {
@@ -136,42 +114,64 @@ impl AuditReport {
 }
 
 /// Walks every device's chain: numbers must run 1, 2, 3… with no gap, each entry must link to the
-/// one before it, and each entry's content must still match its hash.
+/// one before it, and each entry's content must still match its hash. When the sync server has
+/// been reached since the app started, the chains are also held to the heads it acknowledged:
+/// this workstation's entries cut off the end or rewritten show, and so does an entry of another
+/// workstation the server never took (every real one reaches here through the server).
 pub async fn verify(clinic: &Clinic, session: &Session) -> Result<AuditReport> {
-    let mut w = Write::begin(clinic, session, Permission::ViewAudit).await?;
-    let rows = sqlx::query!(
+    crate::auth::authorize(clinic, session, Permission::ViewAudit).await?;
+    let entries: Vec<ChainEntry> = sqlx::query_as!(
+        ChainEntry,
         r#"SELECT id AS "id: Uuid", org_id AS "org_id: Uuid", device_id AS "device_id: Uuid", seq, at,
                   staff_id AS "staff_id: Uuid", action, entity, entity_id AS "entity_id: Uuid", details, prev_hash, hash
            FROM audit_event ORDER BY device_id, seq"#
     )
-    .fetch_all(w.conn())
+    .fetch_all(clinic.store().pool())
     .await?;
     let mut problems = Vec::new();
-    let mut last: Option<(Uuid, i64, String)> = None;
-    for r in &rows {
-        let problem = |text: &str| AuditProblem { device_id: r.device_id, seq: r.seq, problem: text.to_string() };
-        let (expected_seq, expected_prev) = match &last {
-            Some((device, seq, hash)) if *device == r.device_id => (seq + 1, hash.clone()),
-            _ => (1, GENESIS.to_string()),
-        };
-        if r.seq != expected_seq {
-            problems.push(problem(&format!("entries {expected_seq} to {} are missing", r.seq - 1)));
-        } else if r.prev_hash != expected_prev {
-            problems.push(problem("does not link to the entry before it"));
-        }
-        let entry = Entry {
-            id: r.id, org_id: r.org_id, device_id: r.device_id, seq: r.seq, at: r.at, staff_id: r.staff_id,
-            action: r.action.clone(), entity: r.entity.clone(), entity_id: r.entity_id, details: r.details.clone(),
-        };
-        if entry.hash(&r.prev_hash) != r.hash {
-            problems.push(problem("was changed after it was written"));
-        }
-        last = Some((r.device_id, r.seq, r.hash.clone()));
+    for chain in entries.chunk_by(|a, b| a.device_id == b.device_id) {
+        let device_id = chain[0].device_id;
+        problems.extend(breaks(chain, None).into_iter().map(|(seq, problem)| AuditProblem { device_id, seq, problem }));
     }
-    let report = AuditReport { entries_checked: rows.len() as i64, problems };
+    // Asked after the entries were read (a head is never behind what was pulled before it), and
+    // outside the use case below: no network call while the store is held.
+    let heads = crate::sync::acknowledged_heads(clinic).await;
+    if let Some(heads) = &heads {
+        problems.extend(held_to(clinic, &entries, heads).await?);
+    }
+    let report = AuditReport { entries_checked: entries.len() as i64, problems, compared_with_server: heads.is_some() };
+    let mut w = Write::begin(clinic, session, Permission::ViewAudit).await?;
     w.audit("verify", "audit", None, Details::default().with("entries", report.entries_checked).with("problems", report.problems.len()));
     w.commit().await?;
     Ok(report)
+}
+
+/// What the acknowledged heads show: this workstation must still hold the entry at its head,
+/// unchanged; another workstation's entries go no further than its head.
+async fn held_to(clinic: &Clinic, entries: &[ChainEntry], heads: &[ChainHead]) -> Result<Vec<AuditProblem>> {
+    let own = clinic.device()?.id;
+    let mut problems = Vec::new();
+    if let Some(head) = heads.iter().find(|h| h.device_id == own) {
+        // Read again now: entries written since the list above were pushed before the head moved.
+        let held = sqlx::query_scalar!("SELECT hash FROM audit_event WHERE device_id = ? AND seq = ?", own, head.seq)
+            .fetch_optional(clinic.store().pool()).await?;
+        let last = sqlx::query_scalar!(r#"SELECT max(seq) AS "last: i64" FROM audit_event WHERE device_id = ?"#, own)
+            .fetch_one(clinic.store().pool()).await?.unwrap_or(0);
+        let problem = match held {
+            None => Some(format!("entries {} to {} are missing here: the server acknowledged them", last + 1, head.seq)),
+            Some(hash) if hash != head.hash => Some("differs from the entry the server acknowledged".to_string()),
+            Some(_) => None,
+        };
+        problems.extend(problem.map(|problem| AuditProblem { device_id: own, seq: head.seq, problem }));
+    }
+    for chain in entries.chunk_by(|a, b| a.device_id == b.device_id).filter(|c| c[0].device_id != own) {
+        let acknowledged = heads.iter().find(|h| h.device_id == chain[0].device_id).map_or(0, |h| h.seq);
+        if let Some(e) = chain.iter().find(|e| e.seq > acknowledged) {
+            problems.push(AuditProblem { device_id: e.device_id, seq: e.seq,
+                problem: "was never acknowledged by the server: that workstation did not write it".to_string() });
+        }
+    }
+    Ok(problems)
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]

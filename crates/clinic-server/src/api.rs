@@ -52,6 +52,7 @@ fn routes() -> OpenApiRouter<Server> {
         .routes(routes!(push))
         .routes(routes!(pull))
         .routes(routes!(events))
+        .routes(routes!(audit_heads))
 }
 
 /// The document, as served (built once, with the router).
@@ -286,6 +287,19 @@ async fn pull(device: Device, State(server): State<Server>, query: Result<Query<
     server.metrics.pulls.fetch_add(1, Relaxed);
     server.metrics.records_served.fetch_add(records.len() as u64, Relaxed);
     Ok(Json(PulledPage { records, next_cursor, has_more }))
+}
+
+/// The last entry of each workstation's audit chain the server acknowledged: a workstation holds
+/// its copy of every chain to these, so entries cut off its trail show.
+#[utoipa::path(get, path = "/v1/audit/heads", tag = "sync", security(("device" = [])), responses(
+    (status = 200, description = "One head per workstation that has pushed audit entries", body = Vec<doc::ChainHead>),
+    (status = 401, description = doc::UNAUTHORISED, body = ErrorBody),
+    (status = 429, description = doc::RATE_LIMITED, body = ErrorBody),
+    (status = 500, description = doc::INTERNAL, body = ErrorBody),
+    (status = 503, description = doc::UNAVAILABLE, body = ErrorBody),
+))]
+async fn audit_heads(device: Device, State(server): State<Server>) -> ApiResult<Json<Vec<clinic_sync::audit_chain::ChainHead>>> {
+    Ok(Json(crate::audit::heads(&server.db, device.0.org_id).await?))
 }
 
 /// Server-sent events: a `poke` whenever the workstation's organisation changed, so it pulls now

@@ -2,6 +2,7 @@
 //! PostgreSQL. Workstations push their outboxes and pull the others' changes (DESIGN.md §5).
 
 pub mod admin;
+pub mod audit;
 mod api;
 mod apply;
 mod error;

@@ -4,6 +4,7 @@
 //!   clinic-server create-organisation NAME      prints the organisation's id
 //!   clinic-server enrolment-code ORG_ID [HOURS] prints a one-time code (valid 24 hours unless told)
 //!   clinic-server revoke-device DEVICE_ID       the workstation is refused from now on
+//!   clinic-server verify-audit ORG_ID           checks every workstation's audit chain (exit 1 on a problem)
 //!
 //! HTTPS when CLINIC_SERVER_TLS_CERT and CLINIC_SERVER_TLS_KEY name PEM files.
 //! `--config FILE` first reads `KEY=value` lines (the same names) into the environment.
@@ -51,6 +52,17 @@ async fn run(mut args: Vec<String>) -> Result<(), String> {
             Ok(())
         }
         "revoke-device" => admin::revoke_device(&server.db, uuid(arg(1, "device's id")?)?).await.map_err(|e| e.message),
-        other => Err(format!("unknown command “{other}”: serve, create-organisation, enrolment-code or revoke-device")),
+        "verify-audit" => {
+            let (checked, problems) = clinic_server::audit::verify(&server.db, uuid(arg(1, "organisation's id")?)?).await.map_err(|e| e.to_string())?;
+            for (device, seq, problem) in &problems {
+                println!("workstation {device}, entry {seq}: {problem}");
+            }
+            if !problems.is_empty() {
+                return Err(format!("the audit trail is not intact: {} problem(s) in {checked} entries", problems.len()));
+            }
+            println!("the audit trail is intact: {checked} entries");
+            Ok(())
+        }
+        other => Err(format!("unknown command “{other}”: serve, create-organisation, enrolment-code, revoke-device or verify-audit")),
     }
 }

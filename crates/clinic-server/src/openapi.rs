@@ -207,6 +207,23 @@ impl From<clinic_sync::Mutation> for Mutation {
     }
 }
 
+/// The last entry of a workstation's audit chain that the server acknowledged.
+#[derive(Serialize, ToSchema)]
+pub struct ChainHead {
+    pub device_id: Uuid,
+    /// The entry's number in its workstation's chain (1, 2, 3…).
+    pub seq: i64,
+    /// The entry's hash (hex SHA-256), which the next entry links to.
+    pub hash: String,
+}
+
+impl From<clinic_sync::audit_chain::ChainHead> for ChainHead {
+    fn from(wire: clinic_sync::audit_chain::ChainHead) -> ChainHead {
+        let clinic_sync::audit_chain::ChainHead { device_id, seq, hash } = wire;
+        ChainHead { device_id, seq, hash }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct PushRequest {
     /// In `device_seq` order; more than 500 is answered 413 `too_many`.
@@ -344,6 +361,7 @@ mod tests {
             organisation_id: id, organisation_name: "Riverside".into(), clinic_id: id, device_id: id, device_number: 2, token: "t".into(),
         });
         same::<_, ErrorBody>(clinic_sync::ErrorBody { code: "invalid".into(), message: "No.".into() });
+        same::<_, ChainHead>(clinic_sync::audit_chain::ChainHead { device_id: id, seq: 4, hash: "ab".repeat(32) });
         let mutation = |op| clinic_sync::Mutation {
             mutation_id: id, device_seq: 1, hlc: "0001-a".into(), at: 5, entity: "patient".into(), entity_id: id, op,
             changes: [("given_name".to_string(), clinic_sync::FieldChange { old: Value::Null, new: json!("Ana") })].into(),

@@ -2,6 +2,7 @@
 //! the wire, every kind of record that syncs, declared once, and the checks derived from that
 //! declaration. Both sides depend on this crate, so they cannot disagree about any of it.
 
+pub mod audit_chain;
 pub mod entities;
 pub mod permissions;
 pub mod signing;

@@ -167,6 +167,11 @@ export type AuditProblem = {
 export type AuditReport = {
 	entries_checked: number,
 	problems: AuditProblem[],
+	/**
+	 *  Whether each chain was held to the head the sync server acknowledged (not when offline,
+	 *  or before this run of the app has reached the server).
+	 */
+	compared_with_server: boolean,
 };
 
 export type Booking = {

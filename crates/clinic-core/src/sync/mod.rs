@@ -208,6 +208,13 @@ pub async fn wait_for_changes(clinic: &Clinic, keys: &dyn KeyStore) -> Result<bo
     }
 }
 
+/// The audit chain heads the server acknowledged, for `audit::verify` to hold each chain to; none
+/// when this run of the app has not reached the server yet, or cannot now.
+pub(crate) async fn acknowledged_heads(clinic: &Clinic) -> Option<Vec<clinic_sync::audit_chain::ChainHead>> {
+    let server = clinic.sync_link.lock().expect("sync link").as_ref().map(|l| l.server.clone())?;
+    server.audit_heads().await.ok()
+}
+
 /// How sync stands; `needs_attention` counts what `session` may settle (everything without one).
 pub async fn status(clinic: &Clinic, session: Option<&Session>) -> Result<SyncStatus> {
     let waiting = sqlx::query_scalar!("SELECT count(*) FROM outbox").fetch_one(clinic.store().pool()).await?;

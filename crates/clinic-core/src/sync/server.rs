@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use clinic_sync::audit_chain::ChainHead;
 use clinic_sync::{EnrolRequest, Enrolment, ErrorBody, Mutation, PullResponse, PushRequest, PushResult};
 use serde::de::DeserializeOwned;
 
@@ -74,6 +75,11 @@ impl SyncServer {
             .await
             .map_err(|e| Error::new(Code::Internal, format!("decoding a page: {e}")))?
             .map_err(|e| Error::new(Code::SyncUnavailable, format!("The sync server's answer could not be read: {e}")))
+    }
+
+    /// The last entry of each workstation's audit chain the server acknowledged.
+    pub async fn audit_heads(&self) -> Result<Vec<ChainHead>> {
+        self.send(self.authorised(self.http.get(format!("{}/v1/audit/heads", self.base)))).await
     }
 
     fn authorised(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {

@@ -6,6 +6,7 @@
 
 mod access;
 mod author;
+mod chain;
 mod refs;
 mod slots;
 mod store;
@@ -14,6 +15,7 @@ mod unique;
 use std::collections::{HashMap, HashSet};
 
 use clinic_sync::entities::{entity, Policy, DELETED_AT, SETTLING_FIELDS};
+use clinic_sync::audit_chain::GENESIS;
 use clinic_sync::validate::{check_change, check_order, quoted, Refusal, LATEST};
 use clinic_sync::{Mutation, Op, Outcome, PushResult, Record};
 use serde_json::{json, Map, Value};
@@ -61,6 +63,10 @@ struct Batch<'a> {
     holders: unique::Holders,
     /// Records the batch's references name that the server held when it began.
     referred: HashSet<(String, Uuid)>,
+    /// The last entry of the pushing workstation's audit chain the server acknowledged (number,
+    /// hash), as the batch moves it; and whether it moved.
+    chain_head: (i64, String),
+    chain_moved: bool,
 }
 
 pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) -> ApiResult<Vec<PushResult>> {
@@ -101,9 +107,11 @@ pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) 
     }
     let holders = unique::Holders::load(&mut tx, auth.org_id, &mutations).await?;
     let referred = refs::load(&mut tx, auth.org_id, &mutations).await?;
+    let chain_head = sqlx::query!("SELECT seq, hash FROM audit_head WHERE org_id = $1 AND device_id = $2", auth.org_id, auth.device_id)
+        .fetch_optional(&mut *tx).await?.map_or((0, GENESIS.to_string()), |h| (h.seq, h.hash));
     let mut batch = Batch {
         auth, records, touched: Vec::new(), log: Vec::new(), seqs: seqs.into_iter(), staff: HashMap::new(), staff_exists,
-        conflicts_about, holders, referred,
+        conflicts_about, holders, referred, chain_head, chain_moved: false,
     };
 
     let mut outcomes = Vec::with_capacity(mutations.len());
@@ -164,9 +172,6 @@ impl Batch<'_> {
         if let Err(refusal) = check_change(kind, m.op, &m.changes) {
             return Ok(Err(refusal));
         }
-        if kind.policy == Policy::AppendOnly && m.changes.get("device_id").is_some_and(|c| c.new != json!(self.auth.device_id)) {
-            return Ok(Err(Refusal::new("bad_field", "An audit entry is pushed by the workstation that wrote it.")));
-        }
         if kind.name == "sync_conflict" && (m.op != Op::Update || m.changes.keys().any(|f| !SETTLING_FIELDS.contains(&f.as_str()))) {
             return Ok(Err(Refusal::new("bad_field", "Only the server opens a conflict; a workstation settles it (status and resolution).")));
         }
@@ -194,6 +199,11 @@ impl Batch<'_> {
         }
         if let Err(refusal) = self.check_references(m) {
             return Ok(Err(refusal));
+        }
+        if kind.policy == Policy::AppendOnly {
+            if let Err(refusal) = self.follows_chain(m) {
+                return Ok(Err(refusal));
+            }
         }
         let device = self.auth.device_id.to_string();
         // Kept to restore only where merging can end in a refusal (times out of order, the last

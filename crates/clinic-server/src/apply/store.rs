@@ -13,6 +13,14 @@ impl Batch<'_> {
     /// Writes what the batch changed, in bulk.
     pub(super) async fn write(self, conn: &mut PgConnection, outcomes: &[(Uuid, Value)]) -> ApiResult<()> {
         let org = self.auth.org_id;
+        if self.chain_moved {
+            let (seq, hash) = &self.chain_head;
+            sqlx::query!(
+                "INSERT INTO audit_head (org_id, device_id, seq, hash) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (org_id, device_id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+                org, self.auth.device_id, seq, hash,
+            ).execute(&mut *conn).await?;
+        }
         let mut seen = HashSet::new();
         let (mut entities, mut ids, mut versions, mut seqs, mut datas, mut fields) = (vec![], vec![], vec![], vec![], vec![], vec![]);
         for key in self.touched.iter().rev() {

@@ -76,6 +76,8 @@ pub struct Desk {
     pub clinic_id: Uuid,
     pub number: i64,
     seq: i64,
+    /// The last entry of its audit chain: (number, hash).
+    chain: (i64, String),
 }
 
 impl Desk {
@@ -92,7 +94,7 @@ impl Desk {
             return Err((status, body));
         }
         let e: Enrolment = serde_json::from_value(body).unwrap();
-        Ok(Desk { token: e.token, device_id, clinic_id: e.clinic_id, number: e.device_number, seq: 0 })
+        Ok(Desk { token: e.token, device_id, clinic_id: e.clinic_id, number: e.device_number, seq: 0, chain: (0, audit_chain::GENESIS.into()) })
     }
 
     /// The clinic's record of `entity` that a new record refers to unless told otherwise (the server
@@ -139,6 +141,27 @@ impl Desk {
             changes: fields.iter().map(|(k, v)| (k.to_string(), FieldChange { old: Value::Null, new: v.clone() })).collect::<BTreeMap<_, _>>(),
             base_version: base, user_id: Some(user), signature: None,
         })
+    }
+
+    /// The next entry of this workstation's audit chain, numbered and linked as a workstation
+    /// writes it (`audit_mutation` sends it).
+    pub fn next_audit_entry(&mut self, staff: Uuid, action: &str) -> audit_chain::ChainEntry {
+        let (seq, prev_hash) = self.chain.clone();
+        let mut entry = audit_chain::ChainEntry {
+            id: Uuid::now_v7(), org_id: self.clinic_id, device_id: self.device_id, seq: seq + 1, at: 1_790_000_000_000, staff_id: Some(staff),
+            action: action.into(), entity: "staff".into(), entity_id: Some(staff), details: "{}".into(), prev_hash, hash: String::new(),
+        };
+        entry.hash = entry.computed_hash();
+        self.chain = (entry.seq, entry.hash.clone());
+        entry
+    }
+
+    /// An audit entry as a workstation pushes it.
+    pub fn audit_mutation(&mut self, entry: &audit_chain::ChainEntry) -> Mutation {
+        let fields = [("device_id", json!(entry.device_id)), ("seq", json!(entry.seq)), ("at", json!(entry.at)), ("staff_id", json!(entry.staff_id)),
+            ("action", json!(entry.action)), ("entity", json!(entry.entity)), ("entity_id", json!(entry.entity_id)), ("details", json!(entry.details)),
+            ("prev_hash", json!(entry.prev_hash)), ("hash", json!(entry.hash))];
+        self.exact(entry.staff_id.expect("an author"), "audit_event", entry.id, Op::Insert, None, &fields)
     }
 
     pub async fn push(&self, server: &TestServer, mutations: &[Mutation]) -> Vec<Outcome> {

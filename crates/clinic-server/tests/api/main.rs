@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod audit_chains;
 mod declaration;
 mod enrolment;
 mod openapi;

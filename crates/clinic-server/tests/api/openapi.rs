@@ -13,7 +13,7 @@ use crate::harness::*;
 /// (utoipa-axum registers both at once); it must be added here too, knowingly.
 const SERVED: &[(&str, &str)] = &[
     ("get", "/health"), ("get", "/metrics"), ("get", "/openapi.json"), ("post", "/v1/enrol"),
-    ("post", "/v1/sync/push"), ("get", "/v1/sync/pull"), ("get", "/v1/sync/events"),
+    ("post", "/v1/sync/push"), ("get", "/v1/sync/pull"), ("get", "/v1/sync/events"), ("get", "/v1/audit/heads"),
 ];
 
 fn operations(doc: &Value) -> Vec<(String, String, &Value)> {

@@ -12,3 +12,4 @@ mod integrity;
 mod machine;
 mod settling;
 mod stories;
+mod trails;
