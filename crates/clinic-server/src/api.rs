@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::admin::{self, DeviceAuth};
+use crate::admin::{self, DeviceAuth, DEVICE_NUMBERS};
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::{self as doc, ErrorBody};
 use crate::{apply, Server};
@@ -127,19 +127,20 @@ async fn openapi(Extension(Document(document)): Extension<Document>) -> Json<Val
 
 /// The longest workstation name, in characters (admin.rs keeps the same bound on the trimmed name).
 const DEVICE_NAME_MAX: usize = 80;
-/// Workstation numbers: the device part of record numbers, two digits (the device tables' CHECK).
-const DEVICE_NUMBERS: RangeInclusive<i64> = 1..=99;
 
 /// Exchange a one-time enrolment code for a device token.
 ///
 /// The first workstation to enrol brings its clinic (`clinic` set); every later one must be empty
-/// or hold that same clinic, and gets the next device number.
+/// or hold that same clinic, and gets the next device number. A workstation enrols once: its id
+/// cannot be enrolled again (a revoked one stays revoked).
 #[utoipa::path(post, path = "/v1/enrol", tag = "sync", request_body = doc::EnrolRequest, responses(
     (status = 200, description = "Enrolled: the device token (shown once)", body = doc::Enrolment),
     (status = 400, description = doc::BAD_REQUEST, body = ErrorBody),
     (status = 403, description = "`bad_code`: the code is mistyped, used, or expired.", body = ErrorBody),
     (status = 409, description = "`no_clinic_yet`: an empty workstation cannot enrol before the clinic's own; \
-        `other_clinic`: it holds another clinic's data; `device_number_taken`: another workstation uses its number.", body = ErrorBody),
+        `other_clinic`: it holds another clinic's data; `device_exists`: a workstation with this id is enrolled already \
+        (or was, and was revoked); `device_number_taken`: another workstation uses its number; \
+        `no_device_numbers`: the organisation has used all 99 workstation numbers.", body = ErrorBody),
     (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
     (status = 415, description = doc::UNSUPPORTED, body = ErrorBody),
     (status = 422, description = doc::INVALID, body = ErrorBody),
