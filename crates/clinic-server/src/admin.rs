@@ -142,12 +142,17 @@ async fn next_number(tx: &mut sqlx::PgConnection, org: Uuid) -> ApiResult<i64> {
     Ok(next.into())
 }
 
-/// The device a bearer token belongs to, if it is enrolled and not revoked.
+/// The device a bearer token belongs to, if it is enrolled and not revoked. Its `last_seen_at` is
+/// written at most once a minute: a workstation's every request (or a flood with its token) reads.
 pub async fn authenticate(db: &PgPool, token: &str) -> ApiResult<DeviceAuth> {
     let found = sqlx::query!(
-        "UPDATE device d SET last_seen_at = now() FROM organisation o
-         WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND o.id = d.org_id
-         RETURNING d.id, d.org_id, o.clinic_id",
+        r#"WITH found AS (
+             SELECT d.id, d.org_id, o.clinic_id, d.last_seen_at FROM device d JOIN organisation o ON o.id = d.org_id
+             WHERE d.token_hash = $1 AND d.revoked_at IS NULL),
+           seen AS (
+             UPDATE device d SET last_seen_at = now() FROM found
+             WHERE d.id = found.id AND (found.last_seen_at IS NULL OR found.last_seen_at < now() - interval '1 minute'))
+           SELECT id AS "id!", org_id AS "org_id!", clinic_id AS "clinic_id?" FROM found"#,
         hash(token),
     )
     .fetch_optional(db).await?;

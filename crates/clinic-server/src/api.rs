@@ -6,8 +6,7 @@ use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Extension, Json, Router};
@@ -21,7 +20,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::admin::{self, DeviceAuth, DEVICE_NUMBERS};
+use crate::admin::{self, DEVICE_NUMBERS};
+use crate::caller::{refused, Client, Device};
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::{self as doc, ErrorBody};
 use crate::{apply, Server};
@@ -41,6 +41,12 @@ pub struct Metrics {
     refused: AtomicU64,
 }
 
+impl Metrics {
+    pub fn count_refused(&self) {
+        self.refused.fetch_add(1, Relaxed);
+    }
+}
+
 /// Every route, with its description. Routes are added here through `routes!` only (never a
 /// plain `.route`), so whatever the server serves, the document names (the API test checks it).
 fn routes() -> OpenApiRouter<Server> {
@@ -58,7 +64,7 @@ fn routes() -> OpenApiRouter<Server> {
 #[derive(Clone)]
 struct Document(Arc<Value>);
 
-pub fn router(server: Server) -> Router {
+pub(crate) fn router(server: Server) -> Router {
     let (routes, document) = routes().split_for_parts();
     let document = Document(Arc::new(serde_json::to_value(document).expect("the OpenAPI document is JSON")));
     routes
@@ -132,7 +138,7 @@ const DEVICE_NAME_MAX: usize = 80;
 ///
 /// The first workstation to enrol brings its clinic (`clinic` set); every later one must be empty
 /// or hold that same clinic, and gets the next device number. A workstation enrols once: its id
-/// cannot be enrolled again (a revoked one stays revoked).
+/// cannot be enrolled again (a revoked one stays revoked). Refused tries are limited per address.
 #[utoipa::path(post, path = "/v1/enrol", tag = "sync", request_body = doc::EnrolRequest, responses(
     (status = 200, description = "Enrolled: the device token (shown once)", body = doc::Enrolment),
     (status = 400, description = doc::BAD_REQUEST, body = ErrorBody),
@@ -144,9 +150,10 @@ const DEVICE_NAME_MAX: usize = 80;
     (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
     (status = 415, description = doc::UNSUPPORTED, body = ErrorBody),
     (status = 422, description = doc::INVALID, body = ErrorBody),
+    (status = 429, description = doc::CODES_LIMITED, body = ErrorBody),
     (status = 503, description = doc::UNAVAILABLE, body = ErrorBody),
 ))]
-async fn enrol(State(server): State<Server>, body: Result<Json<EnrolRequest>, axum::extract::rejection::JsonRejection>) -> ApiResult<Json<Enrolment>> {
+async fn enrol(Client(address): Client, State(server): State<Server>, body: Result<Json<EnrolRequest>, axum::extract::rejection::JsonRejection>) -> ApiResult<Json<Enrolment>> {
     let Json(request) = body.map_err(bad_body)?;
     // The schema's rules for the name (openapi.rs), checked as stated there: a name PostgreSQL
     // cannot store (a NUL) must be refused here, not fail the insert.
@@ -163,7 +170,13 @@ async fn enrol(State(server): State<Server>, body: Result<Json<EnrolRequest>, ax
             )));
         }
     }
-    Ok(Json(admin::enrol(&server.db, request).await?))
+    // Taken before the code is looked up, given back when it enrols: only refused tries count.
+    if !server.limits.code_tries.take(address) {
+        return Err(refused(&server, "Too many refused enrolments from this address: wait a minute, then try again with the code the admin gave."));
+    }
+    let enrolment = admin::enrol(&server.db, request).await?;
+    server.limits.code_tries.give_back(address);
+    Ok(Json(enrolment))
 }
 
 /// Push outbox mutations; each gets its own result.
@@ -317,22 +330,4 @@ fn bad_body(e: axum::extract::rejection::JsonRejection) -> ApiError {
         _ => (StatusCode::BAD_REQUEST, "bad_request"),
     };
     ApiError::new(status, code, e.body_text())
-}
-
-/// An enrolled workstation, from its bearer token, within its rate limit.
-struct Device(DeviceAuth);
-
-impl FromRequestParts<Server> for Device {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, server: &Server) -> Result<Device, ApiError> {
-        let token = parts.headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthorised)?;
-        let auth = admin::authenticate(&server.db, token).await?;
-        if !server.limits.allow(auth.device_id) {
-            server.metrics.refused.fetch_add(1, Relaxed);
-            return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests from this workstation; it will retry shortly."));
-        }
-        Ok(Device(auth))
-    }
 }

@@ -4,15 +4,19 @@
 pub mod admin;
 mod api;
 mod apply;
+mod caller;
 mod error;
 mod limits;
 mod openapi;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+
+use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
+use axum::Router;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-pub use api::router;
 pub use error::{ApiError, ApiResult};
 
 /// Everything a request needs.
@@ -32,6 +36,11 @@ impl Server {
         sqlx::migrate!("../../migrations/server").run(&db).await?;
         Ok(Server { db, metrics: Default::default(), limits: Default::default(), changes: tokio::sync::broadcast::channel(256).0 })
     }
+}
+
+/// What to serve: the API, told each request's client address (its rate limits are per address).
+pub fn app(server: Server) -> IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
+    api::router(server).into_make_service_with_connect_info::<SocketAddr>()
 }
 
 /// Where the server listens and what it serves, from the environment (or a config file's
@@ -62,7 +71,7 @@ impl Config {
 /// Serves until Ctrl-C: plain HTTP, or HTTPS only when a certificate is configured.
 pub async fn serve(config: &Config, server: Server) -> Result<(), String> {
     let address: std::net::SocketAddr = config.listen.parse().map_err(|_| format!("“{}” is not an address:port", config.listen))?;
-    let app = router(server);
+    let app = app(server);
     match &config.tls {
         None => {
             let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
@@ -72,7 +81,7 @@ pub async fn serve(config: &Config, server: Server) -> Result<(), String> {
         Some((cert, key)) => {
             let tls = axum_server::tls_openssl::OpenSSLConfig::from_pem_file(cert, key).map_err(|e| format!("TLS certificate: {e}"))?;
             tracing::info!(%address, "listening (https)");
-            axum_server::bind_openssl(address, tls).serve(app.into_make_service()).await.map_err(|e| e.to_string())
+            axum_server::bind_openssl(address, tls).serve(app).await.map_err(|e| e.to_string())
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use clinic_server::{admin, router, Server};
+use clinic_server::{admin, app, Server};
 use clinic_sync::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -31,7 +31,7 @@ impl TestServer {
         let server = Server::connect(&format!("{base}/{name}")).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(server.clone());
+        let app = app(server.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         TestServer { url, server, http: reqwest::Client::new() }
     }

@@ -4,6 +4,7 @@ mod harness;
 
 mod declaration;
 mod enrolment;
+mod limits;
 mod openapi;
 mod push_pull;
 mod refusals;
