@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+use crate::streams;
 
 /// Workstation numbers: the device part of record numbers (MRNs), two digits, and never used twice
 /// in an organisation (the device tables' CHECK). Why two: `clinic-core/src/domain/mrn.rs` reads a
@@ -57,10 +58,16 @@ pub async fn create_enrolment_code(db: &PgPool, org: Uuid, hours: i32) -> ApiRes
     Ok(code)
 }
 
-/// A lost or retired workstation: refused from now on.
+/// A lost or retired workstation: refused from now on. Every server process is told (on commit), and
+/// ends the workstation's open event streams.
 pub async fn revoke_device(db: &PgPool, device: Uuid) -> ApiResult<()> {
-    let done = sqlx::query!("UPDATE device SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", device).execute(db).await?;
-    if done.rows_affected() == 0 {
+    let revoked = sqlx::query_scalar!(
+        r#"WITH revoked AS (UPDATE device SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id)
+           SELECT id AS "id!" FROM revoked, pg_notify($2, id::text)"#,
+        device, streams::REVOKED,
+    )
+    .fetch_optional(db).await?;
+    if revoked.is_none() {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such enrolled device."));
     }
     Ok(())

@@ -24,7 +24,7 @@ use crate::admin::{self, DEVICE_NUMBERS};
 use crate::caller::{refused, Client, Device};
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::{self as doc, ErrorBody};
-use crate::{apply, Server};
+use crate::{apply, streams, Server};
 
 /// The largest request body, after decompression: a full push of large records fits well.
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -304,6 +304,9 @@ async fn pull(device: Device, State(server): State<Server>, query: Result<Query<
 
 /// Server-sent events: a `poke` whenever the workstation's organisation changed, so it pulls now
 /// rather than at its next timer.
+///
+/// A workstation keeps at most 4 streams open: opening a fifth ends its oldest. Its streams end
+/// when it is revoked.
 #[utoipa::path(get, path = "/v1/sync/events", tag = "sync", security(("device" = [])), responses(
     (status = 200, description = "An endless stream: `event: poke` (data `pull`) on each change, and keep-alive comments", content_type = "text/event-stream", body = String),
     (status = 401, description = doc::UNAUTHORISED, body = ErrorBody),
@@ -311,13 +314,9 @@ async fn pull(device: Device, State(server): State<Server>, query: Result<Query<
     (status = 503, description = doc::UNAVAILABLE, body = ErrorBody),
 ))]
 async fn events(device: Device, State(server): State<Server>) -> impl IntoResponse {
-    use axum::response::sse::{Event, KeepAlive, Sse};
-    use tokio_stream::StreamExt;
-    let org = device.0.org_id;
-    let pokes = tokio_stream::wrappers::BroadcastStream::new(server.changes.subscribe())
-        .filter(move |changed| changed.as_ref().map_or(true, |o| *o == org)) // a missed poke is a poke
-        .map(|_| Ok::<_, std::convert::Infallible>(Event::default().event("poke").data("pull")));
-    Sse::new(pokes).keep_alive(KeepAlive::default())
+    use axum::response::sse::{KeepAlive, Sse};
+    let stream = server.streams.open(device.0.device_id);
+    Sse::new(streams::pokes(stream, server.changes.subscribe(), device.0.org_id)).keep_alive(KeepAlive::default())
 }
 
 /// A JSON body axum could not take, as documented: 413 too large, 415 not sent as JSON, 422 JSON

@@ -8,6 +8,7 @@ mod caller;
 mod error;
 mod limits;
 mod openapi;
+mod streams;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,6 +28,8 @@ pub struct Server {
     pub limits: Arc<limits::RateLimits>,
     /// Which organisation just changed: its workstations' event streams poke them to pull.
     pub changes: tokio::sync::broadcast::Sender<uuid::Uuid>,
+    /// The event streams open now, per workstation.
+    pub streams: Arc<streams::Streams>,
 }
 
 impl Server {
@@ -34,12 +37,17 @@ impl Server {
     pub async fn connect(database_url: &str) -> Result<Server, sqlx::Error> {
         let db = PgPoolOptions::new().max_connections(16).connect(database_url).await?;
         sqlx::migrate!("../../migrations/server").run(&db).await?;
-        Ok(Server { db, metrics: Default::default(), limits: Default::default(), changes: tokio::sync::broadcast::channel(256).0 })
+        Ok(Server {
+            db, metrics: Default::default(), limits: Default::default(), changes: tokio::sync::broadcast::channel(256).0,
+            streams: Default::default(),
+        })
     }
 }
 
-/// What to serve: the API, told each request's client address (its rate limits are per address).
+/// What to serve: the API, told each request's client address (its rate limits are per address),
+/// with the watch that ends a revoked workstation's event streams. Needs a Tokio runtime.
 pub fn app(server: Server) -> IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
+    tokio::spawn(streams::end_revoked(server.db.clone(), server.streams.clone()));
     api::router(server).into_make_service_with_connect_info::<SocketAddr>()
 }
 

@@ -1,9 +1,82 @@
-//! Limits: the rate limits per address taken before a token or an enrolment code is looked up.
+//! Limits: a workstation's event streams (a few at once, ended on revocation), and the rate limits
+//! per address taken before a token or an enrolment code is looked up.
 
+use std::time::Duration;
+
+use clinic_sync::Op;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::harness::*;
+
+const PATIENCE: Duration = Duration::from_secs(5);
+
+/// A workstation's event stream, open.
+async fn stream(server: &TestServer, token: &str) -> reqwest::Response {
+    let response = server.http.get(format!("{}/v1/sync/events", server.url)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response
+}
+
+/// Whether the server ends the stream within PATIENCE.
+async fn ends(mut stream: reqwest::Response) -> bool {
+    tokio::time::timeout(PATIENCE, async { while let Ok(Some(_)) = stream.chunk().await {} }).await.is_ok()
+}
+
+/// Whether the stream carries a poke within PATIENCE.
+async fn poked(stream: &mut reqwest::Response) -> bool {
+    let poke = async {
+        let mut seen = String::new();
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("event: poke") {
+                return true;
+            }
+        }
+        false
+    };
+    tokio::time::timeout(PATIENCE, poke).await.unwrap_or(false)
+}
+
+async fn register_a_patient(server: &TestServer, desk: &mut Desk, staff: &Staff) {
+    let registered = desk.mutation(staff.reception, "patient", Uuid::now_v7(), Op::Insert, None, &patient_fields("Ana"));
+    desk.push(server, &[registered]).await;
+}
+
+#[tokio::test]
+async fn a_revoked_workstation_s_event_streams_end() {
+    let (server, org, desk, staff) = riverside().await;
+    let mut other = Desk::enrol(&server, org, None).await.unwrap();
+    let (first, second) = (stream(&server, &desk.token).await, stream(&server, &desk.token).await);
+    let mut kept = stream(&server, &other.token).await;
+
+    // Revoked as an admin does it: the command, in a process of its own, on the server's database.
+    let revoke = std::process::Command::new(env!("CARGO_BIN_EXE_clinic-server"))
+        .args(["revoke-device", &desk.device_id.to_string()]).env("DATABASE_URL", &server.database_url).output().unwrap();
+    assert!(revoke.status.success(), "{}", String::from_utf8_lossy(&revoke.stderr));
+    let (first_ended, second_ended) = tokio::join!(ends(first), ends(second));
+    assert!(first_ended && second_ended, "both of the revoked desk's streams end");
+    assert_eq!(server.get("/v1/sync/events", Some(&desk.token)).await.0, 401, "and it cannot open another");
+
+    // The other desk's stream stays open, and hears of a change.
+    register_a_patient(&server, &mut other, &staff).await;
+    assert!(poked(&mut kept).await);
+}
+
+#[tokio::test]
+async fn a_workstation_keeps_at_most_four_event_streams_a_fifth_ends_the_oldest() {
+    let (server, _, mut desk, staff) = riverside().await;
+    let oldest = stream(&server, &desk.token).await;
+    let mut newest = Vec::new();
+    for _ in 0..4 {
+        newest.push(stream(&server, &desk.token).await);
+    }
+    assert!(ends(oldest).await, "the fifth ended the oldest");
+    register_a_patient(&server, &mut desk, &staff).await;
+    for stream in &mut newest {
+        assert!(poked(stream).await, "the four newest stay open");
+    }
+}
 
 #[tokio::test]
 async fn a_flood_of_unknown_tokens_is_cut_off_before_the_database() {
