@@ -1,6 +1,8 @@
 //! Organisations, enrolment codes and devices: what an admin does on the server, and how a
 //! workstation proves who it is.
 
+use std::ops::RangeInclusive;
+
 use axum::http::StatusCode;
 use clinic_sync::{Enrolment, EnrolRequest};
 use rand::Rng;
@@ -9,6 +11,14 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+use crate::streams;
+
+/// Workstation numbers: the device part of record numbers (MRNs), two digits, and never used twice
+/// in an organisation (the device tables' CHECK). Why two: `clinic-core/src/domain/mrn.rs` reads a
+/// record number typed without its hyphens as site letters, two device digits, then the sequence
+/// (six digits or more); with a longer device part `HC101234567…` would be device 10's 1,234,567th
+/// patient or device 101's 234,567th, under the same check character.
+pub const DEVICE_NUMBERS: RangeInclusive<i64> = 1..=99;
 
 /// An enrolled, not revoked, workstation.
 #[derive(Debug, Clone, Copy)]
@@ -48,10 +58,16 @@ pub async fn create_enrolment_code(db: &PgPool, org: Uuid, hours: i32) -> ApiRes
     Ok(code)
 }
 
-/// A lost or retired workstation: refused from now on.
+/// A lost or retired workstation: refused from now on. Every server process is told (on commit), and
+/// ends the workstation's open event streams.
 pub async fn revoke_device(db: &PgPool, device: Uuid) -> ApiResult<()> {
-    let done = sqlx::query!("UPDATE device SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", device).execute(db).await?;
-    if done.rows_affected() == 0 {
+    let revoked = sqlx::query_scalar!(
+        r#"WITH revoked AS (UPDATE device SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id)
+           SELECT id AS "id!" FROM revoked, pg_notify($2, id::text)"#,
+        device, streams::REVOKED,
+    )
+    .fetch_optional(db).await?;
+    if revoked.is_none() {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no such enrolled device."));
     }
     Ok(())
@@ -95,35 +111,55 @@ pub async fn enrol(db: &PgPool, request: EnrolRequest) -> ApiResult<Enrolment> {
                 "This workstation holds another clinic's data, so it cannot join this organisation."));
         }
         (Some(clinic), Some(local)) => (clinic, local.device_number),
-        (Some(clinic), None) => {
-            let next: i32 = sqlx::query_scalar!(r#"SELECT coalesce(max(number), 0) + 1 AS "next!" FROM device WHERE org_id = $1"#, org_id)
-                .fetch_one(&mut *tx).await?;
-            (clinic, next as i64)
-        }
+        (Some(clinic), None) => (clinic, next_number(&mut tx, org_id).await?),
     };
     let token = hex::encode(rand::random::<[u8; 32]>());
-    sqlx::query!(
+    // A workstation's id enrols once. Enrolling it again would hand its place to whoever holds a
+    // fresh code: a new token for it, and a revoked (stolen) one back. Refused, the code unused.
+    let stored = sqlx::query_scalar!(
         "INSERT INTO device (id, org_id, name, number, token_hash) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, revoked_at = NULL, name = EXCLUDED.name
-         WHERE device.org_id = EXCLUDED.org_id",
+         ON CONFLICT (id) DO NOTHING RETURNING number",
         request.device_id, org_id, name, number as i32, hash(&token),
     )
-    .execute(&mut *tx).await
+    .fetch_optional(&mut *tx).await
     .map_err(|e| match e.as_database_error().and_then(|d| d.constraint()) {
         Some("device_org_id_number_key") => ApiError::new(StatusCode::CONFLICT, "device_number_taken",
             "Another workstation of this organisation already uses this workstation's number."),
         _ => e.into(),
     })?;
+    let Some(number) = stored else {
+        return Err(ApiError::new(StatusCode::CONFLICT, "device_exists",
+            "This workstation is enrolled already, or was and its enrolment was revoked: it cannot be enrolled again. Ask the server's admin."));
+    };
     tx.commit().await?;
-    Ok(Enrolment { organisation_id: org_id, organisation_name: org_name, clinic_id, device_id: request.device_id, device_number: number, token })
+    // The number told is the number stored: the workstation puts it in every record number it makes.
+    Ok(Enrolment { organisation_id: org_id, organisation_name: org_name, clinic_id, device_id: request.device_id, device_number: number.into(), token })
 }
 
-/// The device a bearer token belongs to, if it is enrolled and not revoked.
+/// The organisation's next workstation number. Numbers are never used again, even a revoked
+/// workstation's: the record numbers it made carry it.
+async fn next_number(tx: &mut sqlx::PgConnection, org: Uuid) -> ApiResult<i64> {
+    let next: i32 = sqlx::query_scalar!(r#"SELECT coalesce(max(number), 0) + 1 AS "next!" FROM device WHERE org_id = $1"#, org)
+        .fetch_one(tx).await?;
+    if !DEVICE_NUMBERS.contains(&next.into()) {
+        return Err(ApiError::new(StatusCode::CONFLICT, "no_device_numbers", format!(
+            "This organisation has used all {} workstation numbers (record numbers carry them, so none is used twice): no more workstations can join it.",
+            DEVICE_NUMBERS.end())));
+    }
+    Ok(next.into())
+}
+
+/// The device a bearer token belongs to, if it is enrolled and not revoked. Its `last_seen_at` is
+/// written at most once a minute: a workstation's every request (or a flood with its token) reads.
 pub async fn authenticate(db: &PgPool, token: &str) -> ApiResult<DeviceAuth> {
     let found = sqlx::query!(
-        "UPDATE device d SET last_seen_at = now() FROM organisation o
-         WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND o.id = d.org_id
-         RETURNING d.id, d.org_id, o.clinic_id",
+        r#"WITH found AS (
+             SELECT d.id, d.org_id, o.clinic_id, d.last_seen_at FROM device d JOIN organisation o ON o.id = d.org_id
+             WHERE d.token_hash = $1 AND d.revoked_at IS NULL),
+           seen AS (
+             UPDATE device d SET last_seen_at = now() FROM found
+             WHERE d.id = found.id AND (found.last_seen_at IS NULL OR found.last_seen_at < now() - interval '1 minute'))
+           SELECT id AS "id!", org_id AS "org_id!", clinic_id AS "clinic_id?" FROM found"#,
         hash(token),
     )
     .fetch_optional(db).await?;

@@ -6,8 +6,7 @@ use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Extension, Json, Router};
@@ -21,10 +20,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::admin::{self, DeviceAuth};
+use crate::admin::{self, DEVICE_NUMBERS};
+use crate::caller::{refused, Client, Device};
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::{self as doc, ErrorBody};
-use crate::{apply, Server};
+use crate::{apply, streams, Server};
 
 /// The largest request body, after decompression: a full push of large records fits well.
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -39,6 +39,12 @@ pub struct Metrics {
     pulls: AtomicU64,
     records_served: AtomicU64,
     refused: AtomicU64,
+}
+
+impl Metrics {
+    pub fn count_refused(&self) {
+        self.refused.fetch_add(1, Relaxed);
+    }
 }
 
 /// Every route, with its description. Routes are added here through `routes!` only (never a
@@ -59,7 +65,7 @@ fn routes() -> OpenApiRouter<Server> {
 #[derive(Clone)]
 struct Document(Arc<Value>);
 
-pub fn router(server: Server) -> Router {
+pub(crate) fn router(server: Server) -> Router {
     let (routes, document) = routes().split_for_parts();
     let document = Document(Arc::new(serde_json::to_value(document).expect("the OpenAPI document is JSON")));
     routes
@@ -128,25 +134,27 @@ async fn openapi(Extension(Document(document)): Extension<Document>) -> Json<Val
 
 /// The longest workstation name, in characters (admin.rs keeps the same bound on the trimmed name).
 const DEVICE_NAME_MAX: usize = 80;
-/// Workstation numbers: the device part of record numbers, two digits (the device tables' CHECK).
-const DEVICE_NUMBERS: RangeInclusive<i64> = 1..=99;
 
 /// Exchange a one-time enrolment code for a device token.
 ///
 /// The first workstation to enrol brings its clinic (`clinic` set); every later one must be empty
-/// or hold that same clinic, and gets the next device number.
+/// or hold that same clinic, and gets the next device number. A workstation enrols once: its id
+/// cannot be enrolled again (a revoked one stays revoked). Refused tries are limited per address.
 #[utoipa::path(post, path = "/v1/enrol", tag = "sync", request_body = doc::EnrolRequest, responses(
     (status = 200, description = "Enrolled: the device token (shown once)", body = doc::Enrolment),
     (status = 400, description = doc::BAD_REQUEST, body = ErrorBody),
     (status = 403, description = "`bad_code`: the code is mistyped, used, or expired.", body = ErrorBody),
     (status = 409, description = "`no_clinic_yet`: an empty workstation cannot enrol before the clinic's own; \
-        `other_clinic`: it holds another clinic's data; `device_number_taken`: another workstation uses its number.", body = ErrorBody),
+        `other_clinic`: it holds another clinic's data; `device_exists`: a workstation with this id is enrolled already \
+        (or was, and was revoked); `device_number_taken`: another workstation uses its number; \
+        `no_device_numbers`: the organisation has used all 99 workstation numbers.", body = ErrorBody),
     (status = 413, description = doc::TOO_LARGE, body = ErrorBody),
     (status = 415, description = doc::UNSUPPORTED, body = ErrorBody),
     (status = 422, description = doc::INVALID, body = ErrorBody),
+    (status = 429, description = doc::CODES_LIMITED, body = ErrorBody),
     (status = 503, description = doc::UNAVAILABLE, body = ErrorBody),
 ))]
-async fn enrol(State(server): State<Server>, body: Result<Json<EnrolRequest>, axum::extract::rejection::JsonRejection>) -> ApiResult<Json<Enrolment>> {
+async fn enrol(Client(address): Client, State(server): State<Server>, body: Result<Json<EnrolRequest>, axum::extract::rejection::JsonRejection>) -> ApiResult<Json<Enrolment>> {
     let Json(request) = body.map_err(bad_body)?;
     // The schema's rules for the name (openapi.rs), checked as stated there: a name PostgreSQL
     // cannot store (a NUL) must be refused here, not fail the insert.
@@ -163,7 +171,13 @@ async fn enrol(State(server): State<Server>, body: Result<Json<EnrolRequest>, ax
             )));
         }
     }
-    Ok(Json(admin::enrol(&server.db, request).await?))
+    // Taken before the code is looked up, given back when it enrols: only refused tries count.
+    if !server.limits.code_tries.take(address) {
+        return Err(refused(&server, "Too many refused enrolments from this address: wait a minute, then try again with the code the admin gave."));
+    }
+    let enrolment = admin::enrol(&server.db, request).await?;
+    server.limits.code_tries.give_back(address);
+    Ok(Json(enrolment))
 }
 
 /// Push outbox mutations; each gets its own result.
@@ -304,6 +318,9 @@ async fn audit_heads(device: Device, State(server): State<Server>) -> ApiResult<
 
 /// Server-sent events: a `poke` whenever the workstation's organisation changed, so it pulls now
 /// rather than at its next timer.
+///
+/// A workstation keeps at most 4 streams open: opening a fifth ends its oldest. Its streams end
+/// when it is revoked.
 #[utoipa::path(get, path = "/v1/sync/events", tag = "sync", security(("device" = [])), responses(
     (status = 200, description = "An endless stream: `event: poke` (data `pull`) on each change, and keep-alive comments", content_type = "text/event-stream", body = String),
     (status = 401, description = doc::UNAUTHORISED, body = ErrorBody),
@@ -311,13 +328,9 @@ async fn audit_heads(device: Device, State(server): State<Server>) -> ApiResult<
     (status = 503, description = doc::UNAVAILABLE, body = ErrorBody),
 ))]
 async fn events(device: Device, State(server): State<Server>) -> impl IntoResponse {
-    use axum::response::sse::{Event, KeepAlive, Sse};
-    use tokio_stream::StreamExt;
-    let org = device.0.org_id;
-    let pokes = tokio_stream::wrappers::BroadcastStream::new(server.changes.subscribe())
-        .filter(move |changed| changed.as_ref().map_or(true, |o| *o == org)) // a missed poke is a poke
-        .map(|_| Ok::<_, std::convert::Infallible>(Event::default().event("poke").data("pull")));
-    Sse::new(pokes).keep_alive(KeepAlive::default())
+    use axum::response::sse::{KeepAlive, Sse};
+    let stream = server.streams.open(device.0.device_id);
+    Sse::new(streams::pokes(stream, server.changes.subscribe(), device.0.org_id)).keep_alive(KeepAlive::default())
 }
 
 /// A JSON body axum could not take, as documented: 413 too large, 415 not sent as JSON, 422 JSON
@@ -330,22 +343,4 @@ fn bad_body(e: axum::extract::rejection::JsonRejection) -> ApiError {
         _ => (StatusCode::BAD_REQUEST, "bad_request"),
     };
     ApiError::new(status, code, e.body_text())
-}
-
-/// An enrolled workstation, from its bearer token, within its rate limit.
-struct Device(DeviceAuth);
-
-impl FromRequestParts<Server> for Device {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, server: &Server) -> Result<Device, ApiError> {
-        let token = parts.headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthorised)?;
-        let auth = admin::authenticate(&server.db, token).await?;
-        if !server.limits.allow(auth.device_id) {
-            server.metrics.refused.fetch_add(1, Relaxed);
-            return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests from this workstation; it will retry shortly."));
-        }
-        Ok(Device(auth))
-    }
 }

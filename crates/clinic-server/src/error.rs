@@ -26,6 +26,10 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
     }
 
+    pub fn rate_limited(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+    }
+
     pub fn unauthorised() -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorised", "This workstation is not enrolled, or its enrolment was revoked.")
     }

@@ -5,15 +5,20 @@ pub mod admin;
 pub mod audit;
 mod api;
 mod apply;
+mod caller;
 mod error;
 mod limits;
 mod openapi;
+mod streams;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+
+use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
+use axum::Router;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-pub use api::router;
 pub use error::{ApiError, ApiResult};
 
 /// Everything a request needs.
@@ -24,6 +29,8 @@ pub struct Server {
     pub limits: Arc<limits::RateLimits>,
     /// Which organisation just changed: its workstations' event streams poke them to pull.
     pub changes: tokio::sync::broadcast::Sender<uuid::Uuid>,
+    /// The event streams open now, per workstation.
+    pub streams: Arc<streams::Streams>,
 }
 
 impl Server {
@@ -31,8 +38,18 @@ impl Server {
     pub async fn connect(database_url: &str) -> Result<Server, sqlx::Error> {
         let db = PgPoolOptions::new().max_connections(16).connect(database_url).await?;
         sqlx::migrate!("../../migrations/server").run(&db).await?;
-        Ok(Server { db, metrics: Default::default(), limits: Default::default(), changes: tokio::sync::broadcast::channel(256).0 })
+        Ok(Server {
+            db, metrics: Default::default(), limits: Default::default(), changes: tokio::sync::broadcast::channel(256).0,
+            streams: Default::default(),
+        })
     }
+}
+
+/// What to serve: the API, told each request's client address (its rate limits are per address),
+/// with the watch that ends a revoked workstation's event streams. Needs a Tokio runtime.
+pub fn app(server: Server) -> IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
+    tokio::spawn(streams::end_revoked(server.db.clone(), server.streams.clone()));
+    api::router(server).into_make_service_with_connect_info::<SocketAddr>()
 }
 
 /// Where the server listens and what it serves, from the environment (or a config file's
@@ -63,7 +80,7 @@ impl Config {
 /// Serves until Ctrl-C: plain HTTP, or HTTPS only when a certificate is configured.
 pub async fn serve(config: &Config, server: Server) -> Result<(), String> {
     let address: std::net::SocketAddr = config.listen.parse().map_err(|_| format!("“{}” is not an address:port", config.listen))?;
-    let app = router(server);
+    let app = app(server);
     match &config.tls {
         None => {
             let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
@@ -73,7 +90,7 @@ pub async fn serve(config: &Config, server: Server) -> Result<(), String> {
         Some((cert, key)) => {
             let tls = axum_server::tls_openssl::OpenSSLConfig::from_pem_file(cert, key).map_err(|e| format!("TLS certificate: {e}"))?;
             tracing::info!(%address, "listening (https)");
-            axum_server::bind_openssl(address, tls).serve(app.into_make_service()).await.map_err(|e| e.to_string())
+            axum_server::bind_openssl(address, tls).serve(app).await.map_err(|e| e.to_string())
         }
     }
 }

@@ -56,7 +56,9 @@ pub const TOO_LARGE_OR_MANY: &str = "`too_large`: the body is over 8 MiB (after 
 pub const UNSUPPORTED: &str = "`unsupported_media_type`: the body is not sent as `application/json`, or in an encoding other than gzip.";
 pub const INVALID: &str = "`invalid`: well-formed, but not what the schema allows: a missing field, a value of the wrong type, \
     or a number or text out of its range.";
-pub const RATE_LIMITED: &str = "`rate_limited`: this workstation is over its rate (a burst of 200, refilled at 50 requests a second); retry shortly.";
+pub const RATE_LIMITED: &str = "`rate_limited`: this workstation is over its rate (a burst of 200, refilled at 50 requests a second), \
+    or its address sent too many tokens the server does not know (100, then 10 a second); retry shortly.";
+pub const CODES_LIMITED: &str = "`rate_limited`: too many refused enrolments from this address (10, then one a minute); retry later.";
 pub const UNAVAILABLE: &str = "`unavailable`: the server cannot reach its database; retry shortly.";
 pub const INTERNAL: &str = "`internal`: a stored record could not be read (logged on the server).";
 

@@ -79,4 +79,16 @@ mod tests {
         assert_eq!(big.as_str()[..13], *"RV01-1000000-");
         assert_eq!(Mrn::parse(big.as_str()).unwrap(), big);
     }
+
+    /// Why a workstation's number has two digits (the server gives 1 to 99): a third would make a
+    /// number typed without hyphens mean two patients under one check character.
+    #[test]
+    fn a_three_digit_device_would_make_typed_numbers_ambiguous() {
+        let (tenth_desk, desk_101) = (Mrn::new("HC", 10, 1_234_567), Mrn::new("HC", 101, 234_567));
+        assert_ne!(tenth_desk, desk_101);
+        assert_eq!(tenth_desk.as_str().replace('-', ""), desk_101.as_str().replace('-', ""));
+        assert_eq!(Mrn::parse(&desk_101.as_str().replace('-', "")).unwrap(), tenth_desk, "read back as the other");
+        let last = Mrn::new("HC", 99, 42);
+        assert_eq!(Mrn::parse(&last.as_str().replace('-', "")).unwrap(), last, "device 99 reads back");
+    }
 }

@@ -124,3 +124,83 @@ async fn with_a_certificate_the_server_speaks_https() {
     assert_eq!(answer, Some(200), "health over https");
     assert!(reqwest::get(format!("http://localhost:{port}/health")).await.map_or(true, |r| !r.status().is_success()), "no plain http");
 }
+
+/// Every workstation as the server holds it: (id, token hash, revoked, name, number).
+async fn devices(server: &TestServer) -> Vec<(Uuid, String, bool, String, i32)> {
+    sqlx::query_as("SELECT id, token_hash, revoked_at IS NOT NULL, name, number FROM device ORDER BY id").fetch_all(&server.server.db).await.unwrap()
+}
+
+async fn unused_codes(server: &TestServer) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM enrolment_code WHERE used_at IS NULL").fetch_one(&server.server.db).await.unwrap()
+}
+
+/// Enrols `device` with a fresh code of `org`.
+async fn enrol_as(server: &TestServer, org: Uuid, device: Uuid, clinic: Option<LocalClinic>) -> (u16, serde_json::Value) {
+    let code = server.code(org).await;
+    server.post("/v1/enrol", None, json!({"code": code, "device_id": device, "device_name": "Taken over", "clinic": clinic})).await
+}
+
+#[tokio::test]
+async fn a_workstation_enrols_once_and_a_revoked_one_stays_revoked() {
+    let server = TestServer::start().await;
+    let (org, elsewhere) = (server.organisation("Riverside").await, server.organisation("Elsewhere").await);
+    let first = Desk::first(&server, org).await;
+    let lost = Desk::enrol(&server, org, None).await.unwrap();
+    clinic_server::admin::revoke_device(&server.server.db, lost.device_id).await.unwrap();
+    let before = devices(&server).await;
+
+    // With a fresh code, as itself or as a copy of it, empty or holding the clinic, into its own
+    // organisation or another: refused, with a message to show.
+    let own = |number| Some(LocalClinic { clinic_id: first.clinic_id, device_number: number });
+    let other = Some(LocalClinic { clinic_id: Uuid::now_v7(), device_number: 1 });
+    for (org, device, clinic, who) in [
+        (org, first.device_id, own(1), "the clinic's desk"), (org, first.device_id, None, "the clinic's desk, empty"),
+        (org, lost.device_id, None, "the revoked desk"), (org, lost.device_id, own(2), "the revoked desk, with the clinic"),
+        (elsewhere, first.device_id, other, "the clinic's desk, into another organisation"),
+    ] {
+        let (status, body) = enrol_as(&server, org, device, clinic).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("device_exists")), "{who}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("cannot be enrolled again"), "{who}: {body}");
+    }
+
+    // Nothing changed: the tokens, the revocation, the names and numbers; no code used up.
+    assert_eq!(devices(&server).await, before);
+    assert_eq!(unused_codes(&server).await, 5);
+    assert_eq!(server.get("/v1/sync/pull", Some(&first.token)).await.0, 200, "the clinic's desk keeps its token");
+    assert_eq!(server.get("/v1/sync/pull", Some(&lost.token)).await.0, 401, "the revoked desk stays revoked");
+    let next = Desk::enrol(&server, org, None).await.unwrap();
+    assert_eq!(next.number, 3, "a new workstation joins with the next number");
+}
+
+#[tokio::test]
+async fn the_number_a_workstation_is_told_is_the_one_stored_and_never_told_twice() {
+    let server = TestServer::start().await;
+    let org = server.organisation("Riverside").await;
+    let first = Desk::first(&server, org).await;
+    let second = Desk::enrol(&server, org, None).await.unwrap();
+    // The second desk asks to join again with its id (before, it was told 3 and kept 2: the next
+    // desk was then told 3 too, and both made the same record numbers).
+    let (status, body) = enrol_as(&server, org, second.device_id, None).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("device_exists")), "{body}");
+    let third = Desk::enrol(&server, org, None).await.unwrap();
+    let stored: Vec<(Uuid, i32)> = sqlx::query_as("SELECT id, number FROM device ORDER BY number").fetch_all(&server.server.db).await.unwrap();
+    let told: Vec<(Uuid, i32)> = [&first, &second, &third].iter().map(|d| (d.device_id, d.number as i32)).collect();
+    assert_eq!(stored, told);
+    assert_eq!(told.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn an_organisation_out_of_workstation_numbers_says_so_and_changes_nothing() {
+    let server = TestServer::start().await;
+    let org = server.organisation("Riverside").await;
+    Desk::first(&server, org).await;
+    // Numbers 2 to 99 taken (by workstations since revoked, say: a number is never used again).
+    sqlx::query("INSERT INTO device (id, org_id, name, number, token_hash, revoked_at)
+                 SELECT gen_random_uuid(), $1, 'Old desk', n, md5(n::text), now() FROM generate_series(2, 99) AS n")
+        .bind(org).execute(&server.server.db).await.unwrap();
+    let before = devices(&server).await;
+    let (status, body) = Desk::enrol(&server, org, None).await.err().unwrap();
+    assert_eq!((status, body["code"].as_str()), (409, Some("no_device_numbers")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("all 99 workstation numbers"), "{body}");
+    assert_eq!((devices(&server).await, unused_codes(&server).await), (before, 1), "nothing changed, the code not used");
+}

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use clinic_server::{admin, router, Server};
+use clinic_server::{admin, app, Server};
 use clinic_sync::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -16,6 +16,8 @@ fn admin_url() -> String {
 pub struct TestServer {
     pub url: String,
     pub server: Server,
+    /// The server's own database (an admin command run as its own process connects to it).
+    pub database_url: String,
     pub http: reqwest::Client,
 }
 
@@ -28,12 +30,13 @@ impl TestServer {
         let pool = sqlx::PgPool::connect(&admin).await.expect("PostgreSQL for the server tests");
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
         let (base, _) = admin.rsplit_once('/').unwrap();
-        let server = Server::connect(&format!("{base}/{name}")).await.unwrap();
+        let database_url = format!("{base}/{name}");
+        let server = Server::connect(&database_url).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(server.clone());
+        let app = app(server.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        TestServer { url, server, http: reqwest::Client::new() }
+        TestServer { url, server, database_url, http: reqwest::Client::new() }
     }
 
     pub async fn organisation(&self, name: &str) -> Uuid {
