@@ -138,7 +138,7 @@ impl AuditReport {
 /// Walks every device's chain: numbers must run 1, 2, 3… with no gap, each entry must link to the
 /// one before it, and each entry's content must still match its hash.
 pub async fn verify(clinic: &Clinic, session: &Session) -> Result<AuditReport> {
-    let mut w = Write::begin(clinic, session, Permission::ViewAudit).await?;
+    let mut w = Write::reading(clinic, session, Permission::ViewAudit).await?;
     let rows = sqlx::query!(
         r#"SELECT id AS "id: Uuid", org_id AS "org_id: Uuid", device_id AS "device_id: Uuid", seq, at,
                   staff_id AS "staff_id: Uuid", action, entity, entity_id AS "entity_id: Uuid", details, prev_hash, hash
@@ -190,7 +190,7 @@ pub struct AuditEntry {
 /// The newest audit entries, up to `limit` (1–500), older than entry `before` when paging back.
 /// Entry ids are UUIDv7, so they sort by time; entries written together never straddle a page.
 pub async fn recent(clinic: &Clinic, session: &Session, before: Option<Uuid>, limit: i64) -> Result<Vec<AuditEntry>> {
-    let mut w = Write::begin(clinic, session, Permission::ViewAudit).await?;
+    let mut w = Write::reading(clinic, session, Permission::ViewAudit).await?;
     let limit = limit.clamp(1, 500);
     let rows = sqlx::query!(
         r#"SELECT a.id AS "id: Uuid", a.at, a.device_id AS "device_id: Uuid", a.staff_id AS "staff_id: Uuid", s.full_name AS "staff_name?",

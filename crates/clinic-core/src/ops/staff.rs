@@ -144,24 +144,31 @@ pub async fn set_staff_active(clinic: &Clinic, session: &Session, id: Uuid, acti
     w.commit().await
 }
 
-/// Sets a new password for someone who forgot theirs, and lifts a lockout on this desk.
+/// Sets a new password for someone who forgot theirs, and lifts a lockout on every workstation the
+/// staff record syncs to (`lockout_cleared_at`: failures counted before it lock nobody out).
 pub async fn reset_password(clinic: &Clinic, session: &Session, id: Uuid, new_password: &str) -> Result<()> {
     let mut w = Write::begin(clinic, session, Permission::ManageStaff).await?;
     let password = Password::parse("password", new_password)?;
     load(&mut w, id).await?;
     let hash = hash_password(password).await?;
-    store_password(&mut w, id, &hash).await?;
-    sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", id).execute(w.conn()).await?;
+    store_password(&mut w, id, &hash, true).await?;
     w.audit("reset_password", "staff", Some(id), Default::default());
     w.commit().await
 }
 
-pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str) -> Result<()> {
+/// Saves a new password hash; an admin's reset (`lift_lockout`) also lifts the lockout.
+pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str, lift_lockout: bool) -> Result<()> {
     let row = load(w, id).await?;
-    let old_hash = sqlx::query_scalar!("SELECT password_hash FROM staff WHERE id = ?", id).fetch_one(w.conn()).await?;
+    let old = sqlx::query!("SELECT password_hash, lockout_cleared_at FROM staff WHERE id = ?", id).fetch_one(w.conn()).await?;
     // The outbox carries the hashes (sync needs them for offline login); the audit trail never does.
     let mut changes = Changes::default();
-    changes.set("password_hash", old_hash, hash);
+    changes.set("password_hash", old.password_hash, hash);
+    if lift_lockout {
+        // Always a new value (even in the same millisecond, or with this desk's clock behind the
+        // last reset's): failures are void when it differs from the one they were counted after.
+        let cleared = old.lockout_cleared_at.map_or(w.now, |last| w.now.max(last + 1));
+        changes.set("lockout_cleared_at", old.lockout_cleared_at, cleared);
+    }
     w.update("staff", id, row.version, &changes).await?;
     Ok(())
 }
