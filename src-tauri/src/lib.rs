@@ -137,6 +137,8 @@ async fn remind(app: tauri::AppHandle) {
         let settings = desk.reminder_settings();
         let today = desk
             .run_as(|c, s| async move {
+                // Asked on the desk's own timer: not the person's activity, so no idle session stays open.
+                let s = s.in_background();
                 let day = calendar::todays_calendar(&c, &s).await?;
                 let waiting = queue::today_list(&c, &s).await?;
                 Ok((day, waiting))

@@ -140,7 +140,7 @@ pub async fn verify(clinic: &Clinic, session: &Session) -> Result<AuditReport> {
         problems.extend(held_to(clinic, &entries, heads).await?);
     }
     let report = AuditReport { entries_checked: entries.len() as i64, problems, compared_with_server: heads.is_some() };
-    let mut w = Write::begin(clinic, session, Permission::ViewAudit).await?;
+    let mut w = Write::reading(clinic, session, Permission::ViewAudit).await?;
     w.audit("verify", "audit", None, Details::default().with("entries", report.entries_checked).with("problems", report.problems.len()));
     w.commit().await?;
     Ok(report)
@@ -190,7 +190,7 @@ pub struct AuditEntry {
 /// The newest audit entries, up to `limit` (1–500), older than entry `before` when paging back.
 /// Entry ids are UUIDv7, so they sort by time; entries written together never straddle a page.
 pub async fn recent(clinic: &Clinic, session: &Session, before: Option<Uuid>, limit: i64) -> Result<Vec<AuditEntry>> {
-    let mut w = Write::begin(clinic, session, Permission::ViewAudit).await?;
+    let mut w = Write::reading(clinic, session, Permission::ViewAudit).await?;
     let limit = limit.clamp(1, 500);
     let rows = sqlx::query!(
         r#"SELECT a.id AS "id: Uuid", a.at, a.device_id AS "device_id: Uuid", a.staff_id AS "staff_id: Uuid", s.full_name AS "staff_name?",

@@ -30,6 +30,8 @@ pub struct Clinic {
     site: RwLock<Option<SiteSettings>>,
     /// The sync server's client and token, once enrolled: made once, not every round.
     pub(crate) sync_link: std::sync::Mutex<Option<crate::sync::Link>>,
+    /// One password check at a time (`auth::lockout`).
+    pub(crate) password_checks: tokio::sync::Mutex<()>,
 }
 
 impl Clinic {
@@ -40,7 +42,7 @@ impl Clinic {
     }
 
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Clinic> {
-        let clinic = Clinic { store, clock, device: RwLock::new(None), site: RwLock::new(None), sync_link: Default::default() };
+        let clinic = Clinic { store, clock, device: RwLock::new(None), site: RwLock::new(None), sync_link: Default::default(), password_checks: Default::default() };
         let device = sqlx::query_as!(
             Device,
             r#"SELECT id AS "id: Uuid", org_id AS "org_id: Uuid", site_id AS "site_id: Uuid", number FROM device"#

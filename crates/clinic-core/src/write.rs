@@ -42,6 +42,8 @@ pub(crate) struct Write<'c> {
     signer: Option<Signer>,
     outbox: Vec<Mutation>,
     audit: Vec<audit::Draft>,
+    /// Begun by `reading`: it may write its audit entry, never a record.
+    reading: bool,
 }
 
 /// A change for the sync server, written (and signed) at commit.
@@ -109,14 +111,25 @@ impl Changes {
 }
 
 impl<'c> Write<'c> {
-    /// Begins a use case for a logged-in staff member: the session must be unlocked, the staff
-    /// member still active, and one of their current roles must allow `permission`.
+    /// Begins a use case for a logged-in staff member: the session must be unlocked (and not idle
+    /// past the idle lock), the staff member still active, one of their current roles must allow
+    /// `permission`, and the store must not have failed its integrity check.
     pub async fn begin(clinic: &'c Clinic, session: &Session, permission: Permission) -> Result<Write<'c>> {
-        session.ensure_unlocked()?;
+        let w = Write::reading(clinic, session, permission).await?;
+        clinic.store().ensure_writable()?;
+        Ok(Write { reading: false, ..w })
+    }
+
+    /// Begins a read that matters (opening a chart, reading the audit trail), checked as `begin`
+    /// checks a change: it writes its audit entry and nothing else, so it works on a damaged store
+    /// too (the data can still be looked up and exported, and who read it is still recorded).
+    pub async fn reading(clinic: &'c Clinic, session: &Session, permission: Permission) -> Result<Write<'c>> {
         let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
+        session.ensure_unlocked(clinic, w.conn()).await?;
         w.roles = crate::auth::current_roles(w.conn(), session.staff_id).await?;
         w.roles.allow(permission)?;
         w.signer = session.signer.clone();
+        w.reading = true;
         Ok(w)
     }
 
@@ -136,6 +149,7 @@ impl<'c> Write<'c> {
             signer: None,
             outbox: Vec::new(),
             audit: Vec::new(),
+            reading: false,
         })
     }
 
@@ -173,6 +187,7 @@ impl<'c> Write<'c> {
     /// outbox change from the one list, each value checked against the declaration. Answers the
     /// changes, for its audit entry.
     pub async fn insert(&mut self, entity: &'static str, id: Uuid, fields: &[(&'static str, Value)]) -> Result<Changes> {
+        self.ensure_not_reading()?;
         record::insert_row(self, declared(entity)?, id, fields).await?;
         let changes = Changes::inserted(fields);
         self.outbox(entity, id, Op::Insert, &changes, None);
@@ -185,8 +200,16 @@ impl<'c> Write<'c> {
         if changes.is_empty() {
             return Ok(());
         }
+        self.ensure_not_reading()?;
         record::update_row(self, declared(entity)?, id, changes, "").await?;
         self.outbox(entity, id, Op::Update, changes, base_version);
+        Ok(())
+    }
+
+    fn ensure_not_reading(&self) -> Result<()> {
+        if self.reading {
+            return Err(Error::new(Code::Internal, "internal: a read was about to change a record"));
+        }
         Ok(())
     }
 

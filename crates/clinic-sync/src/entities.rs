@@ -204,7 +204,9 @@ pub const ENTITIES: &[Entity] = &[
         name: "site",
         policy: Policy::FieldMerge { human: &[] },
         fields: &[required("name", NAME), required("code", Kind::Text(4)), required("address", Kind::Text(500)),
-            required("time_zone", ZONE), required("currency", CURRENCY), nullable("tax_id", Kind::Text(64))],
+            required("time_zone", ZONE), required("currency", CURRENCY), nullable("tax_id", Kind::Text(64)),
+            // Minutes idle before a session must be unlocked (none: 10); 30 at most, HIPAA's automatic log-off.
+            nullable("idle_lock_minutes", Kind::Int(1, 30))],
         unique: &[],
         access: access(With(ManageClinic), With(ManageClinic), Nobody),
         guarded: &[],
@@ -219,7 +221,9 @@ pub const ENTITIES: &[Entity] = &[
         // with, and the private half sealed under their password (a password change seals it again).
         fields: &[required("full_name", NAME), required("username", Kind::Username), required("password_hash", Kind::Text(200)),
             required("roles", Kind::Roles), flag("active", true), nullable("public_key", Kind::Text(64)),
-            nullable("sealed_key", Kind::Text(200))],
+            nullable("sealed_key", Kind::Text(200)),
+            // Set by an admin's password reset: failures counted before it lock nobody out, on any workstation.
+            nullable("lockout_cleared_at", Kind::Instant)],
         unique: &["username"],
         access: access(With(ManageStaff), With(ManageStaff), Nobody),
         guarded: &[],

@@ -62,8 +62,13 @@ pub async fn log_in(desk: State<'_, Desk>, username: String, password: String) -
 #[tauri::command]
 #[specta::specta]
 pub async fn log_out(desk: State<'_, Desk>) -> Result<()> {
+    // The session ends here whatever happens next; then the trail records it.
+    let session = desk.current_session();
     desk.set_session(None);
-    Ok(())
+    match session {
+        Some(session) => desk.run(move |c| async move { auth::log_out(&c, &session).await }).await,
+        None => Ok(()),
+    }
 }
 
 #[tauri::command]

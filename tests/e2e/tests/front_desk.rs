@@ -166,7 +166,7 @@ fn a_day_at_the_front_desk() {
     app.wait_for_text("Locked", SHORT);
     app.type_into("input[name=password]", "wrong");
     app.click_button("Unlock");
-    app.wait_for_text("Wrong username or password.", SHORT);
+    app.wait_for_text("That is not your password.", SHORT);
     app.screenshot("11-locked");
     app.assert_accessible("locked");
     app.type_into("input[name=password]", "demo-clinic");

@@ -8,6 +8,13 @@ type Answer<T> = Promise<{ status: "ok"; data: T } | { status: "error"; error: A
 type Unwrapped<F> = F extends (...args: infer A) => Answer<infer T> ? (...args: A) => Promise<T> : never;
 type Backend = { [K in keyof typeof commands]: Unwrapped<(typeof commands)[K]> };
 
+// Hears every refused command before its screen does (App.svelte: a session the core found locked
+// shows the lock screen, whichever screen asked).
+let refused: (error: AppError) => void = () => {};
+export function whenRefused(listener: (error: AppError) => void): void {
+  refused = listener;
+}
+
 async function unwrap<T>(answer: Answer<T>): Promise<T> {
   let result;
   try {
@@ -16,7 +23,10 @@ async function unwrap<T>(answer: Answer<T>): Promise<T> {
     // Not a command's answer: the bridge itself failed.
     throw { code: "internal", message: String(e), field: null } satisfies AppError;
   }
-  if (result.status === "error") throw result.error;
+  if (result.status === "error") {
+    refused(result.error);
+    throw result.error;
+  }
   return result.data;
 }
 

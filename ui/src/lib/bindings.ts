@@ -549,6 +549,8 @@ export type SiteDetails = {
 	time_zone: string,
 	currency: string,
 	tax_id: string | null,
+	/**  Minutes idle before a session must be unlocked again: 1–30. */
+	idle_lock_minutes: number,
 };
 
 /**  The site's details as the settings show them (any logged-in staff member may read them). */
@@ -559,6 +561,8 @@ export type SiteInfo = {
 	time_zone: string,
 	currency: string,
 	tax_id: string | null,
+	/**  The window locks itself after as many idle minutes as the core does. */
+	idle_lock_minutes: number,
 };
 
 export type StaffMember = {

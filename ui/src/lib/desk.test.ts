@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { clock, idleLockMinutes, latestOnly, shouldLock } from "./desk";
+import { clock, latestOnly, shouldLock } from "./desk";
 
 describe("idle lock", () => {
-  it("defaults to 10 minutes and keeps the setting within 1–120", () => {
-    expect(idleLockMinutes(null)).toBe(10);
-    expect(idleLockMinutes("abc")).toBe(10);
-    expect(idleLockMinutes("0")).toBe(1);
-    expect(idleLockMinutes("500")).toBe(120);
-    expect(idleLockMinutes("7")).toBe(7);
-  });
-
   it("locks an unlocked session once the minutes have passed, not before", () => {
     const start = 1_000_000;
     expect(shouldLock(start + 9 * 60_000, start, 10, false)).toBe(false);

@@ -2,12 +2,6 @@
 // type-ahead), kept out of the components so they can be tested on their own. A rule only one
 // feature uses lives in that feature's folder.
 
-/** Minutes of inactivity before the workstation locks itself: 1–120, 10 unless set. */
-export function idleLockMinutes(stored: string | null): number {
-  const n = Number(stored);
-  return stored === null || !Number.isFinite(n) ? 10 : Math.min(120, Math.max(1, Math.round(n)));
-}
-
 /** Whether an unlocked session has been idle long enough to lock. */
 export function shouldLock(now: number, lastActivity: number, minutes: number, locked: boolean): boolean {
   return !locked && now - lastActivity >= minutes * 60_000;

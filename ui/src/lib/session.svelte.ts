@@ -10,7 +10,9 @@ export const current = $state<{
   sync: SyncStatus | null;
   /** The site's time zone (IANA), once read after login; undefined until then (lib/dates then uses this machine's). */
   zone: string | undefined;
-}>({ session: null, sync: null, zone: undefined });
+  /** The clinic's idle lock: the window locks itself after as many minutes as the core refuses an idle session. */
+  idleLockMinutes: number;
+}>({ session: null, sync: null, zone: undefined, idleLockMinutes: 10 });
 
 export function can(permission: Permission): boolean {
   return current.session?.permissions.includes(permission) ?? false;
@@ -21,9 +23,17 @@ export async function refreshSync(): Promise<void> {
   if (current.session && !current.session.locked) current.sync = await backend.syncStatus().catch(() => current.sync);
 }
 
-/** Reads the site's time zone (any logged-in staff member may); kept as it was if it cannot. */
+/** Reads the site's time zone and idle lock (any logged-in staff member may); kept as they were if it cannot. */
 export async function refreshSite(): Promise<void> {
-  if (current.session && !current.session.locked) current.zone = (await backend.siteDetails().catch(() => null))?.time_zone ?? current.zone;
+  if (!current.session || current.session.locked) return;
+  const site = await backend.siteDetails().catch(() => null);
+  current.zone = site?.time_zone ?? current.zone;
+  current.idleLockMinutes = site?.idle_lock_minutes ?? current.idleLockMinutes;
+}
+
+/** A command refused because the core found the session locked (or idle past the idle lock): show the lock screen. */
+export function lockedByCore(error: { code: string }): void {
+  if (current.session && error.code === "session_locked") current.session.locked = true;
 }
 
 /** Polls the sync status every `ms`; returns the way to stop. */

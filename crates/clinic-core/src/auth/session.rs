@@ -1,21 +1,20 @@
-//! Logging in and out on a workstation, locking it, and changing one's own password.
-//! Passwords are checked against the synced hash, so login works offline. Failed attempts are
-//! counted per workstation: after 5 in a row the account is locked on that desk for 15 minutes.
+//! Logging in and out on a workstation, locking it (by hand, or by the clinic's idle lock), and
+//! changing one's own password. Passwords are checked against the synced hash, so login works
+//! offline; wrong ones count towards the lockout (`lockout.rs`).
 
-use chrono::Duration;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
 use serde::Serialize;
-use serde_json::json;
 use uuid::Uuid;
 
+use super::lockout::{self, one_at_a_time};
 use super::password::{hash_password, verify_password, Password};
 use super::permission::{Permission, Roles};
 use clinic_sync::signing::Signer;
 use crate::clinic::Clinic;
 use crate::error::{Code, Error, Result};
 use crate::write::Write;
-
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCKOUT_MINUTES: i64 = 15;
 
 /// A logged-in staff member at this workstation.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -28,6 +27,14 @@ pub struct Session {
     /// The core checks every use case again against the roles as stored at the time.
     pub permissions: Vec<Permission>,
     pub locked: bool,
+    /// When the person last did something (unix ms), shared by every copy of this session: one
+    /// idle for longer than the clinic's idle lock is refused until unlocked.
+    #[serde(skip)]
+    last_active: Arc<AtomicI64>,
+    /// False on the copy the desk uses on its own (reminders, the sync line): what it asks is not
+    /// the person's activity and keeps no idle session open.
+    #[serde(skip)]
+    counts_as_activity: bool,
     /// Their signing key, unsealed at login and dropped at lock: every change they make is signed
     /// with it (DESIGN.md §5b). It never leaves the core.
     #[serde(skip)]
@@ -35,13 +42,36 @@ pub struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(staff_id: Uuid, username: String, full_name: String, roles: Roles, signer: Signer) -> Session {
-        Session { staff_id, username, full_name, roles, permissions: roles.permissions(), locked: false, signer: Some(signer) }
+    pub(crate) fn new(clinic: &Clinic, staff_id: Uuid, username: String, full_name: String, roles: Roles, signer: Signer) -> Session {
+        let now = clinic.clock().now().timestamp_millis();
+        Session {
+            staff_id, username, full_name, roles, permissions: roles.permissions(), locked: false,
+            last_active: Arc::new(AtomicI64::new(now)), counts_as_activity: true, signer: Some(signer),
+        }
     }
 
-    pub(crate) fn ensure_unlocked(&self) -> Result<()> {
+    /// This session for the desk's own background work: refused when idle like any other use, but
+    /// its use does not count as activity.
+    pub fn in_background(&self) -> Session {
+        Session { counts_as_activity: false, ..self.clone() }
+    }
+
+    /// Refuses a locked session, or one idle for longer than the clinic's idle lock; otherwise the
+    /// use now counts as activity. Every use case asks this first (`Write::begin`, `authorize`).
+    pub(crate) async fn ensure_unlocked(&self, clinic: &Clinic, conn: &mut sqlx::SqliteConnection) -> Result<()> {
         if self.locked {
             return Err(Error::new(Code::SessionLocked, "The workstation is locked. Enter your password to unlock it."));
+        }
+        let minutes = crate::ops::setup::site_settings(clinic, conn).await?.idle_lock_minutes;
+        let now = clinic.clock().now().timestamp_millis();
+        if now - self.last_active.load(Ordering::SeqCst) > minutes * 60_000 {
+            return Err(Error::new(
+                Code::SessionLocked,
+                format!("The workstation locked itself after {minutes} idle minutes. Enter your password to unlock it."),
+            ));
+        }
+        if self.counts_as_activity {
+            self.last_active.fetch_max(now, Ordering::SeqCst);
         }
         Ok(())
     }
@@ -54,12 +84,15 @@ pub(crate) async fn authorize(clinic: &Clinic, session: &Session, permission: Pe
 }
 
 /// Like `authorize`, for a read open to several permissions (a list of types is for whoever books
-/// with them and whoever manages them).
+/// with them and whoever manages them), or to any active staff member (none named).
 pub(crate) async fn authorize_any(clinic: &Clinic, session: &Session, permissions: &[Permission]) -> Result<()> {
-    session.ensure_unlocked()?;
     let mut conn = clinic.store().pool().acquire().await?;
+    session.ensure_unlocked(clinic, &mut conn).await?;
     let roles = current_roles(&mut conn, session.staff_id).await?;
-    permissions.iter().find(|p| roles.allow(**p).is_ok()).map(|_| ()).ok_or_else(|| roles.allow(permissions[0]).unwrap_err())
+    match permissions.first() {
+        None => Ok(()),
+        Some(first) => permissions.iter().find(|p| roles.allow(**p).is_ok()).map(|_| ()).ok_or_else(|| roles.allow(*first).unwrap_err()),
+    }
 }
 
 /// The roles a staff member holds now, as stored: a session's roles may be out of date, and an
@@ -82,6 +115,7 @@ const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 pub async fn login(clinic: &Clinic, username: &str, password: &str) -> Result<Session> {
     let org_id = clinic.device()?.org_id;
     let username = username.trim().to_lowercase();
+    let _one = one_at_a_time(clinic).await;
     // Two workstations apart can give one username to two people (a conflict until one is renamed):
     // the password says which of them is logging in.
     let candidates = sqlx::query!(
@@ -91,31 +125,43 @@ pub async fn login(clinic: &Clinic, username: &str, password: &str) -> Result<Se
     )
     .fetch_all(clinic.store().pool())
     .await?;
-    let Some(first) = candidates.first() else {
+    if candidates.is_empty() {
         verify_password(password, DECOY_HASH).await;
-        return Err(Error::new(Code::LoginFailed, "Wrong username or password."));
-    };
-    let mut verified = None;
+        lockout::audit_refused(clinic, None, &username).await?;
+        return Err(lockout::login_refused());
+    }
     for candidate in &candidates {
-        check_not_throttled(clinic, candidate.id).await?;
-        if verify_password(password, &candidate.password_hash).await {
-            verified = Some(candidate);
-            break;
+        if lockout::minutes_locked(clinic, candidate.id).await?.is_some() {
+            // A locked account costs a full check too, and answers as a wrong password does.
+            verify_password(password, DECOY_HASH).await;
+            lockout::audit_refused(clinic, Some(candidate.id), &username).await?;
+        } else if verify_password(password, &candidate.password_hash).await {
+            return logged_in(clinic, candidate.id, username, candidate.full_name.clone(), &candidate.roles, candidate.active, password).await;
+        } else {
+            lockout::count_failure(clinic, candidate.id, "login_failed").await?;
         }
     }
-    let Some(staff) = verified else {
-        return Err(record_failure(clinic, first.id, "login_failed").await?);
-    };
+    Err(lockout::login_refused())
+}
+
+async fn logged_in(clinic: &Clinic, id: Uuid, username: String, full_name: String, roles: &str, active: i64, password: &str) -> Result<Session> {
     // Only someone who knows the password learns that the account is disabled.
-    if staff.active == 0 {
+    if active == 0 {
         return Err(Error::new(Code::AccountDisabled, "This account has been disabled. Ask an administrator."));
     }
-    let mut w = Write::begin_as(clinic, Some(staff.id)).await?;
-    sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", staff.id).execute(w.conn()).await?;
-    let signer = super::signing_key::open(&mut w, staff.id, password).await?;
-    w.audit("login", "staff", Some(staff.id), Default::default());
+    let mut w = Write::begin_as(clinic, Some(id)).await?;
+    lockout::forget_failures(&mut w, id).await?;
+    let signer = super::signing_key::open(&mut w, id, password).await?;
+    w.audit("login", "staff", Some(id), Default::default());
     w.commit().await?;
-    Ok(Session::new(staff.id, username, staff.full_name.clone(), Roles::from_stored(&staff.roles), signer))
+    Ok(Session::new(clinic, id, username, full_name, Roles::from_stored(roles), signer))
+}
+
+/// Logs out (switching user is a log-out, then a login): the session can do nothing more.
+pub async fn log_out(clinic: &Clinic, session: &Session) -> Result<()> {
+    let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
+    w.audit("logout", "staff", Some(session.staff_id), Default::default());
+    w.commit().await
 }
 
 /// Locks the workstation (idle timeout, or the staff member stepping away).
@@ -131,101 +177,54 @@ pub async fn lock(clinic: &Clinic, session: &mut Session) -> Result<()> {
     Ok(())
 }
 
-/// Unlocks with the same staff member's password. Failures count towards the lockout.
+/// Unlocks with the same staff member's password (a locked session, or one the idle lock stopped).
+/// Failures count towards the lockout.
 pub async fn unlock(clinic: &Clinic, session: &mut Session, password: &str) -> Result<()> {
-    check_not_throttled(clinic, session.staff_id).await?;
-    let hash = current_hash(clinic, session.staff_id).await?;
+    let _one = one_at_a_time(clinic).await;
+    lockout::ensure_not_locked(clinic, session.staff_id).await?;
+    let hash = sqlx::query_scalar!("SELECT password_hash FROM staff WHERE id = ?", session.staff_id)
+        .fetch_optional(clinic.store().pool())
+        .await?
+        .ok_or_else(|| Error::not_found("The staff member"))?;
     if !verify_password(password, &hash).await {
-        return Err(record_failure(clinic, session.staff_id, "unlock_failed").await?);
+        lockout::count_failure(clinic, session.staff_id, "unlock_failed").await?;
+        lockout::ensure_not_locked(clinic, session.staff_id).await?;
+        return Err(Error::new(Code::LoginFailed, "That is not your password."));
     }
     let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
-    sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", session.staff_id).execute(w.conn()).await?;
+    lockout::forget_failures(&mut w, session.staff_id).await?;
     let signer = super::signing_key::open(&mut w, session.staff_id, password).await?;
     w.audit("unlock", "staff", Some(session.staff_id), Default::default());
     w.commit().await?;
     session.locked = false;
     session.signer = Some(signer);
+    session.last_active.fetch_max(clinic.clock().now().timestamp_millis(), Ordering::SeqCst);
     Ok(())
 }
 
 pub async fn change_password(clinic: &Clinic, session: &Session, current: &str, new: &str) -> Result<()> {
-    session.ensure_unlocked()?;
+    authorize_any(clinic, session, &[]).await?;
+    clinic.store().ensure_writable()?;
     let new = Password::parse("new_password", new)?;
-    check_not_throttled(clinic, session.staff_id).await?;
-    let staff = sqlx::query!("SELECT password_hash, active FROM staff WHERE id = ? AND deleted_at IS NULL", session.staff_id)
-        .fetch_optional(clinic.store().pool())
-        .await?
-        .ok_or_else(|| Error::not_found("The staff member"))?;
-    if staff.active == 0 {
-        return Err(Error::new(Code::AccountDisabled, "Your staff account has been disabled."));
-    }
-    if !verify_password(current, &staff.password_hash).await {
+    let _one = one_at_a_time(clinic).await;
+    lockout::ensure_not_locked(clinic, session.staff_id).await?;
+    let hash = sqlx::query_scalar!("SELECT password_hash FROM staff WHERE id = ?", session.staff_id)
+        .fetch_one(clinic.store().pool())
+        .await?;
+    if !verify_password(current, &hash).await {
         // Wrong guesses count towards the lockout here too.
-        let refusal = record_failure(clinic, session.staff_id, "change_password_failed").await?;
-        return Err(match refusal.code {
-            Code::AccountLocked => refusal,
-            _ => Error::invalid("current_password", "The current password is not right."),
-        });
+        lockout::count_failure(clinic, session.staff_id, "change_password_failed").await?;
+        lockout::ensure_not_locked(clinic, session.staff_id).await?;
+        return Err(Error::invalid("current_password", "The current password is not right."));
     }
     // The same signing key, sealed under the new password (what it signed stays its own).
     let signer = session.signer.clone().ok_or_else(|| Error::new(Code::SessionLocked, "Log in again to change your password."))?;
     let sealed = super::signing_key::seal(&signer, new.as_str()).await?;
     let hash = hash_password(new).await?;
+    // Everyone may change their own password: no role is asked.
     let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
     w.signed_by(signer);
     crate::ops::staff::store_password(&mut w, session.staff_id, &hash, &sealed, None).await?;
     w.audit("change_password", "staff", Some(session.staff_id), Default::default());
     w.commit().await
-}
-
-async fn current_hash(clinic: &Clinic, staff_id: Uuid) -> Result<String> {
-    sqlx::query_scalar!("SELECT password_hash FROM staff WHERE id = ?", staff_id)
-        .fetch_optional(clinic.store().pool())
-        .await?
-        .ok_or_else(|| Error::not_found("The staff member"))
-}
-
-async fn check_not_throttled(clinic: &Clinic, staff_id: Uuid) -> Result<()> {
-    let now = clinic.clock().now().timestamp_millis();
-    let until = sqlx::query_scalar!("SELECT locked_until FROM login_throttle WHERE staff_id = ?", staff_id)
-        .fetch_optional(clinic.store().pool())
-        .await?
-        .flatten();
-    match until {
-        Some(until) if until > now => {
-            let minutes = (until - now + 59_999) / 60_000;
-            Err(Error::new(
-                Code::AccountLocked,
-                format!("Too many wrong passwords. Try again in {minutes} min, or ask an administrator to reset the password."),
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Counts a failed attempt, locks the account on this desk after too many, and returns the error to show.
-async fn record_failure(clinic: &Clinic, staff_id: Uuid, action: &str) -> Result<Error> {
-    let mut w = Write::begin_as(clinic, Some(staff_id)).await?;
-    let failures = sqlx::query_scalar!(
-        r#"INSERT INTO login_throttle (staff_id, failures) VALUES (?, 1)
-           ON CONFLICT (staff_id) DO UPDATE SET failures = failures + 1
-           RETURNING failures AS "failures!: i64""#,
-        staff_id
-    )
-    .fetch_one(w.conn())
-    .await?;
-    let locked = failures >= MAX_FAILED_LOGINS;
-    if locked {
-        let until = w.now + Duration::minutes(LOCKOUT_MINUTES).num_milliseconds();
-        sqlx::query!("UPDATE login_throttle SET failures = 0, locked_until = ? WHERE staff_id = ?", until, staff_id)
-            .execute(w.conn())
-            .await?;
-    }
-    w.audit(action, "staff", Some(staff_id), crate::audit::Details::facts(json!({"failures": failures, "locked": locked})));
-    w.commit().await?;
-    Ok(if locked {
-        Error::new(Code::AccountLocked, format!("Too many wrong passwords: the account is locked for {LOCKOUT_MINUTES} minutes."))
-    } else {
-        Error::new(Code::LoginFailed, "Wrong username or password.")
-    })
 }

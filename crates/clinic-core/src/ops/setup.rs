@@ -82,7 +82,7 @@ pub async fn set_up_clinic(clinic: &Clinic, input: ClinicSetup) -> Result<Sessio
         clinic.forget_device();
     }
     saved?;
-    Ok(Session::new(admin_id, valid.username.as_str().to_string(), valid.admin_name.as_str().to_string(), Roles::of(&[Role::Admin]), valid.key.0))
+    Ok(Session::new(clinic, admin_id, valid.username.as_str().to_string(), valid.admin_name.as_str().to_string(), Roles::of(&[Role::Admin]), valid.key.0))
 }
 
 struct ValidSetUp {
@@ -130,6 +130,23 @@ pub(crate) struct SiteSettings {
     pub code: String,
     pub time_zone: Tz,
     pub currency: Currency,
+    /// Minutes idle before a session must be unlocked again.
+    pub idle_lock_minutes: i64,
+}
+
+/// The idle lock when a site has not chosen one, and the longest allowed (HIPAA's automatic log-off:
+/// an unattended workstation must lock itself soon).
+pub const DEFAULT_IDLE_LOCK_MINUTES: i64 = 10;
+pub const MAX_IDLE_LOCK_MINUTES: i64 = 30;
+
+fn idle_lock_minutes(raw: i64) -> Result<i64> {
+    if !(1..=MAX_IDLE_LOCK_MINUTES).contains(&raw) {
+        return Err(Error::invalid(
+            "idle_lock_minutes",
+            format!("Lock after 1 to {MAX_IDLE_LOCK_MINUTES} idle minutes: a workstation left unattended must lock itself soon."),
+        ));
+    }
+    Ok(raw)
 }
 
 /// The site's settings, read once and kept by the clinic until they change.
@@ -151,11 +168,14 @@ pub(crate) async fn site_settings(clinic: &Clinic, conn: &mut sqlx::SqliteConnec
 }
 
 async fn load_site_settings(conn: &mut sqlx::SqliteConnection, site_id: Uuid) -> Result<SiteSettings> {
-    let row = sqlx::query!("SELECT code, time_zone, currency FROM site WHERE id = ?", site_id)
+    let row = sqlx::query!("SELECT code, time_zone, currency, idle_lock_minutes FROM site WHERE id = ?", site_id)
         .fetch_optional(conn)
         .await?
         .ok_or_else(|| Error::new(Code::Setup, "This workstation's site is missing."))?;
-    Ok(SiteSettings { code: row.code, time_zone: parse_time_zone(&row.time_zone)?, currency: Currency::parse(&row.currency)? })
+    Ok(SiteSettings {
+        code: row.code, time_zone: parse_time_zone(&row.time_zone)?, currency: Currency::parse(&row.currency)?,
+        idle_lock_minutes: row.idle_lock_minutes.unwrap_or(DEFAULT_IDLE_LOCK_MINUTES),
+    })
 }
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -165,6 +185,8 @@ pub struct SiteDetails {
     pub time_zone: String,
     pub currency: String,
     pub tax_id: Option<String>,
+    /// Minutes idle before a session must be unlocked again: 1–30.
+    pub idle_lock_minutes: i64,
 }
 
 /// Corrects the site's details. Appointments keep their instants: changing the time zone shows
@@ -176,13 +198,16 @@ pub async fn update_site_details(clinic: &Clinic, session: &Session, input: Site
     let zone = parse_time_zone(&input.time_zone)?;
     let currency = Currency::parse(&input.currency)?;
     let tax_id = optional_text("tax_id", input.tax_id.as_deref(), 40)?;
+    let idle = idle_lock_minutes(input.idle_lock_minutes)?;
     let site_id = w.site_id();
-    let old = sqlx::query!("SELECT name, address, time_zone, currency, tax_id, version FROM site WHERE id = ?", site_id)
+    let old = sqlx::query!("SELECT name, address, time_zone, currency, tax_id, idle_lock_minutes, version FROM site WHERE id = ?", site_id)
         .fetch_one(w.conn())
         .await?;
     let mut changes = Changes::default();
     changes.set("name", &old.name, &name).set("address", &old.address, &address).set("time_zone", &old.time_zone, zone.name())
-        .set("currency", &old.currency, currency.code()).set("tax_id", &old.tax_id, &tax_id);
+        .set("currency", &old.currency, currency.code()).set("tax_id", &old.tax_id, &tax_id)
+        // A site that never chose one keeps none while the default is what is asked for.
+        .set("idle_lock_minutes", old.idle_lock_minutes, (old.idle_lock_minutes.is_some() || idle != DEFAULT_IDLE_LOCK_MINUTES).then_some(idle));
     if changes.is_empty() {
         w.nothing_changed().await;
         return Ok(());
@@ -203,12 +228,19 @@ pub struct SiteInfo {
     pub time_zone: String,
     pub currency: String,
     pub tax_id: Option<String>,
+    /// The window locks itself after as many idle minutes as the core does.
+    pub idle_lock_minutes: i64,
 }
 
 pub async fn site_details(clinic: &Clinic, session: &Session) -> Result<SiteInfo> {
-    session.ensure_unlocked()?;
+    crate::auth::authorize_any(clinic, session, &[]).await?;
     let site_id = clinic.device()?.site_id;
-    Ok(sqlx::query_as!(SiteInfo, "SELECT name, code, address, time_zone, currency, tax_id FROM site WHERE id = ?", site_id)
-        .fetch_one(clinic.store().pool())
-        .await?)
+    Ok(sqlx::query_as!(
+        SiteInfo,
+        r#"SELECT name, code, address, time_zone, currency, tax_id, coalesce(idle_lock_minutes, ?) AS "idle_lock_minutes!: i64"
+           FROM site WHERE id = ?"#,
+        DEFAULT_IDLE_LOCK_MINUTES, site_id
+    )
+    .fetch_one(clinic.store().pool())
+    .await?)
 }

@@ -147,7 +147,8 @@ pub async fn set_staff_active(clinic: &Clinic, session: &Session, id: Uuid, acti
     w.commit().await
 }
 
-/// Sets a new password for someone who forgot theirs, and lifts a lockout on this desk.
+/// Sets a new password for someone who forgot theirs, and lifts a lockout on every workstation the
+/// staff record syncs to (`lockout_cleared_at`: failures counted before it lock nobody out).
 pub async fn reset_password(clinic: &Clinic, session: &Session, id: Uuid, new_password: &str) -> Result<()> {
     let mut w = Write::begin(clinic, session, Permission::ManageStaff).await?;
     let password = Password::parse("password", new_password)?;
@@ -157,22 +158,25 @@ pub async fn reset_password(clinic: &Clinic, session: &Session, id: Uuid, new_pa
     let (signer, sealed) = new_key(password.as_str()).await?;
     let hash = hash_password(password).await?;
     store_password(&mut w, id, &hash, &sealed, Some(&signer.public_key())).await?;
-    sqlx::query!("DELETE FROM login_throttle WHERE staff_id = ?", id).execute(w.conn()).await?;
     w.audit("reset_password", "staff", Some(id), Default::default());
     w.commit().await
 }
 
-/// A new password: its hash, the signing key sealed under it, and (after a reset) the new key's
-/// public half.
-pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str, sealed_key: &str, public_key: Option<&str>) -> Result<()> {
+/// A new password: its hash, the signing key sealed under it, and after an admin's reset
+/// (`reset_key`: the new key's public half) the new key, and the lockout lifted.
+pub(crate) async fn store_password(w: &mut Write<'_>, id: Uuid, hash: &str, sealed_key: &str, reset_key: Option<&str>) -> Result<()> {
     let row = load(w, id).await?;
-    let old = sqlx::query!("SELECT password_hash, sealed_key, public_key FROM staff WHERE id = ?", id).fetch_one(w.conn()).await?;
+    let old = sqlx::query!("SELECT password_hash, sealed_key, public_key, lockout_cleared_at FROM staff WHERE id = ?", id).fetch_one(w.conn()).await?;
     // The outbox carries the hashes and the sealed key (sync needs them for offline login and
     // signing); the audit trail never does.
     let mut changes = Changes::default();
     changes.set("password_hash", old.password_hash, hash).set("sealed_key", old.sealed_key, sealed_key);
-    if let Some(public_key) = public_key {
+    if let Some(public_key) = reset_key {
         changes.set("public_key", old.public_key, public_key);
+        // Always a new value (even in the same millisecond, or with this desk's clock behind the
+        // last reset's): failures are void when it differs from the one they were counted after.
+        let cleared = old.lockout_cleared_at.map_or(w.now, |last| w.now.max(last + 1));
+        changes.set("lockout_cleared_at", old.lockout_cleared_at, cleared);
     }
     w.update("staff", id, row.version, &changes).await?;
     Ok(())

@@ -22,6 +22,8 @@ pub struct Store {
     path: PathBuf,
     options: SqliteConnectOptions,
     checkpointer: Arc<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>,
+    /// Set when the integrity check fails; shared by every copy of this store.
+    damaged: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
@@ -81,7 +83,7 @@ impl Store {
             .connect_with(options.clone())
             .await
             .map_err(|e| cannot_open(path, e))?;
-        let store = Store { pool, path: path.to_path_buf(), options, checkpointer: Arc::default() };
+        let store = Store { pool, path: path.to_path_buf(), options, checkpointer: Arc::default(), damaged: Arc::default() };
         MIGRATOR.run(&store.pool).await?;
         Ok(store)
     }
@@ -100,11 +102,29 @@ impl Store {
         let result = result.unwrap_or_else(|e| e.to_string());
         if result != "ok" {
             tracing::error!(%result, "quick_check failed");
+            self.damaged.store(true, std::sync::atomic::Ordering::SeqCst);
             return Err(Error::new(
                 Code::StoreUnavailable,
                 format!(
                     "The clinic database at {} failed its integrity check. Stop using this workstation and restore \
                      the latest backup; ask your administrator.",
+                    self.path.display()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses a change once the integrity check has failed: what is written onto damaged pages can
+    /// be lost or spread the damage, and sync would carry it to every workstation. Reading (and
+    /// exporting) goes on, so the clinic can work from what is there until the backup is restored.
+    pub fn ensure_writable(&self) -> Result<()> {
+        if self.damaged.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::new(
+                Code::StoreUnavailable,
+                format!(
+                    "Nothing was saved: the clinic database at {} failed its integrity check, so this workstation \
+                     can only look things up and export now. Restore the latest backup, or call your administrator.",
                     self.path.display()
                 ),
             ));

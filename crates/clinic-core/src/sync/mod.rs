@@ -173,6 +173,9 @@ async fn join_clinic(clinic: &Clinic, enrolment: &clinic_sync::Enrolment, name: 
 /// app runs it on a timer and after local changes.
 pub async fn sync_once(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Round> {
     let Some(mut state) = enrolled(clinic, keys).await? else { return Ok(Round::default()) };
+    // A damaged store neither sends what it holds nor takes more in (nor notes the round): the
+    // workstation is restored from a backup, and syncs again from there.
+    clinic.store().ensure_writable()?;
     let result: Result<Round> = async {
         let pushed = push::push_all(clinic, &state.server).await?;
         let pulled = pull::pull_all(clinic, &state.server, &mut state.cursor).await?;

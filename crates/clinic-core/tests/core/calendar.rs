@@ -39,6 +39,7 @@ async fn free_slots_follow_hours_breaks_bookings_and_time_off() {
 
     // No slot in the past: at 10:40 the first free start is 11:00.
     f.t.clock.set(Utc.with_ymd_and_hms(2026, 11, 23, 10, 40, 0).unwrap());
+    f.t.resume(&f.desk).await;
     let slots = local_starts(&free_slots(&f.t.clinic, &f.desk, f.practitioner.id, f.visit.id, date("2026-11-23"), 1).await.unwrap());
     assert_eq!(slots[0], "10:40");
 }
@@ -197,6 +198,7 @@ async fn a_visit_moves_through_arrived_consultation_and_completed() {
 
     let b = book_appointment(&f.t.clinic, &f.desk, booking(&f, ana.id, at("2026-11-23", "11:00"))).await.unwrap().appointment;
     f.t.clock.set(Utc.with_ymd_and_hms(2026, 11, 23, 11, 20, 0).unwrap());
+    f.t.resume(&f.desk).await;
     assert_eq!(mark_no_show(&f.t.clinic, &f.desk, b.id).await.unwrap().status, AppointmentStatus::NoShow);
     // A no-show frees the time.
     let slots = local_starts(&free_slots(&f.t.clinic, &f.desk, f.practitioner.id, f.visit.id, date("2026-11-23"), 1).await.unwrap());

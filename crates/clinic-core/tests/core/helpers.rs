@@ -189,3 +189,30 @@ pub async fn front_desk_in(time_zone: &str, now: DateTime<Utc>) -> Front {
 pub async fn front_desk() -> Front {
     front_desk_in("Europe/Lisbon", monday()).await
 }
+
+impl TestClinic {
+    /// The person of `session` comes back to the desk after the clock moved on: they unlock it, so
+    /// the idle lock lets their session (and every copy of it) act again.
+    pub async fn resume(&self, session: &Session) {
+        let password = if session.staff_id == self.admin.staff_id { ADMIN_PASSWORD } else { STAFF_PASSWORD };
+        clinic_core::auth::unlock(&self.clinic, &mut session.clone(), password).await.unwrap();
+    }
+}
+
+/// Runs `futures` at once (each makes progress while the others wait) and answers their outputs in order.
+pub async fn all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()).filter(|(_, o)| o.is_none()) {
+            match future.as_mut().poll(cx) {
+                std::task::Poll::Ready(value) => *output = Some(value),
+                std::task::Poll::Pending => pending = true,
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("finished")).collect()
+}

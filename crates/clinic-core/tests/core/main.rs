@@ -7,6 +7,7 @@ mod calendar;
 mod daylight_saving;
 mod declaration;
 mod demo;
+mod idle_lock;
 mod keychain;
 mod patients;
 mod permissions;

@@ -106,7 +106,7 @@ fn cases() -> Vec<Case> {
     use Permission::*;
     vec![
         case("update_site_details", &[ManageClinic], |fx, s| Box::pin(async move {
-            let details = SiteDetails { name: "Harbour Clinic".into(), address: "2 Quay Street".into(), time_zone: "Europe/Lisbon".into(), currency: "EUR".into(), tax_id: None };
+            let details = SiteDetails { name: "Harbour Clinic".into(), address: "2 Quay Street".into(), time_zone: "Europe/Lisbon".into(), currency: "EUR".into(), tax_id: None, idle_lock_minutes: 10 };
             update_site_details(&fx.t.clinic, s, details).await
         })),
         case("create_staff", &[ManageStaff], |fx, s| Box::pin(async move {
@@ -224,6 +224,7 @@ fn cases() -> Vec<Case> {
             let id = fx.booked().await;
             let save = fx.t.clinic.clock().now();
             fx.t.clock.set(save + Duration::days(400));
+            fx.t.resume(s).await;
             let result = mark_no_show(&fx.t.clinic, s, id).await.map(drop);
             fx.t.clock.set(save);
             result

@@ -28,6 +28,8 @@ async fn walk_ins_wait_by_priority_then_arrival_and_are_called_in_that_order() {
     let order: Vec<(&str, i64)> = list.iter().map(|e| (e.patient_name.as_str(), e.waiting_minutes)).collect();
     assert_eq!(order, [("Rui Costa", 12), ("Ana Silva", 17), ("Lena Vogel", 10)]);
 
+    // The doctor, away for 17 minutes, unlocks the desk first.
+    f.t.resume(&f.doctor).await;
     let first = call_next(&f.t.clinic, &f.doctor, f.practitioner.id).await.unwrap().unwrap();
     assert_eq!((first.patient_name.as_str(), first.status, first.waiting_minutes), ("Rui Costa", QueueStatus::Called, 12));
     assert_eq!(first.practitioner_name.as_deref(), Some("House Tester"));

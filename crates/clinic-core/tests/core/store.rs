@@ -59,17 +59,61 @@ async fn a_damaged_file_fails_the_integrity_check_and_says_where() {
         t.patient(&desk, "Ana", &format!("Silva{}", "x".repeat(i % 50)), "1980-01-01").await;
     }
     t.clinic.store().check_integrity().await.unwrap();
+    let clinic = damage(&t).await;
+    let err = clinic.store().check_integrity().await.unwrap_err();
+    assert_eq!(err.code, Code::StoreUnavailable);
+    assert!(err.message.contains(&t.path.display().to_string()), "{}", err.message);
+}
+
+/// Closes the store, flips bytes in one of its last pages (patient rows and their search index,
+/// written last; not the schema or the device, which opening reads), as a failing disk would, and
+/// opens it again.
+async fn damage(t: &TestClinic) -> Clinic {
     t.clinic.store().close().await;
-    // Flip bytes in one of the last pages (patient rows and their search index, written last;
-    // not the schema or the device, which opening reads), as a failing disk would.
     let mut bytes = std::fs::read(&t.path).unwrap();
     let middle = bytes.len() - 3 * 4096 + 100;
     for b in &mut bytes[middle..middle + 64] {
         *b ^= 0xFF;
     }
     std::fs::write(&t.path, bytes).unwrap();
-    let clinic = Clinic::open(&t.path, &*t.keys, t.clock.clone()).await.unwrap();
-    let err = clinic.store().check_integrity().await.unwrap_err();
-    assert_eq!(err.code, Code::StoreUnavailable);
-    assert!(err.message.contains(&t.path.display().to_string()), "{}", err.message);
+    Clinic::open(&t.path, &*t.keys, t.clock.clone()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_damaged_store_refuses_every_change_and_sync_but_can_still_be_read() {
+    use clinic_core::ops::calendar::{book_appointment, day_calendar, BookingInput};
+    use clinic_core::ops::patients::register_patient;
+    let f = front_desk().await;
+    let mut patients = Vec::new();
+    for i in 0..300 {
+        patients.push(f.t.patient(&f.desk, "Ana", &format!("Silva{}", "x".repeat(i % 50)), "1980-01-01").await);
+    }
+    // Enrolled with a server that is not there: a sync round must be refused before it tries.
+    sqlx::query("INSERT INTO sync_state (id, server_url, organisation_id, organisation_name) VALUES (1, 'http://127.0.0.1:9', ?, 'Harbour Health')")
+        .bind(f.t.admin.staff_id).execute(f.t.clinic.store().pool()).await.unwrap();
+    let token_account = format!("sync-token:{}", std::path::absolute(&f.t.path).unwrap().display());
+    f.t.keys.save(&token_account, &clinic_core::store::DatabaseKey::generate()).unwrap();
+    let clinic = damage(&f.t).await;
+    assert!(clinic.store().check_integrity().await.is_err());
+
+    let booking = BookingInput {
+        patient_id: patients[0].id, practitioner_id: f.practitioner.id, type_id: f.visit.id,
+        starts: at("2026-11-23", "10:00"), notes: None, override_schedule: false,
+    };
+    let refusals = [
+        register_patient(&clinic, &f.desk, person("Lena", "Vogel", "1995-05-05"), true).await.map(drop).unwrap_err(),
+        book_appointment(&clinic, &f.desk, booking).await.map(drop).unwrap_err(),
+        clinic_core::sync::sync_once(&clinic, &*f.t.keys).await.map(drop).unwrap_err(),
+    ];
+    for refused in refusals {
+        assert_eq!(refused.code, Code::StoreUnavailable, "{}", refused.message);
+        assert!(refused.message.contains("Nothing was saved") && refused.message.contains("backup"), "{}", refused.message);
+    }
+    // Nothing changed: no booking, and the sync round did not even note its failure.
+    let booked: i64 = sqlx::query_scalar("SELECT count(*) FROM appointment").fetch_one(clinic.store().pool()).await.unwrap();
+    let noted: Option<String> = sqlx::query_scalar("SELECT last_error FROM sync_state").fetch_one(clinic.store().pool()).await.unwrap();
+    assert_eq!((booked, noted), (0, None));
+    // Reading goes on.
+    let day = day_calendar(&clinic, &f.desk, date("2026-11-23")).await.unwrap();
+    assert_eq!(day.practitioners.len(), 1);
 }

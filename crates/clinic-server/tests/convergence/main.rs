@@ -9,6 +9,7 @@ mod proxy;
 
 mod adversarial;
 mod integrity;
+mod lockout;
 mod machine;
 mod settling;
 mod stories;

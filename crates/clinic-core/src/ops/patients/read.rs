@@ -125,7 +125,7 @@ pub(crate) async fn ensure_bookable(conn: &mut SqliteConnection, id: Uuid) -> Re
 
 /// Opens a patient's record. Opening a chart is a read that matters: it is audited.
 pub async fn open_patient(clinic: &Clinic, session: &Session, id: Uuid) -> Result<Patient> {
-    let mut w = Write::begin(clinic, session, Permission::ViewPatients).await?;
+    let mut w = Write::reading(clinic, session, Permission::ViewPatients).await?;
     let patient = load_patient(w.conn(), id).await?;
     w.audit("view", "patient", Some(id), crate::audit::Details::facts(json!({"mrn": patient.mrn})));
     w.commit().await?;
@@ -152,7 +152,7 @@ pub struct HistoryEntry {
 /// Every change of a patient's record: who, when, from which desk, each field's old and new value.
 /// Read from the audit trail, the one place every change is written.
 pub async fn patient_history(clinic: &Clinic, session: &Session, id: Uuid) -> Result<Vec<HistoryEntry>> {
-    let mut w = Write::begin(clinic, session, Permission::ViewPatients).await?;
+    let mut w = Write::reading(clinic, session, Permission::ViewPatients).await?;
     let rows = sqlx::query!(
         r#"SELECT a.at, s.full_name AS "staff_name?", a.device_id AS "device_id: Uuid", a.action, a.details
            FROM audit_event a LEFT JOIN staff s ON s.id = a.staff_id
