@@ -5,6 +5,7 @@
 //! 2. Push of 10,000 mutations from a real workstation; and the server's apply rate.
 //! 3. 50 simulated workstations pushing and pulling at once for 60 s: errors, losses, latency.
 //! 4. An idle round (nothing to push or pull): the workstation's CPU for it.
+//! 5. What signing a change (the workstation) and verifying it (the server) cost, each.
 
 #[path = "../tests/api/harness.rs"]
 #[allow(dead_code)]
@@ -29,6 +30,33 @@ async fn main() {
     if only.is_empty() || only == "push" { push(5_000, 10_000).await; }
     if only.is_empty() || only == "many" { many_workstations(50, Duration::from_secs(seconds)).await; }
     if only.is_empty() || only == "idle" { idle_rounds(500).await; }
+    if only.is_empty() || only == "signing" { signing(10_000); }
+}
+
+/// Signs and verifies a patient's registration, as a workstation and the server do for every
+/// change: the cost of each, per change.
+fn signing(n: usize) {
+    let mut desk_seq = 0;
+    let signer = clinic_sync::signing::Signer::from_seed(&[3; 32]);
+    let public_key = signer.public_key();
+    let mut changes: Vec<clinic_sync::Mutation> = (0..n).map(|_| {
+        desk_seq += 1;
+        clinic_sync::Mutation {
+            mutation_id: Uuid::now_v7(), device_seq: desk_seq, hlc: format!("{:016x}-bench", desk_seq), at: 1_790_000_000_000, entity: "patient".into(),
+            entity_id: Uuid::now_v7(), op: Op::Insert, base_version: None, user_id: Some(Uuid::now_v7()), signature: None,
+            changes: patient_fields("Signed").into_iter().map(|(k, v)| (k.to_string(), clinic_sync::FieldChange { old: json!(null), new: v })).collect(),
+        }
+    }).collect();
+    let started = Instant::now();
+    for m in &mut changes {
+        m.signature = Some(signer.sign(m));
+    }
+    let signing = started.elapsed();
+    let started = Instant::now();
+    assert!(changes.iter().all(|m| clinic_sync::signing::verify(&public_key, m).is_ok()));
+    let verifying = started.elapsed();
+    println!("signing: {n} patient registrations signed at {:.1} µs each (the workstation), verified at {:.1} µs each (the server)",
+        signing.as_secs_f64() * 1e6 / n as f64, verifying.as_secs_f64() * 1e6 / n as f64);
 }
 
 /// A workstation with nothing to push or pull runs `rounds` rounds; what it spent on the CPU (its
