@@ -63,14 +63,18 @@ pub(crate) struct Draft {
     pub details: String,
 }
 
-/// Appends a use case's audit events to this device's chain.
-pub(crate) async fn append(conn: &mut SqliteConnection, actor: Actor, at: i64, drafts: Vec<Draft>) -> Result<()> {
+/// Appends a use case's audit events to this device's chain, after `head` (the last entry, if
+/// known). Answers the new head, for the clinic to keep once the use case commits.
+pub(crate) async fn append(conn: &mut SqliteConnection, actor: Actor, at: i64, head: Option<(i64, String)>, drafts: Vec<Draft>) -> Result<(i64, String)> {
     let device_id = actor.device.id;
     // Entries are never deleted, so the last one gives both the next number and the link.
-    let (mut seq, mut prev_hash) = sqlx::query!("SELECT seq, hash FROM audit_event WHERE device_id = ? ORDER BY seq DESC LIMIT 1", device_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map_or((0, GENESIS.to_string()), |last| (last.seq, last.hash));
+    let (mut seq, mut prev_hash) = match head {
+        Some(head) => head,
+        None => sqlx::query!("SELECT seq, hash FROM audit_event WHERE device_id = ? ORDER BY seq DESC LIMIT 1", device_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map_or((0, GENESIS.to_string()), |last| (last.seq, last.hash)),
+    };
     for d in drafts {
         seq += 1;
         let mut entry = ChainEntry {
@@ -86,9 +90,9 @@ pub(crate) async fn append(conn: &mut SqliteConnection, actor: Actor, at: i64, d
         )
         .execute(&mut *conn)
         .await?;
-        prev_hash = entry.hash;
+        (seq, prev_hash) = (entry.seq, entry.hash);
     }
-    Ok(())
+    Ok((seq, prev_hash))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]

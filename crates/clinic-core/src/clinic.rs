@@ -32,6 +32,9 @@ pub struct Clinic {
     pub(crate) sync_link: std::sync::Mutex<Option<crate::sync::Link>>,
     /// One password check at a time (`auth::lockout`).
     pub(crate) password_checks: tokio::sync::Mutex<()>,
+    /// The last entry of this workstation's audit chain (number, hash), once written or read:
+    /// the next entry links to it without asking the store (`audit::append`).
+    pub(crate) audit_head: std::sync::Mutex<Option<(i64, String)>>,
 }
 
 impl Clinic {
@@ -42,7 +45,8 @@ impl Clinic {
     }
 
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<Clinic> {
-        let clinic = Clinic { store, clock, device: RwLock::new(None), site: RwLock::new(None), sync_link: Default::default(), password_checks: Default::default() };
+        let clinic = Clinic { store, clock, device: RwLock::new(None), site: RwLock::new(None), sync_link: Default::default(), password_checks: Default::default(),
+            audit_head: Default::default() };
         let device = sqlx::query_as!(
             Device,
             r#"SELECT id AS "id: Uuid", org_id AS "org_id: Uuid", site_id AS "site_id: Uuid", number FROM device"#

@@ -259,8 +259,12 @@ impl<'c> Write<'c> {
             .await?;
         }
         let drafts = std::mem::take(&mut self.audit);
-        audit::append(&mut self.tx, self.actor, now, drafts).await?;
+        // The chain's head is kept in memory (one statement less per use case); taken out while
+        // this use case writes, so a failure below leaves it to be read again from the store.
+        let head = self.clinic.audit_head.lock().expect("audit head").take();
+        let head = audit::append(&mut self.tx, self.actor, now, head, drafts).await?;
         self.tx.commit().await?;
+        *self.clinic.audit_head.lock().expect("audit head") = Some(head);
         Ok(())
     }
 }
