@@ -126,9 +126,11 @@ impl<'c> Write<'c> {
     pub async fn reading(clinic: &'c Clinic, session: &Session, permission: Permission) -> Result<Write<'c>> {
         let mut w = Write::begin_as(clinic, Some(session.staff_id)).await?;
         session.ensure_unlocked(clinic, w.conn()).await?;
-        w.roles = crate::auth::current_roles(w.conn(), session.staff_id).await?;
+        let (roles, key) = crate::auth::current_staff(w.conn(), session.staff_id).await?;
+        w.roles = roles;
         w.roles.allow(permission)?;
-        w.signer = session.signer.clone();
+        // A key no longer theirs (reset on another workstation since login) signs nothing.
+        w.signer = session.signer.clone().filter(|signer| key.as_deref() == Some(signer.public_key().as_str()));
         w.reading = true;
         Ok(w)
     }
@@ -247,7 +249,7 @@ impl<'c> Write<'c> {
             };
             // The server refuses a change its author did not sign: none is written unsigned.
             let signature = self.signer.as_ref().map(|key| key.sign(&wire)).ok_or_else(|| Error::new(Code::SessionLocked,
-                "Your signing key is not open: log out and in again. If that does not help, ask an administrator to reset your password."))?;
+                "Your signing key is not open, or your password was reset meanwhile: log out and in again. If that does not help, ask an administrator to reset your password."))?;
             let (op, changes) = (m.op.as_str(), serde_json::to_string(&wire.changes)?);
             // The device sequence is taken and advanced by the database (trigger outbox_device_seq).
             sqlx::query!(

@@ -14,7 +14,8 @@ pub async fn heads(db: &PgPool, org_id: Uuid) -> sqlx::Result<Vec<ChainHead>> {
 }
 
 /// Walks every chain of the organisation: numbers 1, 2, 3… with no gap, each entry linked to the
-/// one before and matching its own hash, and each chain reaching the head acknowledged. Answers
+/// one before and matching its own hash, and each chain reaching the head acknowledged; and names
+/// every entry the server refused from a workstation (where its trail broke). Answers
 /// the entries checked and each problem (the workstation, the entry's number, what is wrong).
 pub async fn verify(db: &PgPool, org_id: Uuid) -> sqlx::Result<(usize, Vec<(Uuid, i64, String)>)> {
     let rows = sqlx::query_scalar!(
@@ -40,5 +41,13 @@ pub async fn verify(db: &PgPool, org_id: Uuid) -> sqlx::Result<(usize, Vec<(Uuid
             problems.push((head.device_id, head.seq, format!("the chain ends at entry {}, not at the acknowledged head", last.map_or(0, |e| e.seq))));
         }
     }
+    // A break the chain later went past (the entry sent again, right) is healed, not a problem.
+    let breaks = sqlx::query!(
+        "SELECT b.device_id, b.seq, b.reason FROM audit_break b LEFT JOIN audit_head h ON h.org_id = b.org_id AND h.device_id = b.device_id
+         WHERE b.org_id = $1 AND b.seq > coalesce(h.seq, 0) ORDER BY b.device_id, b.seq",
+        org_id
+    ).fetch_all(db).await?;
+    problems.extend(breaks.into_iter().map(|b| (b.device_id, b.seq,
+        format!("was refused ({}): from here this workstation's trail does not reach the server", b.reason))));
     Ok((entries.len(), problems))
 }

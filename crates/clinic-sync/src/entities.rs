@@ -227,7 +227,7 @@ pub const ENTITIES: &[Entity] = &[
         unique: &["username"],
         access: access(With(ManageStaff), With(ManageStaff), Nobody),
         guarded: &[],
-        own: &["password_hash", "sealed_key", "public_key"],
+        own: &["password_hash", "sealed_key"],
         secret: &["password_hash", "sealed_key"],
         ordered: &[],
     },

@@ -98,14 +98,20 @@ pub(crate) async fn authorize_any(clinic: &Clinic, session: &Session, permission
 /// The roles a staff member holds now, as stored: a session's roles may be out of date, and an
 /// account disabled since login can do nothing more.
 pub(crate) async fn current_roles(conn: &mut sqlx::SqliteConnection, staff_id: Uuid) -> Result<Roles> {
-    let staff = sqlx::query!("SELECT roles, active FROM staff WHERE id = ? AND deleted_at IS NULL", staff_id)
+    Ok(current_staff(conn, staff_id).await?.0)
+}
+
+/// The roles a staff member holds now, and the public half of their signing key now (an admin's
+/// reset elsewhere replaces it: a session still holding the old key then signs nothing).
+pub(crate) async fn current_staff(conn: &mut sqlx::SqliteConnection, staff_id: Uuid) -> Result<(Roles, Option<String>)> {
+    let staff = sqlx::query!("SELECT roles, active, public_key FROM staff WHERE id = ? AND deleted_at IS NULL", staff_id)
         .fetch_optional(conn)
         .await?
         .ok_or_else(|| Error::new(Code::PermissionDenied, "Your staff account no longer exists."))?;
     if staff.active == 0 {
         return Err(Error::new(Code::AccountDisabled, "Your staff account has been disabled."));
     }
-    Ok(Roles::from_stored(&staff.roles))
+    Ok((Roles::from_stored(&staff.roles), staff.public_key))
 }
 
 // Verifying a made-up hash when the username is unknown keeps the answer's timing from telling
@@ -218,7 +224,9 @@ pub async fn change_password(clinic: &Clinic, session: &Session, current: &str, 
         return Err(Error::invalid("current_password", "The current password is not right."));
     }
     // The same signing key, sealed under the new password (what it signed stays its own).
-    let signer = session.signer.clone().ok_or_else(|| Error::new(Code::SessionLocked, "Log in again to change your password."))?;
+    let stored_key = sqlx::query_scalar!("SELECT public_key FROM staff WHERE id = ?", session.staff_id).fetch_one(clinic.store().pool()).await?;
+    let signer = session.signer.clone().filter(|s| stored_key.as_deref() == Some(s.public_key().as_str()))
+        .ok_or_else(|| Error::new(Code::SessionLocked, "Your password was reset meanwhile: log in again with the new one, then change it."))?;
     let sealed = super::signing_key::seal(&signer, new.as_str()).await?;
     let hash = hash_password(new).await?;
     // Everyone may change their own password: no role is asked.

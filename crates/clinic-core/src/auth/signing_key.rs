@@ -9,12 +9,10 @@ use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use clinic_sync::signing::Signer;
 use rand::RngCore;
 
-use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::audit::Details;
 use crate::error::{Code, Error, Result};
-use crate::write::{Changes, Write};
+use crate::write::Write;
 
 /// The format's tag: what sealed it, so a later format can be told apart.
 const FORMAT: &str = "v1";
@@ -62,22 +60,22 @@ pub(crate) async fn unseal(sealed: &str, password: &str) -> Option<Signer> {
     .await
 }
 
-/// Opens a staff member's signing key with the password they just gave, in the caller's use case
-/// (a login or an unlock). Someone whose record has no key yet (made before keys existed) gets one
-/// now, on their own record, signed by that new key: the server takes a first key only so.
+/// Opens a staff member's signing key with the password they just gave (a login or an unlock).
+/// It must be the key their record names: one sealed by a password change that crossed an
+/// admin's reset (offline) would sign changes the server refuses.
 pub(crate) async fn open(w: &mut Write<'_>, staff_id: Uuid, password: &str) -> Result<Signer> {
-    let row = sqlx::query!("SELECT sealed_key, version FROM staff WHERE id = ?", staff_id).fetch_one(w.conn()).await?;
-    if let Some(sealed) = row.sealed_key {
-        return unseal(&sealed, password).await.ok_or_else(|| Error::new(Code::LoginFailed,
-            "Your password is right, but your signing key does not open with it. Ask an administrator to reset your password."));
+    let row = sqlx::query!("SELECT sealed_key, public_key FROM staff WHERE id = ?", staff_id).fetch_one(w.conn()).await?;
+    let reset = |why: &str| Error::new(Code::LoginFailed, format!("{why} Ask an administrator to reset your password."));
+    // Every account this version makes has a key; one made before keys existed gets its first
+    // from an admin's reset (the server takes no key a person gives themselves).
+    let (Some(sealed), Some(public_key)) = (row.sealed_key, row.public_key) else {
+        return Err(reset("Your password is right, but your account has no signing key yet."));
+    };
+    match unseal(&sealed, password).await {
+        Some(signer) if signer.public_key() == public_key => Ok(signer),
+        Some(_) => Err(reset("Your password is right, but your signing key does not match your account.")),
+        None => Err(reset("Your password is right, but your signing key does not open with it.")),
     }
-    let (signer, sealed) = new_key(password).await?;
-    let mut changes = Changes::default();
-    changes.set("public_key", Value::Null, signer.public_key()).set("sealed_key", Value::Null, sealed);
-    w.update("staff", staff_id, row.version, &changes).await?;
-    w.audit("create_signing_key", "staff", Some(staff_id), Details::facts(json!({"public_key": signer.public_key()})));
-    w.signed_by(signer.clone());
-    Ok(signer)
 }
 
 /// argon2id with the password's parameters (OWASP: 19 MiB, 2 passes, 1 lane).

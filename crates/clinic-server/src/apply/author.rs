@@ -3,9 +3,9 @@
 //! the staff record it names as its author, as this batch sees that record.
 
 use clinic_sync::entities::{Entity, Policy};
-use clinic_sync::signing::verify;
+use clinic_sync::signing::{is_public_key, verify};
 use clinic_sync::validate::Refusal;
-use clinic_sync::Mutation;
+use clinic_sync::{Mutation, Op};
 use serde_json::Value;
 use sqlx::PgConnection;
 
@@ -28,22 +28,30 @@ impl Batch<'_> {
             None if staff.is_none() && self.staff_exists => {
                 return Ok(Err(Refusal::new("permission_denied", "The person who made this change is not staff of this organisation.")));
             }
-            // No key yet (the first admin at set-up, or someone made before keys existed): only
-            // their own record taking its first key, signed by that key. Trust on first use;
-            // from then on every change of theirs is checked against it.
-            None => match first_key(kind, m, author) {
+            // A clinic's very first change is its first admin's record, which brings their key:
+            // nobody holds one yet to sign it otherwise. Anyone else gets a key from an admin (a
+            // new account, or a password reset), never from a change of their own.
+            None => match first_admin_key(kind, m, author).filter(|_| !self.staff_exists) {
                 Some(key) => key,
                 None => return Ok(Err(Refusal::new("bad_signature",
-                    "The person named as the author has no signing key yet: they must log in once on an up-to-date workstation."))),
+                    "The person named as the author has no signing key: an administrator must reset their password."))),
             },
         };
-        Ok(verify(&key, m))
+        if let Err(refusal) = verify(&key, m) {
+            return Ok(Err(refusal));
+        }
+        // A key a staff record takes must be one: a bad one would leave that person unable to
+        // sign anything.
+        Ok(match m.changes.get("public_key").filter(|_| kind.name == "staff").map(|c| &c.new) {
+            Some(Value::String(key)) if !is_public_key(key) => Err(Refusal::new("bad_value", "That is not a signing key (32 bytes, in hex).")),
+            _ => Ok(()),
+        })
     }
 }
 
-/// The public key a change gives its own author's staff record, if it gives one.
-fn first_key(kind: &Entity, m: &Mutation, author: uuid::Uuid) -> Option<String> {
-    if kind.name != "staff" || m.entity_id != author {
+/// The public key a new staff record brings for its own author (the first admin, at set-up).
+fn first_admin_key(kind: &Entity, m: &Mutation, author: uuid::Uuid) -> Option<String> {
+    if kind.name != "staff" || m.entity_id != author || m.op != Op::Insert {
         return None;
     }
     m.changes.get("public_key").and_then(|c| c.new.as_str()).map(str::to_string)

@@ -11,7 +11,18 @@ use serde_json::json;
 use super::Batch;
 
 impl Batch<'_> {
+    /// Takes the entry into the chain, or refuses it and notes where this workstation's trail
+    /// broke (`audit_break`, reported by `verify-audit`).
     pub(super) fn follows_chain(&mut self, m: &Mutation) -> Result<(), Refusal> {
+        let taken = self.takes(m);
+        if let Err(refusal) = &taken {
+            let seq = m.changes.get("seq").and_then(|c| c.new.as_i64()).unwrap_or(0);
+            self.chain_breaks.push((seq, refusal.reason.clone()));
+        }
+        taken
+    }
+
+    fn takes(&mut self, m: &Mutation) -> Result<(), Refusal> {
         let refused = |why: String| Err(Refusal::new("audit_chain", why));
         let entry = ChainEntry::from_fields(|field| match field {
             "id" => Some(json!(m.entity_id)),

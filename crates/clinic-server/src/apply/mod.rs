@@ -45,7 +45,11 @@ struct LogRow {
     user_id: Option<Uuid>,
     hlc: String,
     changes: Value,
+    /// As signed: the signature, and the fields it covers that the rest do not say.
     signature: Option<String>,
+    made_at: i64,
+    op: &'static str,
+    base_version: Option<i64>,
 }
 
 struct Batch<'a> {
@@ -67,6 +71,8 @@ struct Batch<'a> {
     /// hash), as the batch moves it; and whether it moved.
     chain_head: (i64, String),
     chain_moved: bool,
+    /// This workstation's audit entries the batch refused: (number, why).
+    chain_breaks: Vec<(i64, String)>,
 }
 
 pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) -> ApiResult<Vec<PushResult>> {
@@ -111,7 +117,7 @@ pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) 
         .fetch_optional(&mut *tx).await?.map_or((0, GENESIS.to_string()), |h| (h.seq, h.hash));
     let mut batch = Batch {
         auth, records, touched: Vec::new(), log: Vec::new(), seqs: seqs.into_iter(), staff: HashMap::new(), staff_exists,
-        conflicts_about, holders, referred, chain_head, chain_moved: false,
+        conflicts_about, holders, referred, chain_head, chain_moved: false, chain_breaks: Vec::new(),
     };
 
     let mut outcomes = Vec::with_capacity(mutations.len());
@@ -284,6 +290,7 @@ impl Batch<'_> {
         self.log.push(LogRow {
             server_seq, entity: m.entity.clone(), entity_id: m.entity_id, version, mutation_id: Some(m.mutation_id),
             user_id: m.user_id, hlc: m.hlc.clone(), changes: serde_json::to_value(&m.changes).expect("changes"), signature: m.signature.clone(),
+            made_at: m.at, op: op_name(m.op), base_version: m.base_version,
         });
 
         let mut conflicts = Vec::new();
@@ -328,13 +335,21 @@ impl Batch<'_> {
         let server_seq = self.seqs.next().expect("sequence block");
         self.log.push(LogRow {
             server_seq, entity: "sync_conflict".into(), entity_id: id, version: 1, mutation_id: None, user_id: m.user_id,
-            hlc: m.hlc.clone(), changes: Value::Object(data.clone()), signature: None,
+            hlc: m.hlc.clone(), changes: Value::Object(data.clone()), signature: None, made_at: m.at, op: "insert", base_version: None,
         });
         let key = ("sync_conflict".to_string(), id);
         self.conflicts_about.entry(m.entity_id).or_default().push(("open".into(), None));
         self.records.insert(key.clone(), Rec { version: 1, server_seq, data, fields: Map::new() });
         self.touched.push(key);
         id
+    }
+}
+
+fn op_name(op: Op) -> &'static str {
+    match op {
+        Op::Insert => "insert",
+        Op::Update => "update",
+        Op::Delete => "delete",
     }
 }
 

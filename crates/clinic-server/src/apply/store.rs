@@ -21,6 +21,10 @@ impl Batch<'_> {
                 org, self.auth.device_id, seq, hash,
             ).execute(&mut *conn).await?;
         }
+        for (seq, reason) in &self.chain_breaks {
+            sqlx::query!("INSERT INTO audit_break (org_id, device_id, seq, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                org, self.auth.device_id, seq, reason).execute(&mut *conn).await?;
+        }
         let mut seen = HashSet::new();
         let (mut entities, mut ids, mut versions, mut seqs, mut datas, mut fields) = (vec![], vec![], vec![], vec![], vec![], vec![]);
         for key in self.touched.iter().rev() {
@@ -46,8 +50,10 @@ impl Batch<'_> {
         let log = &self.log;
         // Ids a change may lack (`Option`) are sent as nulls in their array: `as _` lets them through.
         sqlx::query!(
-            "INSERT INTO change_log (org_id, device_id, server_seq, entity, entity_id, version, mutation_id, user_id, hlc, changes, signature)
-             SELECT $1, $2, * FROM UNNEST($3::bigint[], $4::text[], $5::uuid[], $6::bigint[], $7::uuid[], $8::uuid[], $9::text[], $10::jsonb[], $11::text[])",
+            "INSERT INTO change_log (org_id, device_id, server_seq, entity, entity_id, version, mutation_id, user_id, hlc, changes, signature,
+                                     made_at, op, base_version)
+             SELECT $1, $2, * FROM UNNEST($3::bigint[], $4::text[], $5::uuid[], $6::bigint[], $7::uuid[], $8::uuid[], $9::text[], $10::jsonb[],
+                                          $11::text[], $12::bigint[], $13::text[], $14::bigint[])",
             org, self.auth.device_id,
             &log.iter().map(|l| l.server_seq).collect::<Vec<_>>(),
             &log.iter().map(|l| l.entity.clone()).collect::<Vec<_>>(),
@@ -58,6 +64,9 @@ impl Batch<'_> {
             &log.iter().map(|l| l.hlc.clone()).collect::<Vec<_>>(),
             &log.iter().map(|l| l.changes.clone()).collect::<Vec<_>>(),
             &log.iter().map(|l| l.signature.clone()).collect::<Vec<_>>() as _,
+            &log.iter().map(|l| l.made_at).collect::<Vec<_>>(),
+            &log.iter().map(|l| l.op).collect::<Vec<_>>() as _,
+            &log.iter().map(|l| l.base_version).collect::<Vec<_>>() as _,
         )
         .execute(&mut *conn).await?;
 

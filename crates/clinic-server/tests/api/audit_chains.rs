@@ -81,3 +81,23 @@ async fn verify_on_the_server_finds_an_entry_changed_removed_or_cut_off_the_end(
     }).collect();
     assert_eq!(found, [(2, "was changed after it was written"), (4, "entry 3 is missing"), (5, "the chain ends at entry 4, not at the acknowledged head")]);
 }
+
+#[tokio::test]
+async fn where_a_workstation_s_trail_stopped_reaching_the_server_is_reported() {
+    let (server, _, mut a, staff) = riverside().await;
+    let first = a.next_audit_entry(staff.reception, "login");
+    let mut second = a.next_audit_entry(staff.reception, "view");
+    let third = a.next_audit_entry(staff.reception, "logout");
+    second.details = r#"{"rewritten":true}"#.into(); // its hash no longer matches
+    let batch = [a.audit_mutation(&first), a.audit_mutation(&second), a.audit_mutation(&third)];
+    let outcomes = a.push(&server, &batch).await;
+    assert_eq!(outcomes.iter().map(refusal).collect::<Vec<_>>(), [None, Some("audit_chain"), Some("audit_chain")]);
+    let org = sqlx::query_scalar::<_, Uuid>("SELECT org_id FROM audit_head").fetch_one(&server.server.db).await.unwrap();
+    let (checked, problems) = audit::verify(&server.server.db, org).await.unwrap();
+    assert_eq!(checked, 1);
+    let found: Vec<(i64, bool)> = problems.iter().map(|(d, seq, what)| {
+        assert_eq!(*d, a.device_id);
+        (*seq, what.ends_with("from here this workstation's trail does not reach the server"))
+    }).collect();
+    assert_eq!(found, [(2, true), (3, true)], "{problems:?}");
+}

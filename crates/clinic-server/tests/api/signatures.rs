@@ -43,9 +43,15 @@ async fn a_change_not_signed_by_its_named_author_is_refused_and_changes_nothing(
     // Signed by its author, the same kind of change applies, and the log keeps who signed it.
     let honest = desk.mutation(staff.reception, "patient", desk.fixture("patient"), Op::Update, Some(1), &[("notes", json!("ok"))]);
     assert!(matches!(desk.push(&server, &[honest.clone()]).await[0], Outcome::Applied { .. }));
-    let kept: Option<String> = sqlx::query_scalar("SELECT signature FROM change_log WHERE mutation_id = $1")
-        .bind(honest.mutation_id).fetch_one(&server.server.db).await.unwrap();
-    assert_eq!(kept, honest.signature);
+    // Checked again from the log alone: the change as signed, and who signed it.
+    let (hlc, at, op, changes, base_version, user_id, signature): (String, i64, String, serde_json::Value, Option<i64>, Option<Uuid>, Option<String>) =
+        sqlx::query_as("SELECT hlc, made_at, op, changes, base_version, user_id, signature FROM change_log WHERE mutation_id = $1")
+            .bind(honest.mutation_id).fetch_one(&server.server.db).await.unwrap();
+    let from_log = clinic_sync::Mutation {
+        mutation_id: honest.mutation_id, device_seq: 0, hlc, at, entity: "patient".into(), entity_id: honest.entity_id,
+        op: serde_json::from_value(json!(op)).unwrap(), changes: serde_json::from_value(changes).unwrap(), base_version, user_id, signature,
+    };
+    assert!(clinic_sync::signing::verify(&signer_of(staff.reception).public_key(), &from_log).is_ok());
 }
 
 #[tokio::test]
@@ -69,7 +75,7 @@ async fn after_a_reset_the_new_key_signs_and_the_old_one_no_longer_does() {
 }
 
 #[tokio::test]
-async fn someone_without_a_key_takes_a_first_one_of_their_own_and_nobody_else_can_replace_it() {
+async fn someone_without_a_key_gets_one_only_from_an_admin_never_by_their_own_change() {
     let (server, _, mut desk, staff) = riverside().await;
     // A staff member made before keys existed (no public key on the record).
     let keyless = Uuid::now_v7();
@@ -77,17 +83,21 @@ async fn someone_without_a_key_takes_a_first_one_of_their_own_and_nobody_else_ca
     made.changes.remove("public_key");
     let made = signed(made);
     assert!(matches!(desk.push(&server, &[made]).await[0], Outcome::Applied { .. }));
-    // Nothing of theirs is taken before they have a key.
+    // Nothing of theirs is taken without a key, and no key of their own making either: from any
+    // workstation's token, that would take over the account (an admin's, say).
     let early = desk.mutation(keyless, "patient", Uuid::now_v7(), Op::Insert, None, &patient_fields("Early"));
-    assert_eq!(refusal(&desk.push(&server, &[early]).await[0]), Some("bad_signature"));
-    // Their first login gives them one, signed by it.
-    let first = desk.mutation(keyless, "staff", keyless, Op::Update, Some(1), &[("public_key", json!(signer_of(keyless).public_key()))]);
-    assert!(matches!(desk.push(&server, &[first]).await[0], Outcome::Applied { .. }), "their own first key");
-    // Another person's key for them, signed by that other key, is refused now that one is held.
-    let thief = Signer::from_seed(&[9; 32]);
-    let mut swap = desk.mutation(keyless, "staff", keyless, Op::Update, Some(2), &[("public_key", json!(thief.public_key()))]);
-    swap.signature = Some(thief.sign(&swap));
-    assert_eq!(refusal(&desk.push(&server, &[swap]).await[0]), Some("bad_signature"));
+    let own_key = desk.mutation(keyless, "staff", keyless, Op::Update, Some(1), &[("public_key", json!(signer_of(keyless).public_key()))]);
+    let outcomes = desk.push(&server, &[early, own_key]).await;
+    assert!(outcomes.iter().all(|o| refusal(o) == Some("bad_signature")), "{outcomes:?}");
+    // An admin's reset gives them one; a key that is not one is refused.
+    let broken = desk.mutation(staff.admin, "staff", keyless, Op::Update, Some(1), &[("public_key", json!("ab".repeat(32)[..63].to_string() + "z"))]);
+    let reset = desk.mutation(staff.admin, "staff", keyless, Op::Update, Some(1), &[("public_key", json!(signer_of(keyless).public_key()))]);
+    let outcomes = desk.push(&server, &[broken, reset]).await;
+    assert_eq!(outcomes.iter().map(refusal).collect::<Vec<_>>(), [Some("bad_value"), None], "{outcomes:?}");
     let later = desk.mutation(keyless, "patient", Uuid::now_v7(), Op::Insert, None, &patient_fields("Later"));
     assert!(matches!(desk.push(&server, &[later]).await[0], Outcome::Applied { .. }));
+    // Nor may they replace their key by a change of their own, even signed by the one they hold.
+    let thief = Signer::from_seed(&[9; 32]);
+    let swap = desk.mutation(keyless, "staff", keyless, Op::Update, Some(2), &[("public_key", json!(thief.public_key()))]);
+    assert_eq!(refusal(&desk.push(&server, &[swap]).await[0]), Some("permission_denied"));
 }
