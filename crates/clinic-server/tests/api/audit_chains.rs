@@ -9,13 +9,6 @@ use uuid::Uuid;
 
 use crate::harness::*;
 
-fn refusal(outcome: &Outcome) -> Option<&str> {
-    match outcome {
-        Outcome::Rejected { code, .. } => Some(code),
-        _ => None,
-    }
-}
-
 #[tokio::test]
 async fn another_workstation_cannot_write_into_a_chain_and_its_real_entries_still_land() {
     let (server, org, mut a, staff) = riverside().await;

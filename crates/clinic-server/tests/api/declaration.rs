@@ -9,13 +9,6 @@ use uuid::Uuid;
 
 use crate::harness::*;
 
-fn code(outcome: &Outcome) -> Option<&str> {
-    match outcome {
-        Outcome::Rejected { code, .. } => Some(code),
-        Outcome::Duplicate { first } => code(first),
-        _ => None,
-    }
-}
 
 #[tokio::test]
 async fn values_no_workstation_can_store_are_refused_one_by_one_and_change_nothing() {
@@ -41,7 +34,7 @@ async fn values_no_workstation_can_store_are_refused_one_by_one_and_change_nothi
     ];
     let outcomes = a.push(&server, &batch).await;
     for (outcome, m) in outcomes.iter().zip(&batch) {
-        assert!(matches!(code(outcome), Some("bad_value" | "bad_field")), "{} {:?} was not refused: {outcome:?}", m.entity, m.changes.keys());
+        assert!(matches!(refusal(outcome), Some("bad_value" | "bad_field")), "{} {:?} was not refused: {outcome:?}", m.entity, m.changes.keys());
     }
     assert_eq!(server.counts().await.0, before.0, "no record was written");
     // The answer says why, in words.
@@ -59,7 +52,7 @@ async fn operations_and_guarded_fields_are_checked_both_ways() {
     ];
     a.push(&server, &registered).await;
     let merged = a.mutation(staff.manager, "patient", rui, Op::Update, Some(1), &[("merged_into", json!(ana))]);
-    assert_eq!(code(&a.push(&server, &[merged]).await[0]), None, "a manager merges");
+    assert_eq!(refusal(&a.push(&server, &[merged]).await[0]), None, "a manager merges");
     let before = server.counts().await;
     let attempts = [
         // A patient is never deleted, by an op or by a tombstone.
@@ -76,13 +69,13 @@ async fn operations_and_guarded_fields_are_checked_both_ways() {
         a.mutation(staff.reception, "patient", rui, Op::Insert, None, &[("merged_into", json!(null))]),
     ];
     let outcomes = a.push(&server, &attempts).await;
-    assert!(outcomes.iter().all(|o| code(o) == Some("permission_denied")), "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| refusal(o) == Some("permission_denied")), "{outcomes:?}");
     assert_eq!(server.counts().await.0, before.0);
     // Unchanged values of guarded fields are no change: a receptionist edits a merged record's notes.
     let notes = a.mutation(staff.reception, "patient", rui, Op::Update, Some(2), &[("notes", json!("called")), ("merged_into", json!(ana))]);
-    assert_eq!(code(&a.push(&server, &[notes]).await[0]), None);
+    assert_eq!(refusal(&a.push(&server, &[notes]).await[0]), None);
     let unmerge = a.mutation(staff.manager, "patient", rui, Op::Update, Some(3), &[("merged_into", json!(null))]);
-    assert_eq!(code(&a.push(&server, &[unmerge]).await[0]), None, "a manager unmerges");
+    assert_eq!(refusal(&a.push(&server, &[unmerge]).await[0]), None, "a manager unmerges");
     // A deliberate double booking takes a doctor or a manager; moving it to a free time (which
     // clears the flag) is open to the front desk.
     let (booked, practitioner) = (Uuid::now_v7(), a.fixture("practitioner"));
@@ -92,7 +85,7 @@ async fn operations_and_guarded_fields_are_checked_both_ways() {
         appointment_fields(practitioner, 1_796_000_000_000), vec![("double_booked", json!(true))]].concat());
     let moved = a.mutation(staff.reception, "appointment", booked, Op::Update, Some(1), &[("double_booked", json!(false)), ("starts_at", json!(1_795_000_600_000_i64))]);
     let outcomes = a.push(&server, &[on_purpose, by_desk, moved]).await;
-    assert_eq!(outcomes.iter().map(code).collect::<Vec<_>>(), [None, Some("permission_denied"), None], "{outcomes:?}");
+    assert_eq!(outcomes.iter().map(refusal).collect::<Vec<_>>(), [None, Some("permission_denied"), None], "{outcomes:?}");
 }
 
 #[tokio::test]
@@ -104,16 +97,16 @@ async fn the_clinic_always_keeps_an_active_admin() {
         a.mutation(staff.admin, "staff", staff.admin, Op::Update, Some(1), &[("active", json!(false))]),
     ];
     let outcomes = a.push(&server, &last).await;
-    assert!(outcomes.iter().all(|o| code(o) == Some("last_admin")), "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| refusal(o) == Some("last_admin")), "{outcomes:?}");
     assert_eq!(server.counts().await.0, before.0);
     // With a second admin, the first may step down.
     let promote = a.mutation(staff.admin, "staff", staff.manager, Op::Update, Some(1), &[("roles", json!("manager,admin"))]);
     let step_down = a.mutation(staff.admin, "staff", staff.admin, Op::Update, Some(1), &[("roles", json!("manager"))]);
     let outcomes = a.push(&server, &[promote, step_down]).await;
-    assert!(outcomes.iter().all(|o| code(o).is_none()), "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| refusal(o).is_none()), "{outcomes:?}");
     // Now the second is the last one.
     let demote = a.mutation(staff.manager, "staff", staff.manager, Op::Update, Some(2), &[("roles", json!("manager"))]);
-    assert_eq!(code(&a.push(&server, &[demote]).await[0]), Some("last_admin"));
+    assert_eq!(refusal(&a.push(&server, &[demote]).await[0]), Some("last_admin"));
 }
 
 #[tokio::test]
@@ -208,7 +201,7 @@ async fn a_reference_to_a_record_the_server_never_received_is_refused() {
         a.mutation(staff.manager, "patient", a.fixture("patient"), Op::Update, Some(1), &[("merged_into", json!(nobody))]),
     ];
     let outcomes = a.push(&server, &attempts).await;
-    assert!(outcomes.iter().all(|o| code(o) == Some("unknown_reference")), "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| refusal(o) == Some("unknown_reference")), "{outcomes:?}");
     let Outcome::Rejected { reason, .. } = &outcomes[0] else { unreachable!() };
     assert_eq!(reason, "patient_id refers to a patient the server never received.");
     assert_eq!(server.counts().await.0, before.0, "nothing was written");
@@ -218,5 +211,5 @@ async fn a_reference_to_a_record_the_server_never_received_is_refused() {
         a.mutation(staff.reception, "appointment", visit, Op::Insert, None, &booking),
     ];
     let outcomes = a.push(&server, &both).await;
-    assert!(outcomes.iter().all(|o| code(o).is_none()), "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| refusal(o).is_none()), "{outcomes:?}");
 }

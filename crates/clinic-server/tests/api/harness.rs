@@ -208,6 +208,15 @@ impl Desk {
     }
 }
 
+/// The code of a refusal (also one answered again as a duplicate); none for a change taken.
+pub fn refusal(outcome: &Outcome) -> Option<&str> {
+    match outcome {
+        Outcome::Rejected { code, .. } => Some(code),
+        Outcome::Duplicate { first } => refusal(first),
+        _ => None,
+    }
+}
+
 /// The signing key of the staff member `id` in these tests: made from the id, so every desk of a
 /// test signs as the same person (the staff records `set_up` makes carry its public half).
 pub fn signer_of(id: Uuid) -> signing::Signer {

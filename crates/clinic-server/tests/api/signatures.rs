@@ -8,13 +8,6 @@ use uuid::Uuid;
 
 use crate::harness::*;
 
-fn refusal(outcome: &Outcome) -> Option<&str> {
-    match outcome {
-        Outcome::Rejected { code, .. } => Some(code),
-        _ => None,
-    }
-}
-
 #[tokio::test]
 async fn a_change_not_signed_by_its_named_author_is_refused_and_changes_nothing() {
     let (server, _, mut desk, staff) = riverside().await;
