@@ -5,6 +5,7 @@
 pub mod entities;
 pub mod permissions;
 pub mod signing;
+pub mod transport;
 pub mod validate;
 pub mod wire;
 

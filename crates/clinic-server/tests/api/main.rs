@@ -8,3 +8,4 @@ mod openapi;
 mod push_pull;
 mod refusals;
 mod signatures;
+mod tls;
