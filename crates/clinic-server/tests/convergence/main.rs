@@ -10,5 +10,6 @@ mod proxy;
 mod adversarial;
 mod integrity;
 mod machine;
+mod pinning;
 mod settling;
 mod stories;
