@@ -10,6 +10,7 @@ mod error;
 mod limits;
 mod openapi;
 mod streams;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use axum::Router;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 pub use error::{ApiError, ApiResult};
+pub use tls::TlsFiles;
 
 /// Everything a request needs.
 #[derive(Clone)]
@@ -58,38 +60,70 @@ pub fn app(server: Server) -> IntoMakeServiceWithConnectInfo<Router, SocketAddr>
 pub struct Config {
     pub listen: String,
     pub database_url: String,
-    /// PEM files: with both, the server speaks HTTPS only.
-    pub tls: Option<(String, String)>,
+    /// With it, the server speaks HTTPS only; without it, plain HTTP, which `serve` allows only on
+    /// the loopback interface.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Config {
     pub fn from_env() -> Result<Config, String> {
-        Ok(Config {
-            listen: std::env::var("CLINIC_SERVER_LISTEN").unwrap_or_else(|_| "127.0.0.1:8787".into()),
-            database_url: std::env::var("DATABASE_URL")
-                .map_err(|_| "Set DATABASE_URL to the server's PostgreSQL database, e.g. postgres://clinic@localhost/clinic.")?,
-            tls: match (std::env::var("CLINIC_SERVER_TLS_CERT"), std::env::var("CLINIC_SERVER_TLS_KEY")) {
-                (Ok(cert), Ok(key)) => Some((cert, key)),
-                (Err(_), Err(_)) => None,
-                _ => return Err("Set both CLINIC_SERVER_TLS_CERT and CLINIC_SERVER_TLS_KEY (PEM files), or neither.".into()),
-            },
-        })
+        Config::from_settings(|name| std::env::var(name).ok())
+    }
+
+    /// From named settings (the environment's names). Listening off loopback with no certificate
+    /// configured means the server's own, in its data folder.
+    pub fn from_settings(setting: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let listen = setting("CLINIC_SERVER_LISTEN").unwrap_or_else(|| "127.0.0.1:8787".into());
+        let tls = match (setting("CLINIC_SERVER_TLS_CERT"), setting("CLINIC_SERVER_TLS_KEY")) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert: cert.into(), key: key.into() }),
+            (None, None) if on_loopback(socket_address(&listen)?) => None,
+            (None, None) => Some(TlsFiles::in_folder(&data_folder(&setting)?)),
+            _ => return Err("Set both CLINIC_SERVER_TLS_CERT and CLINIC_SERVER_TLS_KEY (PEM files), or neither.".into()),
+        };
+        let database_url = setting("DATABASE_URL")
+            .ok_or("Set DATABASE_URL to the server's PostgreSQL database, e.g. postgres://clinic@localhost/clinic.")?;
+        Ok(Config { listen, database_url, tls })
     }
 }
 
-/// Serves until Ctrl-C: plain HTTP, or HTTPS only when a certificate is configured.
+/// CLINIC_SERVER_DATA, else the user's data folder (XDG): where the self-made certificate is kept.
+fn data_folder(setting: &impl Fn(&str) -> Option<String>) -> Result<std::path::PathBuf, String> {
+    if let Some(folder) = setting("CLINIC_SERVER_DATA") {
+        return Ok(folder.into());
+    }
+    let data_home = setting("XDG_DATA_HOME").map(std::path::PathBuf::from)
+        .or_else(|| setting("HOME").map(|home| std::path::Path::new(&home).join(".local/share")))
+        .ok_or("Set CLINIC_SERVER_DATA to a folder for the server's certificate.")?;
+    Ok(data_home.join("clinic-server"))
+}
+
+fn socket_address(listen: &str) -> Result<std::net::SocketAddr, String> {
+    listen.parse().map_err(|_| format!("“{listen}” is not an address:port"))
+}
+
+fn on_loopback(address: std::net::SocketAddr) -> bool {
+    clinic_sync::transport::is_loopback(&address.ip().to_string())
+}
+
+/// Serves until Ctrl-C: HTTPS only when a certificate is configured, else plain HTTP, which is
+/// refused off loopback: the device token read there would open the whole organisation.
 pub async fn serve(config: &Config, server: Server) -> Result<(), String> {
-    let address: std::net::SocketAddr = config.listen.parse().map_err(|_| format!("“{}” is not an address:port", config.listen))?;
+    let address = socket_address(&config.listen)?;
     let app = app(server);
     match &config.tls {
+        None if !on_loopback(address) => Err(format!(
+            "Refusing plain HTTP on {address}: off this machine the server speaks HTTPS only. Leave CLINIC_SERVER_TLS_CERT and \
+             CLINIC_SERVER_TLS_KEY unset for a certificate of its own, or name yours."
+        )),
         None => {
             let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
-            tracing::info!(%address, "listening (http)");
+            tracing::info!(%address, "listening (http, this machine only)");
             axum::serve(listener, app).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await.map_err(|e| e.to_string())
         }
-        Some((cert, key)) => {
-            let tls = axum_server::tls_openssl::OpenSSLConfig::from_pem_file(cert, key).map_err(|e| format!("TLS certificate: {e}"))?;
-            tracing::info!(%address, "listening (https)");
+        Some(files) => {
+            let fingerprint = files.ensure()?;
+            let tls = axum_server::tls_openssl::OpenSSLConfig::from_pem_file(&files.cert, &files.key).map_err(|e| format!("TLS certificate: {e}"))?;
+            tracing::info!(%address, %fingerprint, "listening (https)");
             axum_server::bind_openssl(address, tls).serve(app).await.map_err(|e| e.to_string())
         }
     }

@@ -2,11 +2,15 @@
 //!
 //!   clinic-server [serve]                       listen (CLINIC_SERVER_LISTEN, DATABASE_URL)
 //!   clinic-server create-organisation NAME      prints the organisation's id
-//!   clinic-server enrolment-code ORG_ID [HOURS] prints a one-time code (valid 24 hours unless told)
+//!   clinic-server enrolment-code ORG_ID [HOURS] prints a one-time code (valid 24 hours unless told),
+//!                                               and the certificate's fingerprint on a second line
 //!   clinic-server revoke-device DEVICE_ID       the workstation is refused from now on
 //!   clinic-server verify-audit ORG_ID           checks every workstation's audit chain (exit 1 on a problem)
 //!
-//! HTTPS when CLINIC_SERVER_TLS_CERT and CLINIC_SERVER_TLS_KEY name PEM files.
+//! HTTPS only, off loopback (DESIGN.md §5c): with CLINIC_SERVER_TLS_CERT and CLINIC_SERVER_TLS_KEY
+//! (PEM files, made there if neither exists), else with a self-signed certificate it makes once in
+//! CLINIC_SERVER_DATA (default ~/.local/share/clinic-server). On loopback, plain HTTP unless a
+//! certificate is named.
 //! `--config FILE` first reads `KEY=value` lines (the same names) into the environment.
 
 use clinic_server::{admin, Config, Server};
@@ -49,6 +53,10 @@ async fn run(mut args: Vec<String>) -> Result<(), String> {
             let org = uuid(arg(1, "organisation's id")?)?;
             let hours = args.get(2).map(|h| h.parse::<i32>().map_err(|_| "HOURS is a whole number".to_string())).transpose()?.unwrap_or(24);
             println!("{}", admin::create_enrolment_code(&server.db, org, hours).await.map_err(|e| e.message)?);
+            // The workstation needs both: it pins the certificate before it sends the code.
+            if let Some(tls) = &config.tls {
+                println!("certificate SHA-256 fingerprint: {}", tls.ensure()?);
+            }
             Ok(())
         }
         "revoke-device" => admin::revoke_device(&server.db, uuid(arg(1, "device's id")?)?).await.map_err(|e| e.message),

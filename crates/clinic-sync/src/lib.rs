@@ -6,6 +6,7 @@ pub mod audit_chain;
 pub mod entities;
 pub mod permissions;
 pub mod signing;
+pub mod transport;
 pub mod validate;
 pub mod wire;
 

@@ -80,6 +80,8 @@ fn two_desks_share_one_truth() {
     a.click_button("Add type");
     a.wait_for_text("“Consultation” can now be booked.", SHORT);
     a.click_button("Sync");
+    // The server runs on this computer over plain http://, so the fingerprint stays empty (the
+    // pinned HTTPS path is tested in clinic-server's tests/convergence/pinning.rs).
     a.type_into("input[name=server_url]", &server.url);
     a.type_into("input[name=enrolment_code]", &code_a);
     a.click_button("Connect");

@@ -296,6 +296,8 @@ export type EmergencyContact = {
 /**  What Settings → Sync sends. */
 export type EnrolInput = {
 	server_url: string,
+	/**  The server certificate's SHA-256, printed with the code; empty for `http://` to this computer. */
+	fingerprint: string,
 	code: string,
 	device_name: string,
 };
@@ -577,6 +579,8 @@ export type StaffMember = {
 export type SyncStatus = {
 	enrolled: boolean,
 	server_url: string | null,
+	/**  The certificate pinned at enrolment (`AB:CD:…`); none for http:// to this computer. */
+	server_fingerprint: string | null,
 	organisation_name: string | null,
 	/**  Local changes not yet accepted by the server. */
 	waiting: number,

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { SyncStatus } from "./bindings";
 import { syncLine } from "./sync";
 
-const base: SyncStatus = { enrolled: true, server_url: "https://sync.example", organisation_name: "Harbour", waiting: 0,
+const base: SyncStatus = { enrolled: true, server_url: "https://sync.example",
+  server_fingerprint: "AB:CD", organisation_name: "Harbour", waiting: 0,
   last_synced_at: 1_000, offline_since: null, last_error: null, needs_attention: 0 };
 const now = new Date(2026, 10, 23, 10, 0).getTime();
 

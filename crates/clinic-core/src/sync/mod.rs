@@ -8,6 +8,7 @@ mod pull;
 mod push;
 mod server;
 mod settle;
+mod transport;
 
 use std::sync::Arc;
 
@@ -23,12 +24,15 @@ use crate::store::{DatabaseKey, KeyStore};
 pub use attention::{needs_attention, Attention, Conflict, Named, Refused, RefusedValue};
 pub use settle::{apply_again, dismiss, resolve, Resolution, Way};
 pub use push::waiting_changes;
-pub use server::SyncServer;
+use server::SyncServer;
+use transport::Address;
 
 /// What Settings → Sync sends.
 #[derive(Debug, Clone, serde::Deserialize, specta::Type)]
 pub struct EnrolInput {
     pub server_url: String,
+    /// The server certificate's SHA-256, printed with the code; empty for `http://` to this computer.
+    pub fingerprint: String,
     pub code: String,
     pub device_name: String,
 }
@@ -38,6 +42,8 @@ pub struct EnrolInput {
 pub struct SyncStatus {
     pub enrolled: bool,
     pub server_url: Option<String>,
+    /// The certificate pinned at enrolment (`AB:CD:…`); none for http:// to this computer.
+    pub server_fingerprint: Option<String>,
     pub organisation_name: Option<String>,
     /// Local changes not yet accepted by the server.
     pub waiting: i64,
@@ -66,7 +72,7 @@ fn token_account(clinic: &Clinic) -> String {
 /// between rounds) with the token, read from the keychain once. The app runs a round every few
 /// seconds all day, so an idle one must cost next to nothing.
 pub(crate) struct Link {
-    url: String,
+    address: Address,
     server: Arc<SyncServer>,
     /// The last round that reached the server, when nothing had to be written down for it.
     synced_at: Option<i64>,
@@ -80,18 +86,22 @@ struct Enrolled {
 }
 
 async fn enrolled(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Option<Enrolled>> {
-    let Some(state) = sqlx::query!("SELECT server_url, cursor, offline_since, last_error FROM sync_state").fetch_optional(clinic.store().pool()).await? else {
+    let Some(state) = sqlx::query!("SELECT server_url, server_fingerprint, cursor, offline_since, last_error FROM sync_state").fetch_optional(clinic.store().pool()).await? else {
         *clinic.sync_link.lock().expect("sync link") = None;
         return Ok(None);
     };
-    let kept = clinic.sync_link.lock().expect("sync link").as_ref().filter(|l| l.url == state.server_url).map(|l| l.server.clone());
+    // Every round pins the certificate pinned at enrolment. An address kept from before pinning
+    // (https:// without a fingerprint, http:// to another computer) is refused, not trusted.
+    let address = Address::parse(&state.server_url, state.server_fingerprint.as_deref().unwrap_or_default())
+        .map_err(|e| Error::new(Code::SyncUnavailable, format!("This workstation's sync address ({}) cannot be used: {}", state.server_url, e.message)))?;
+    let kept = clinic.sync_link.lock().expect("sync link").as_ref().filter(|l| l.address == address).map(|l| l.server.clone());
     let server = match kept {
         Some(server) => server,
         None => {
             let token = keys.load(&token_account(clinic))?
                 .ok_or_else(|| Error::new(Code::SyncUnavailable, "This workstation's sync token is missing from the keychain: enrol it again."))?;
-            let server = Arc::new(SyncServer::new(&state.server_url, Some(hex::encode(token.as_bytes())))?);
-            *clinic.sync_link.lock().expect("sync link") = Some(Link { url: state.server_url, server: server.clone(), synced_at: None });
+            let server = Arc::new(SyncServer::new(&address, Some(hex::encode(token.as_bytes())))?);
+            *clinic.sync_link.lock().expect("sync link") = Some(Link { address, server: server.clone(), synced_at: None });
             server
         }
     };
@@ -114,6 +124,7 @@ pub async fn enrol(clinic: &Clinic, session: Option<&Session>, keys: &dyn KeySto
     if sqlx::query_scalar!("SELECT count(*) FROM sync_state").fetch_one(clinic.store().pool()).await? > 0 {
         return Err(Error::new(Code::AlreadyExists, "This workstation is already enrolled."));
     }
+    let address = Address::parse(&input.server_url, &input.fingerprint)?;
     let code = input.code.trim();
     if code.is_empty() {
         return Err(Error::invalid("code", "Type the enrolment code the admin created on the server."));
@@ -122,7 +133,8 @@ pub async fn enrol(clinic: &Clinic, session: Option<&Session>, keys: &dyn KeySto
     if device_name.is_empty() {
         return Err(Error::invalid("device_name", "Name this workstation, e.g. Front desk 2."));
     }
-    let server = SyncServer::new(&input.server_url, None)?;
+    // The certificate is checked against the pin before the code is sent.
+    let server = SyncServer::new(&address, None)?;
     let local = holds_clinic.then(|| clinic.device()).transpose()?;
     let enrolment = server.enrol(&EnrolRequest {
         code: code.to_string(),
@@ -132,10 +144,10 @@ pub async fn enrol(clinic: &Clinic, session: Option<&Session>, keys: &dyn KeySto
     }).await?;
     let token = hex::decode(&enrolment.token).map_err(|_| Error::new(Code::SyncUnavailable, "The server sent a malformed token."))?;
     keys.save(&token_account(clinic), &DatabaseKey::from_bytes(&token)?)?;
-    let url = input.server_url.trim().trim_end_matches('/').to_string();
+    let pin = address.pin.map(|pin| pin.to_string());
     sqlx::query!(
-        "INSERT INTO sync_state (id, server_url, organisation_id, organisation_name) VALUES (1, ?, ?, ?)",
-        url, enrolment.organisation_id, enrolment.organisation_name
+        "INSERT INTO sync_state (id, server_url, server_fingerprint, organisation_id, organisation_name) VALUES (1, ?, ?, ?, ?)",
+        address.base, pin, enrolment.organisation_id, enrolment.organisation_name
     ).execute(clinic.store().pool()).await?;
     if !holds_clinic {
         // Receive the clinic, then become one of its workstations. If that fails, the workstation
@@ -223,12 +235,13 @@ pub async fn status(clinic: &Clinic, session: Option<&Session>) -> Result<SyncSt
     let waiting = sqlx::query_scalar!("SELECT count(*) FROM outbox").fetch_one(clinic.store().pool()).await?;
     let attention = attention::count(clinic, session).await?;
     let pool = clinic.store().pool();
-    Ok(match sqlx::query!("SELECT server_url, organisation_name, last_synced_at, offline_since, last_error FROM sync_state").fetch_optional(pool).await? {
-        None => SyncStatus { enrolled: false, server_url: None, organisation_name: None, waiting, last_synced_at: None, offline_since: None,
+    Ok(match sqlx::query!("SELECT server_url, server_fingerprint, organisation_name, last_synced_at, offline_since, last_error FROM sync_state").fetch_optional(pool).await? {
+        None => SyncStatus { enrolled: false, server_url: None, server_fingerprint: None, organisation_name: None, waiting, last_synced_at: None, offline_since: None,
             last_error: None, needs_attention: attention },
         Some(s) => {
             let idle_round = clinic.sync_link.lock().expect("sync link").as_ref().and_then(|l| l.synced_at);
-            SyncStatus { enrolled: true, server_url: Some(s.server_url), organisation_name: Some(s.organisation_name), waiting,
+            SyncStatus { enrolled: true, server_url: Some(s.server_url), server_fingerprint: s.server_fingerprint,
+                organisation_name: Some(s.organisation_name), waiting,
                 last_synced_at: s.last_synced_at.max(idle_round), offline_since: s.offline_since, last_error: s.last_error,
                 needs_attention: attention }
         }

@@ -1,32 +1,32 @@
-//! The sync server over HTTP (reqwest): enrol, push, pull. Failures become `SyncUnavailable` with
-//! a message a person can act on; the server's own `{code, message}` is passed on.
+//! The sync server over HTTPS, pinned (reqwest on rustls; `transport.rs`): enrol, push, pull.
+//! Failures become `SyncUnavailable` with a message a person can act on; the server's own
+//! `{code, message}` is passed on; a certificate that is not the pinned one is said so.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use clinic_sync::audit_chain::ChainHead;
 use clinic_sync::{EnrolRequest, Enrolment, ErrorBody, Mutation, PullResponse, PushRequest, PushResult};
 use serde::de::DeserializeOwned;
 
+use super::transport::{Address, Pin};
 use crate::error::{Code, Error, Result};
 
 pub struct SyncServer {
     base: String,
     token: Option<String>,
+    pin: Arc<Pin>,
     http: reqwest::Client,
+    /// The event stream's: it stays open, so no overall timeout.
+    events: reqwest::Client,
 }
 
 impl SyncServer {
-    pub fn new(base: &str, token: Option<String>) -> Result<SyncServer> {
-        let base = base.trim().trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(Error::invalid("server_url", "Give the server's address, starting with https:// (or http:// on a local network)."));
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| Error::new(Code::Internal, format!("HTTP client: {e}")))?;
-        Ok(SyncServer { base, token, http })
+    /// Built once per link (`sync::Link`): its connections are kept alive between rounds.
+    pub(crate) fn new(address: &Address, token: Option<String>) -> Result<SyncServer> {
+        let pin = Pin::new(address.pin);
+        let (http, events) = (pin.client(Some(Duration::from_secs(60)))?, pin.client(None)?);
+        Ok(SyncServer { base: address.base.clone(), token, pin, http, events })
     }
 
     pub async fn enrol(&self, request: &EnrolRequest) -> Result<Enrolment> {
@@ -50,11 +50,8 @@ impl SyncServer {
 
     /// Waits for the server to say the organisation changed (a server-sent `poke`).
     pub async fn next_poke(&self) -> Result<()> {
-        // No overall timeout: the stream stays open, kept alive by the server.
-        let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build()
-            .map_err(|e| Error::new(Code::Internal, format!("HTTP client: {e}")))?;
-        let unreachable = |_| Error::new(Code::SyncUnavailable, format!("The sync server at {} cannot be reached.", self.base));
-        let mut response = self.authorised(http.get(format!("{}/v1/sync/events", self.base))).send().await.map_err(unreachable)?;
+        let unreachable = |e| self.unreachable(e);
+        let mut response = self.authorised(self.events.get(format!("{}/v1/sync/events", self.base))).send().await.map_err(unreachable)?;
         if !response.status().is_success() {
             return Err(Error::new(Code::SyncUnavailable, format!("The sync server refused its event stream ({}).", response.status())));
         }
@@ -96,15 +93,25 @@ impl SyncServer {
 
     /// Sends; a refusal becomes the server's own message.
     async fn checked(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
-        let response = request.send().await.map_err(|e| {
-            tracing::info!(error = %e, "sync server unreachable");
-            Error::new(Code::SyncUnavailable, format!("The sync server at {} cannot be reached.", self.base))
-        })?;
+        let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
         if status.is_success() {
             return Ok(response);
         }
         let body: Option<ErrorBody> = response.json().await.ok();
         Err(Error::new(Code::SyncUnavailable, body.map_or_else(|| format!("The sync server answered {status}."), |b| b.message)))
+    }
+
+    /// A request that got no answer: the certificate was not the pinned one, or no server answered.
+    fn unreachable(&self, error: reqwest::Error) -> Error {
+        // The fingerprint seen goes to the log, not to the window: whoever reads it there might type it in.
+        if let Some(seen) = self.pin.take_refused() {
+            tracing::warn!(%seen, server = %self.base, "certificate refused: not the pinned one");
+            return Error::invalid("fingerprint", format!(
+                "The server at {} showed a certificate with another fingerprint than the one given, so nothing was sent to it. \
+                 Check the fingerprint with the admin; if it is right, something on the network is posing as the server.", self.base));
+        }
+        tracing::info!(%error, "sync server unreachable");
+        Error::new(Code::SyncUnavailable, format!("The sync server at {} cannot be reached.", self.base))
     }
 }

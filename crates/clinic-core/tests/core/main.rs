@@ -14,4 +14,5 @@ mod permissions;
 mod queue;
 mod signing;
 mod store;
+mod sync_address;
 mod thread;

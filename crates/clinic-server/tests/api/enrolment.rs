@@ -95,36 +95,6 @@ async fn a_push_pokes_the_other_workstations_of_its_organisation_only() {
     assert!(tokio::time::timeout(std::time::Duration::from_millis(500), for_stranger).await.is_err(), "another organisation is not poked");
 }
 
-#[tokio::test]
-async fn with_a_certificate_the_server_speaks_https() {
-    let dir = tempfile::tempdir().unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
-        .arg("-keyout").arg(&key).arg("-out").arg(&cert)
-        .stderr(std::process::Stdio::null()).status().expect("openssl");
-    assert!(made.success());
-    let server = TestServer::start().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = clinic_server::Config {
-        listen: format!("127.0.0.1:{port}"), database_url: String::new(),
-        tls: Some((cert.to_str().unwrap().into(), key.to_str().unwrap().into())),
-    };
-    tokio::spawn({ let s = server.server.clone(); async move { clinic_server::serve(&config, s).await.unwrap() } });
-    let trusted = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
-    let https = reqwest::Client::builder().add_root_certificate(trusted).build().unwrap();
-    let mut answer = None;
-    for _ in 0..50 {
-        if let Ok(r) = https.get(format!("https://localhost:{port}/health")).send().await {
-            answer = Some(r.status().as_u16());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(answer, Some(200), "health over https");
-    assert!(reqwest::get(format!("http://localhost:{port}/health")).await.map_or(true, |r| !r.status().is_success()), "no plain http");
-}
-
 /// Every workstation as the server holds it: (id, token hash, revoked, name, number).
 async fn devices(server: &TestServer) -> Vec<(Uuid, String, bool, String, i32)> {
     sqlx::query_as("SELECT id, token_hash, revoked_at IS NOT NULL, name, number FROM device ORDER BY id").fetch_all(&server.server.db).await.unwrap()

@@ -25,6 +25,8 @@ impl TestServer {
     pub async fn start() -> TestServer {
         // The server's own error logs, shown with a failing test's output.
         let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("clinic_server=warn").try_init();
+        // The tests' own HTTP clients use the workspace's one TLS provider (reqwest has none built in).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let admin = admin_url();
         let name = format!("clinic_test_{}", Uuid::now_v7().simple());
         let pool = sqlx::PgPool::connect(&admin).await.expect("PostgreSQL for the server tests");
@@ -36,7 +38,23 @@ impl TestServer {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let app = app(server.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        TestServer { url, server, database_url, http: reqwest::Client::new() }
+        TestServer { url, database_url, server, http: reqwest::Client::new() }
+    }
+
+    /// The same server also over HTTPS, as `clinic-server serve` runs it, on another port of
+    /// 127.0.0.1, with the certificate in `files` (made there when neither file exists): its address.
+    pub async fn serve_https(&self, files: clinic_server::TlsFiles) -> String {
+        let listen = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+        let config = clinic_server::Config { listen: listen.clone(), database_url: self.database_url.clone(), tls: Some(files) };
+        let server = self.server.clone();
+        tokio::spawn(async move { clinic_server::serve(&config, server).await.unwrap() });
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(&listen).await.is_ok() {
+                return format!("https://{listen}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the https server did not start");
     }
 
     pub async fn organisation(&self, name: &str) -> Uuid {

@@ -10,3 +10,4 @@ mod openapi;
 mod push_pull;
 mod refusals;
 mod signatures;
+mod tls;

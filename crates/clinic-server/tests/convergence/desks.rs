@@ -46,8 +46,13 @@ impl Desk {
         login(&self.clinic, username, PASSWORD).await.unwrap()
     }
 
+    /// Enrols over plain HTTP to loopback (no fingerprint).
     pub async fn enrol(&self, server: &str, code: &str, admin: Option<&Session>) -> Result<sync::SyncStatus, clinic_core::Error> {
-        let input = EnrolInput { server_url: server.into(), code: code.into(), device_name: "Desk".into() };
+        self.enrol_pinned(server, "", code, admin).await
+    }
+
+    pub async fn enrol_pinned(&self, server: &str, fingerprint: &str, code: &str, admin: Option<&Session>) -> Result<sync::SyncStatus, clinic_core::Error> {
+        let input = EnrolInput { server_url: server.into(), fingerprint: fingerprint.into(), code: code.into(), device_name: "Desk".into() };
         sync::enrol(&self.clinic, admin, &*self.keys, input).await
     }
 

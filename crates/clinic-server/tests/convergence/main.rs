@@ -11,6 +11,7 @@ mod adversarial;
 mod integrity;
 mod lockout;
 mod machine;
+mod pinning;
 mod settling;
 mod stories;
 mod trails;
