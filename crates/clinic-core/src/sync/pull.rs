@@ -6,7 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use clinic_sync::entities::{entity, Policy};
+use clinic_sync::audit_chain::ChainEntry;
+use clinic_sync::entities::{entity, Entity, Policy};
 use clinic_sync::validate::check_record;
 use clinic_sync::{Record, MAX_PULL};
 use serde_json::{json, Value};
@@ -99,7 +100,7 @@ pub(super) async fn store(tx: &mut SqliteConnection, records: &[Record], columns
     let mut stored_ids: Vec<Uuid> = Vec::with_capacity(records.len());
     for record in records {
         let Some(kind) = entity(&record.entity) else { continue }; // from a newer server: not ours to hold
-        if let Err(reason) = check_record(kind, |f| record.data.get(f)) {
+        if let Err(reason) = check_record(kind, |f| record.data.get(f)).and_then(|()| unaltered(kind, record)) {
             set_aside(&mut *tx, record, &reason, now).await?;
             continue;
         }
@@ -121,6 +122,7 @@ pub(super) async fn store(tx: &mut SqliteConnection, records: &[Record], columns
     if !run.is_empty() {
         stored_ids.extend(apply_run(&mut *tx, &columns[table_of(run[0])], &run, &pending, now).await?);
     }
+    shadowed_entries(&mut *tx, records, &mut stored_ids, now).await?;
     // A record set aside before is replaced by a version that could be stored. (Usually none is
     // set aside: then a first sync's pages do not spell out their thousands of ids for nothing.)
     let any_set_aside = sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM sync_set_aside) AS "any!: bool""#).fetch_one(&mut *tx).await?;
@@ -129,6 +131,37 @@ pub(super) async fn store(tx: &mut SqliteConnection, records: &[Record], columns
         sqlx::query!("DELETE FROM sync_set_aside WHERE entity_id IN (SELECT unhex(value) FROM json_each(?))", fine).execute(&mut *tx).await?;
     }
     Ok(stored)
+}
+
+/// An audit entry must still match its own hash (the server checked it in its chain; this is the
+/// workstation's own check of what it receives).
+fn unaltered(kind: &Entity, record: &Record) -> std::result::Result<(), String> {
+    if kind.policy != Policy::AppendOnly {
+        return Ok(());
+    }
+    match ChainEntry::from_fields(|f| if f == "id" { Some(json!(record.entity_id)) } else { record.data.get(f).cloned() }) {
+        Some(entry) if entry.computed_hash() == entry.hash => Ok(()),
+        _ => Err("This audit entry does not match its own hash.".into()),
+    }
+}
+
+/// Pulled audit entries whose number this workstation already holds under another entry (written
+/// into its store with the database key: the server took only the real one) are not silently
+/// dropped: each is set aside for Needs attention, and `verify` names the other.
+async fn shadowed_entries(tx: &mut SqliteConnection, records: &[Record], stored_ids: &mut Vec<Uuid>, now: i64) -> Result<()> {
+    let stored: HashSet<Uuid> = stored_ids.iter().copied().collect();
+    let entries: Vec<&Record> = records.iter().filter(|r| r.entity == "audit_event" && stored.contains(&r.entity_id)).collect();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let ids = Value::Array(entries.iter().map(|r| json!(r.entity_id.simple().to_string())).collect()).to_string();
+    let held: HashSet<Uuid> = sqlx::query_scalar!(r#"SELECT id AS "id: Uuid" FROM audit_event WHERE id IN (SELECT unhex(value) FROM json_each(?))"#, ids)
+        .fetch_all(&mut *tx).await?.into_iter().collect();
+    for record in entries.into_iter().filter(|r| !held.contains(&r.entity_id)) {
+        set_aside(&mut *tx, record, "This workstation holds another audit entry with the same number: one of them was not written by that workstation.", now).await?;
+        stored_ids.retain(|id| *id != record.entity_id);
+    }
+    Ok(())
 }
 
 /// Applies a run of rows in one statement; should the store refuse one of its values, one row at a

@@ -70,4 +70,14 @@ async fn an_entry_forged_for_another_workstation_is_refused_by_the_server_and_fo
     assert!(report.problems.is_empty(), "{report:?}");
     let org = sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM organisation").fetch_one(&server.server.db).await.unwrap();
     assert_eq!(clinic_server::audit::verify(&server.server.db, org).await.unwrap().1, vec![]);
+    // A's real entry with that number reaches desk B: not silently dropped behind the forgery, but
+    // set aside for Needs attention.
+    let rita = a.log_in("rita").await;
+    register(&a, &rita, "Ana").await;
+    a.sync().await;
+    b.sync().await;
+    let set_aside: Vec<String> = sqlx::query_scalar("SELECT reason FROM sync_set_aside WHERE entity = 'audit_event'")
+        .fetch_all(b.clinic.store().pool()).await.unwrap();
+    assert_eq!(set_aside.len(), 1, "{set_aside:?}");
+    assert!(set_aside[0].contains("holds another audit entry with the same number"), "{set_aside:?}");
 }
