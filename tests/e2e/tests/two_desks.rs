@@ -97,6 +97,8 @@ fn two_desks_share_one_truth() {
     b.type_into("input[name=server_url]", &server.url);
     b.type_into("input[name=enrolment_code]", &code_b);
     b.set_value("input[name=join_device_name]", "Front desk 2");
+    // The server is on this computer (http://): its fingerprint is left empty.
+    b.screenshot("00-join-form");
     b.click_button("Connect");
     b.log_in("rita", "a long desk password");
     b.wait_for_text("Find a patient", SHORT);
