@@ -73,10 +73,14 @@ struct Batch<'a> {
     chain_moved: bool,
     /// This workstation's audit entries the batch refused: (number, why).
     chain_breaks: Vec<(i64, String)>,
+    /// Signatures checked ahead, each with the key it was checked against.
+    verdicts: author::Verdicts,
 }
 
 pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) -> ApiResult<Vec<PushResult>> {
     mutations.sort_by_key(|m| m.device_seq);
+    // Signatures are checked on other cores while the batch's reads wait on the database.
+    let verdicts = author::verify_ahead(db, auth.org_id, &mutations).await?;
     let mut tx = db.begin().await?;
     sqlx::query_scalar!(r#"SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 0)) AS "locked: ()""#, auth.org_id).fetch_one(&mut *tx).await?;
 
@@ -115,9 +119,10 @@ pub async fn push(db: &PgPool, auth: &DeviceAuth, mut mutations: Vec<Mutation>) 
     let referred = refs::load(&mut tx, auth.org_id, &mutations).await?;
     let chain_head = sqlx::query!("SELECT seq, hash FROM audit_head WHERE org_id = $1 AND device_id = $2", auth.org_id, auth.device_id)
         .fetch_optional(&mut *tx).await?.map_or((0, GENESIS.to_string()), |h| (h.seq, h.hash));
+    let verdicts = verdicts.await.expect("signature checks");
     let mut batch = Batch {
         auth, records, touched: Vec::new(), log: Vec::new(), seqs: seqs.into_iter(), staff: HashMap::new(), staff_exists,
-        conflicts_about, holders, referred, chain_head, chain_moved: false, chain_breaks: Vec::new(),
+        conflicts_about, holders, referred, chain_head, chain_moved: false, chain_breaks: Vec::new(), verdicts,
     };
 
     let mut outcomes = Vec::with_capacity(mutations.len());
