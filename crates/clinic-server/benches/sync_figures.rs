@@ -149,6 +149,9 @@ async fn first_sync(n: usize) {
 /// then pushed in one round; and `n` mutations pushed straight over HTTP, to time the server alone.
 async fn push(registrations: usize, n: usize) {
     let server = TestServer::start().await;
+    // The figure before this one loaded 100,000 records: PostgreSQL writes them out for a while
+    // after. Each figure starts on a database at rest, as the one before left it written out.
+    sqlx::query("CHECKPOINT").execute(&server.server.db).await.unwrap();
     let org = server.organisation("Bench").await;
     let (a, _) = desks::enrolled_clinic(&server.url, &server.code(org).await).await;
     let rita = a.log_in("rita").await;
