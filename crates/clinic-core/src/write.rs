@@ -63,13 +63,6 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    fn as_str(self) -> &'static str {
-        match self {
-            Op::Insert => "insert",
-            Op::Update => "update",
-        }
-    }
-
     fn on_the_wire(self) -> clinic_sync::Op {
         match self {
             Op::Insert => clinic_sync::Op::Insert,
@@ -250,7 +243,7 @@ impl<'c> Write<'c> {
             // The server refuses a change its author did not sign: none is written unsigned.
             let signature = self.signer.as_ref().map(|key| key.sign(&wire)).ok_or_else(|| Error::new(Code::SessionLocked,
                 "Your signing key is not open, or your password was reset meanwhile: log out and in again. If that does not help, ask an administrator to reset your password."))?;
-            let (op, changes) = (m.op.as_str(), serde_json::to_string(&wire.changes)?);
+            let (op, changes) = (wire.op.as_str(), serde_json::to_string(&wire.changes)?);
             // The device sequence is taken and advanced by the database (trigger outbox_device_seq).
             sqlx::query!(
                 "INSERT INTO outbox (mutation_id, device_seq, hlc, entity, entity_id, op, changes, base_version, user_id, created_at, signature)

@@ -52,6 +52,19 @@ pub enum Op {
     Delete,
 }
 
+impl Op {
+    const NAMES: [(Op, &'static str); 3] = [(Op::Insert, "insert"), (Op::Update, "update"), (Op::Delete, "delete")];
+
+    /// Its name, as it travels and as the outbox and the change log keep it.
+    pub fn as_str(self) -> &'static str {
+        Op::NAMES.iter().find(|(op, _)| *op == self).map(|(_, name)| *name).expect("every op is named")
+    }
+
+    pub fn named(name: &str) -> Option<Op> {
+        Op::NAMES.iter().find(|(_, n)| *n == name).map(|(op, _)| *op)
+    }
+}
+
 /// A field's value before and after the change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {

@@ -65,7 +65,7 @@ async fn outbox_batch(clinic: &Clinic, after: i64) -> Result<Vec<Mutation>> {
     ).fetch_all(clinic.store().pool()).await?;
     rows.into_iter().map(|r| {
         let changes: BTreeMap<String, FieldChange> = serde_json::from_str(&r.changes)?;
-        let op = match r.op.as_str() { "insert" => Op::Insert, "delete" => Op::Delete, _ => Op::Update };
+        let op = Op::named(&r.op).unwrap_or(Op::Update);
         Ok(Mutation { mutation_id: r.mutation_id, device_seq: r.device_seq, hlc: r.hlc, at: r.created_at, entity: r.entity,
             entity_id: r.entity_id, op, changes, base_version: r.base_version, user_id: r.user_id, signature: r.signature })
     }).collect()

@@ -295,7 +295,7 @@ impl Batch<'_> {
         self.log.push(LogRow {
             server_seq, entity: m.entity.clone(), entity_id: m.entity_id, version, mutation_id: Some(m.mutation_id),
             user_id: m.user_id, hlc: m.hlc.clone(), changes: serde_json::to_value(&m.changes).expect("changes"), signature: m.signature.clone(),
-            made_at: m.at, op: op_name(m.op), base_version: m.base_version,
+            made_at: m.at, op: m.op.as_str(), base_version: m.base_version,
         });
 
         let mut conflicts = Vec::new();
@@ -340,21 +340,13 @@ impl Batch<'_> {
         let server_seq = self.seqs.next().expect("sequence block");
         self.log.push(LogRow {
             server_seq, entity: "sync_conflict".into(), entity_id: id, version: 1, mutation_id: None, user_id: m.user_id,
-            hlc: m.hlc.clone(), changes: Value::Object(data.clone()), signature: None, made_at: m.at, op: "insert", base_version: None,
+            hlc: m.hlc.clone(), changes: Value::Object(data.clone()), signature: None, made_at: m.at, op: Op::Insert.as_str(), base_version: None,
         });
         let key = ("sync_conflict".to_string(), id);
         self.conflicts_about.entry(m.entity_id).or_default().push(("open".into(), None));
         self.records.insert(key.clone(), Rec { version: 1, server_seq, data, fields: Map::new() });
         self.touched.push(key);
         id
-    }
-}
-
-fn op_name(op: Op) -> &'static str {
-    match op {
-        Op::Insert => "insert",
-        Op::Update => "update",
-        Op::Delete => "delete",
     }
 }
 
