@@ -53,6 +53,18 @@ impl Details {
         self.changes.retain(|field, _| !secret.contains(&field.as_str()));
         self
     }
+
+    /// The fields a change made to a record of `entity`, as the trail may hold them: a secret
+    /// field not at all, clinical content by name only (whoever reads the trail is not its reader).
+    pub(crate) fn of_record(entity: &clinic_sync::Entity, changes: &crate::write::Changes) -> Details {
+        let mut details = Details::of(changes).hiding(entity.secret);
+        if entity.clinical {
+            for change in details.changes.values_mut() {
+                *change = FieldChange { old: Value::Null, new: Value::String("(clinical content)".into()) };
+            }
+        }
+        details
+    }
 }
 
 /// An audit event a use case recorded, written at its commit.

@@ -115,7 +115,7 @@ pub(crate) async fn set(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, va
     let changes = checked(w, entity, id, &stored.data, values).await?;
     if !changes.is_empty() {
         w.update(entity.name, id, stored.version, &changes).await?;
-        w.audit(action, entity.name, Some(id), Details::of(&changes).hiding(entity.secret));
+        w.audit(action, entity.name, Some(id), Details::of_record(entity, &changes));
     }
     Ok(changes)
 }
@@ -135,7 +135,7 @@ pub(crate) async fn revive(w: &mut Write<'_>, entity: &'static Entity, id: Uuid,
     let changes = Changes::inserted(&whole);
     update_row(w, entity, id, &changes, ", deleted_at = NULL").await?;
     w.outbox(entity.name, id, Op::Insert, &changes, None);
-    w.audit("create", entity.name, Some(id), Details::of(&changes).hiding(entity.secret));
+    w.audit("create", entity.name, Some(id), Details::of_record(entity, &changes));
     Ok(changes)
 }
 

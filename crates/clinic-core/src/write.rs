@@ -154,6 +154,11 @@ impl<'c> Write<'c> {
         self.signer = Some(signer);
     }
 
+    /// The acting staff member's signing key, to sign a clinical record with.
+    pub(crate) fn signer(&self) -> Result<&Signer> {
+        self.signer.as_ref().ok_or_else(key_not_open)
+    }
+
     pub fn conn(&mut self) -> &mut SqliteConnection {
         &mut self.tx
     }
@@ -241,8 +246,7 @@ impl<'c> Write<'c> {
                 op: m.op.on_the_wire(), changes: m.changes, base_version: m.base_version, user_id: user, signature: None,
             };
             // The server refuses a change its author did not sign: none is written unsigned.
-            let signature = self.signer.as_ref().map(|key| key.sign(&wire)).ok_or_else(|| Error::new(Code::SessionLocked,
-                "Your signing key is not open, or your password was reset meanwhile: log out and in again. If that does not help, ask an administrator to reset your password."))?;
+            let signature = self.signer.as_ref().map(|key| key.sign(&wire)).ok_or_else(key_not_open)?;
             let (op, changes) = (wire.op.as_str(), serde_json::to_string(&wire.changes)?);
             // The device sequence is taken and advanced by the database (trigger outbox_device_seq).
             sqlx::query!(
@@ -262,6 +266,11 @@ impl<'c> Write<'c> {
         *self.clinic.audit_head.lock().expect("audit head") = Some(head);
         Ok(())
     }
+}
+
+fn key_not_open() -> Error {
+    Error::new(Code::SessionLocked,
+        "Your signing key is not open, or your password was reset meanwhile: log out and in again. If that does not help, ask an administrator to reset your password.")
 }
 
 fn declared(entity: &'static str) -> Result<&'static clinic_sync::entities::Entity> {

@@ -15,6 +15,11 @@ pub enum Policy {
     NoOverlap,
     /// Written once, never changed (the audit trail).
     AppendOnly,
+    /// As `FieldMerge` while a draft; signing (`signed_at`, `content_hash`, `signature`, by the
+    /// record's `author_id` only) freezes it: the server refuses any later change, and the
+    /// signature over the `content` fields' hash proves who signed what (`signed.rs`). A record
+    /// may be created already signed (an addendum).
+    Signed { content: &'static [&'static str] },
 }
 
 use crate::permissions::Allowed::{self, Anyone, Nobody, With};
@@ -131,6 +136,9 @@ pub struct Entity {
     pub secret: &'static [&'static str],
     /// Times that must come in order in every version of the record (an end after its start).
     pub ordered: &'static [Order],
+    /// Clinical content (DESIGN.md §7a): only clinicians read it, and the audit trail records
+    /// which fields a change made, never their values (the admin who reads the trail sees none).
+    pub clinical: bool,
 }
 
 /// What of a guarded field takes its roles.
@@ -186,6 +194,10 @@ const CURRENCY: Kind = Kind::Currency;
 const MONEY: Kind = Kind::Int(0, 1_000_000_000_000);
 const NAME: Kind = Kind::Text(200);
 const NOTE: Kind = Kind::Text(4000);
+/// A section of a clinical note.
+const CLINICAL_TEXT: Kind = Kind::Text(100_000);
+const ROUTE: Kind = Kind::OneOf(&["oral", "sublingual", "topical", "transdermal", "inhaled", "nasal", "ophthalmic", "otic",
+    "rectal", "vaginal", "subcutaneous", "intramuscular", "intravenous", "other"]);
 
 /// In dependency order: a workstation applies a first sync in this order, so references resolve.
 pub const ENTITIES: &[Entity] = &[
@@ -199,6 +211,7 @@ pub const ENTITIES: &[Entity] = &[
         own: &[],
         secret: &[],
         ordered: &[],
+        clinical: false,
     },
     Entity {
         name: "site",
@@ -213,6 +226,7 @@ pub const ENTITIES: &[Entity] = &[
         own: &[],
         secret: &[],
         ordered: &[],
+        clinical: false,
     },
     Entity {
         name: "staff",
@@ -230,6 +244,7 @@ pub const ENTITIES: &[Entity] = &[
         own: &["password_hash", "sealed_key"],
         secret: &["password_hash", "sealed_key"],
         ordered: &[],
+        clinical: false,
     },
     Entity {
         name: "practitioner",
@@ -243,6 +258,7 @@ pub const ENTITIES: &[Entity] = &[
         own: &[],
         secret: &[],
         ordered: &[],
+        clinical: false,
     },
     Entity {
         name: "time_off",
@@ -255,19 +271,23 @@ pub const ENTITIES: &[Entity] = &[
         own: &[],
         secret: &[],
         ordered: &[Order { earlier: "starts_at", later: "ends_at", may_equal: false }],
+        clinical: false,
     },
     Entity {
         name: "appointment_type",
         policy: Policy::FieldMerge { human: &[] },
         fields: &[required("name", NAME), required("duration_min", Kind::Int(1, 1440)), required("buffer_min", Kind::Int(0, 1440)),
             required("price_minor", MONEY), required("currency", CURRENCY), required("colour", Kind::Text(16)),
-            flag("active", true)],
+            flag("active", true),
+            // The note a consultation of this type starts from: {"subjective": …, "objective": …, "assessment": …, "plan": …}.
+            nullable("note_template", Kind::Text(20_000))],
         unique: &[],
         access: access(With(ManageAppointmentTypes), With(ManageAppointmentTypes), Nobody),
         guarded: &[],
         own: &[],
         secret: &[],
         ordered: &[],
+        clinical: false,
     },
     Entity {
         name: "patient",
@@ -277,14 +297,17 @@ pub const ENTITIES: &[Entity] = &[
             required("birth_date_estimated", Kind::Bool), required("phones", Kind::List(10)), nullable("email", Kind::Text(254)),
             nullable("address", Kind::Text(500)), nullable("national_id", Kind::Text(64)), nullable("emergency_contact", Kind::Contact),
             nullable("blood_group", Kind::OneOf(&["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"])), required("allergies", Kind::List(50)),
-            nullable("notes", NOTE), nullable("merged_into", Kind::Ref("patient"))],
+            nullable("notes", NOTE), nullable("merged_into", Kind::Ref("patient")),
+            // A clinician asked and the patient has none: distinct from never asked (no allergy records either way).
+            flag("no_known_allergies", false)],
         unique: &["mrn"],
         // A patient record is never deleted: a duplicate is merged into the right one (reversibly).
         access: access(With(RegisterPatients), With(EditPatients), Nobody),
-        guarded: &[("merged_into", MergePatients, Guard::Changing)],
+        guarded: &[("merged_into", MergePatients, Guard::Changing), ("no_known_allergies", WriteClinical, Guard::Changing)],
         own: &[],
         secret: &[],
         ordered: &[],
+        clinical: false,
     },
     Entity {
         name: "appointment",
@@ -305,6 +328,7 @@ pub const ENTITIES: &[Entity] = &[
         // It ends after it starts, and its buffer does not end before it.
         ordered: &[Order { earlier: "starts_at", later: "ends_at", may_equal: false },
             Order { earlier: "ends_at", later: "busy_until", may_equal: true }],
+        clinical: false,
     },
     Entity {
         name: "queue_entry",
@@ -320,6 +344,141 @@ pub const ENTITIES: &[Entity] = &[
         own: &[],
         secret: &[],
         ordered: &[],
+        clinical: false,
+    },
+    // The doctor's desk (DESIGN.md §7a). A consultation: opened from an appointment or a walk-in.
+    Entity {
+        name: "encounter",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("patient_id", Kind::Ref("patient")), required("practitioner_id", Kind::Ref("practitioner")),
+            nullable("appointment_id", Kind::Ref("appointment")), nullable("queue_entry_id", Kind::Ref("queue_entry")),
+            required("reason", NAME), required("started_at", Kind::Instant), nullable("ended_at", Kind::Instant),
+            required("status", Kind::OneOf(&["open", "completed"]))],
+        unique: &[],
+        access: access(With(WriteClinical), With(WriteClinical), Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[Order { earlier: "started_at", later: "ended_at", may_equal: true }],
+        clinical: true,
+    },
+    // A consultation's note: saved as versions while drafted, frozen once its author signs it.
+    Entity {
+        name: "clinical_note",
+        policy: Policy::Signed { content: &["encounter_id", "patient_id", "author_id", "format", "subjective", "objective", "assessment", "plan", "body"] },
+        fields: &[required("encounter_id", Kind::Ref("encounter")), required("patient_id", Kind::Ref("patient")),
+            required("author_id", Kind::Ref("staff")), required("format", Kind::OneOf(&["soap", "free"])),
+            nullable("subjective", CLINICAL_TEXT), nullable("objective", CLINICAL_TEXT), nullable("assessment", CLINICAL_TEXT),
+            nullable("plan", CLINICAL_TEXT), nullable("body", CLINICAL_TEXT),
+            nullable("signed_at", Kind::Instant), nullable("content_hash", Kind::Text(64)), nullable("signature", Kind::Text(128))],
+        unique: &[],
+        // A draft may be discarded; a signed note never (the policy refuses it).
+        access: access(With(WriteClinical), With(WriteClinical), With(WriteClinical)),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: true,
+    },
+    // A correction to a signed note: signed by its author when written, never changed.
+    Entity {
+        name: "note_addendum",
+        policy: Policy::Signed { content: &["note_id", "patient_id", "author_id", "reason", "body"] },
+        fields: &[required("note_id", Kind::Ref("clinical_note")), required("patient_id", Kind::Ref("patient")),
+            required("author_id", Kind::Ref("staff")), required("reason", Kind::Text(500)), required("body", CLINICAL_TEXT),
+            required("signed_at", Kind::Instant), required("content_hash", Kind::Text(64)), required("signature", Kind::Text(128))],
+        unique: &[],
+        access: access(With(WriteClinical), Nobody, Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: true,
+    },
+    // One set of vital signs, as measured together. The ranges are what a living patient can
+    // show: anything outside is a typing error, refused here, on the server and on every desk.
+    // Units (UCUM): mm[Hg], /min, temperature in tenths of Cel, %, g, mm.
+    Entity {
+        name: "vital_signs",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("patient_id", Kind::Ref("patient")), nullable("encounter_id", Kind::Ref("encounter")),
+            required("taken_at", Kind::Instant),
+            nullable("systolic", Kind::Int(50, 300)), nullable("diastolic", Kind::Int(20, 200)), nullable("pulse", Kind::Int(20, 300)),
+            nullable("temperature_dc", Kind::Int(250, 450)), nullable("respiratory_rate", Kind::Int(4, 80)),
+            nullable("spo2", Kind::Int(50, 100)), nullable("weight_g", Kind::Int(300, 500_000)), nullable("height_mm", Kind::Int(200, 2_800))],
+        unique: &[],
+        // Entered in error: tombstoned, never rewritten.
+        access: access(With(WriteClinical), With(WriteClinical), With(WriteClinical)),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: true,
+    },
+    // The problem list: an ICD-10-CM coded diagnosis, active until resolved.
+    Entity {
+        name: "diagnosis",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("patient_id", Kind::Ref("patient")), nullable("encounter_id", Kind::Ref("encounter")),
+            required("code", Kind::Text(8)), required("description", Kind::Text(300)),
+            required("status", Kind::OneOf(&["active", "resolved", "entered_in_error"])),
+            nullable("onset", Kind::Date), nullable("resolved_on", Kind::Date), nullable("comment", Kind::Text(1000))],
+        unique: &[],
+        access: access(With(WriteClinical), With(WriteClinical), Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[Order { earlier: "onset", later: "resolved_on", may_equal: true }],
+        clinical: true,
+    },
+    // A recorded allergy or intolerance; its severity changed on two desks is for a person to settle.
+    Entity {
+        name: "allergy",
+        policy: Policy::FieldMerge { human: &["severity"] },
+        fields: &[required("patient_id", Kind::Ref("patient")), required("substance", NAME), nullable("reaction", Kind::Text(500)),
+            required("severity", Kind::OneOf(&["mild", "moderate", "severe", "unknown"])),
+            required("status", Kind::OneOf(&["active", "inactive", "entered_in_error"]))],
+        unique: &[],
+        access: access(With(WriteClinical), With(WriteClinical), Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: true,
+    },
+    // The drugs the clinic prescribes from (a prescription may also name one freely).
+    Entity {
+        name: "formulary_drug",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("name", NAME), required("strength", Kind::Text(64)), required("form", Kind::Text(64)),
+            required("route", ROUTE), nullable("usual_dose", Kind::Text(64)), nullable("usual_frequency", Kind::Text(64)),
+            flag("active", true)],
+        unique: &[],
+        access: access(With(ManageFormulary), With(ManageFormulary), Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: false,
+    },
+    // A prescription of one drug; its dose changed on two desks is for a person to settle.
+    Entity {
+        name: "prescription",
+        policy: Policy::FieldMerge { human: &["dose"] },
+        fields: &[required("patient_id", Kind::Ref("patient")), nullable("encounter_id", Kind::Ref("encounter")),
+            required("prescriber_id", Kind::Ref("staff")), nullable("drug_id", Kind::Ref("formulary_drug")),
+            required("drug", NAME), required("strength", Kind::Text(64)), required("form", Kind::Text(64)),
+            required("dose", Kind::Text(64)), required("route", ROUTE), required("frequency", Kind::Text(64)),
+            nullable("duration_days", Kind::Int(1, 3650)), required("quantity", Kind::Int(1, 100_000)), required("repeats", Kind::Int(0, 12)),
+            nullable("instructions", Kind::Text(1000)), required("prescribed_at", Kind::Instant),
+            required("status", Kind::OneOf(&["active", "stopped"])), nullable("first_printed_at", Kind::Instant)],
+        unique: &[],
+        access: access(With(WriteClinical), With(WriteClinical), Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: true,
     },
     Entity {
         name: "audit_event",
@@ -336,6 +495,7 @@ pub const ENTITIES: &[Entity] = &[
         own: &[],
         secret: &[],
         ordered: &[],
+        clinical: false,
     },
     // A clash or a disputed field the server found (only the server opens one); settling it is a
     // change like any other, by the people who book and edit patients.
@@ -353,6 +513,7 @@ pub const ENTITIES: &[Entity] = &[
         own: &[],
         secret: &[],
         ordered: &[],
+        clinical: false,
     },
 ];
 
@@ -383,6 +544,14 @@ impl Entity {
             _ => &[],
         }
     }
+
+    /// The fields a signature covers, for a signed record.
+    pub fn signed_content(&self) -> Option<&'static [&'static str]> {
+        match self.policy {
+            Policy::Signed { content } => Some(content),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -392,7 +561,9 @@ mod tests {
     #[test]
     fn declarations_are_consistent() {
         for e in ENTITIES {
-            for name in e.ordered.iter().flat_map(|o| [&o.earlier, &o.later]).chain(e.unique.iter()).chain(e.guarded.iter().map(|(f, _, _)| f)).chain(e.own).chain(e.secret).chain(e.human_fields()) {
+            let signing = e.signed_content().map_or(&[][..], |_| &crate::signed::SIGNING_FIELDS[..]);
+            for name in e.ordered.iter().flat_map(|o| [&o.earlier, &o.later]).chain(e.unique.iter()).chain(e.guarded.iter().map(|(f, _, _)| f)).chain(e.own).chain(e.secret).chain(e.human_fields())
+                .chain(e.signed_content().unwrap_or_default()).chain(signing) {
                 assert!(e.field(name).is_some(), "{}.{name} is named but not declared", e.name);
             }
             for f in e.fields {

@@ -5,6 +5,7 @@
 pub mod audit_chain;
 pub mod entities;
 pub mod permissions;
+pub mod signed;
 pub mod signing;
 pub mod transport;
 pub mod validate;

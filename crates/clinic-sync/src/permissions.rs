@@ -90,6 +90,15 @@ permissions! {
     /// See what sync needs a person for, and mark it settled (each fix also takes the permission
     /// of what it changes: a staff member's duplicate username is the admin's to fix).
     SettleConflicts => [Receptionist, Doctor, Manager, Admin], "settle what sync needs a person for";
+    /// The chart: notes, problems, allergies, medications, vitals, attachments (DESIGN.md §7a,
+    /// minimum necessary: clinical content is for clinicians).
+    ViewClinical => [Doctor], "see clinical records";
+    /// Consultations, notes (and signing one's own), vitals, diagnoses, allergies, prescriptions, attachments.
+    WriteClinical => [Doctor], "write clinical records";
+    /// The drugs the clinic prescribes from.
+    ManageFormulary => [Doctor, Manager], "manage the formulary";
+    /// An emergency read of a chart by someone whose role does not see it: with a reason, audited as such.
+    BreakTheGlass => [Receptionist, Manager], "open a chart in an emergency";
 }
 
 /// Who may make one kind of change to an entity's records.

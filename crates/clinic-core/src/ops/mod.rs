@@ -3,6 +3,7 @@
 
 pub mod appointment_types;
 pub mod calendar;
+pub mod clinical;
 pub mod patients;
 pub mod practitioners;
 pub mod queue;

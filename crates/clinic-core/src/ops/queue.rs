@@ -164,6 +164,17 @@ async fn set_entry_status(w: &mut Write<'_>, entry: &Current, status: &str, prac
 pub async fn call_next(clinic: &Clinic, session: &Session, practitioner_id: Uuid) -> Result<Option<QueueEntry>> {
     let mut w = Write::begin(clinic, session, Permission::ManageQueue).await?;
     practitioners::load(&mut w, practitioner_id).await?;
+    let Some(next) = call_next_in(&mut w, practitioner_id).await? else {
+        w.nothing_changed().await;
+        return Ok(None);
+    };
+    let called = load_entry(&mut w, next).await?;
+    w.commit().await?;
+    Ok(Some(called))
+}
+
+/// Calls the next one waiting for this practitioner (or for anyone), in the caller's use case.
+pub(crate) async fn call_next_in(w: &mut Write<'_>, practitioner_id: Uuid) -> Result<Option<Uuid>> {
     let site = w.site_id();
     let next = sqlx::query_scalar!(
         r#"SELECT id AS "id: Uuid" FROM queue_entry
@@ -171,22 +182,26 @@ pub async fn call_next(clinic: &Clinic, session: &Session, practitioner_id: Uuid
            ORDER BY priority DESC, arrived_at, id LIMIT 1"#,
         site, practitioner_id
     ).fetch_optional(w.conn()).await?;
-    let Some(next) = next else {
-        w.nothing_changed().await;
-        return Ok(None);
-    };
-    let entry = current(&mut w, next).await?;
-    set_entry_status(&mut w, &entry, "called", Some(practitioner_id)).await?;
+    let Some(next) = next else { return Ok(None) };
+    call_entry(w, next, practitioner_id).await?;
+    Ok(Some(next))
+}
+
+/// Calls one waiting patient to a practitioner (and their appointment into consultation).
+pub(crate) async fn call_entry(w: &mut Write<'_>, id: Uuid, practitioner_id: Uuid) -> Result<()> {
+    let entry = current(w, id).await?;
+    if entry.status != "waiting" {
+        return Ok(());
+    }
+    set_entry_status(w, &entry, "called", Some(practitioner_id)).await?;
     if let Some(appointment_id) = entry.appointment_id {
         let a = load_appointment(w.conn(), appointment_id).await?;
         // The visit may have moved on meanwhile (changed on another desk): the call still stands.
         if a.status.ensure_can_become(AppointmentStatus::InConsultation).is_ok() {
-            set_status(&mut w, &a, AppointmentStatus::InConsultation, None).await?;
+            set_status(w, &a, AppointmentStatus::InConsultation, None).await?;
         }
     }
-    let called = load_entry(&mut w, next).await?;
-    w.commit().await?;
-    Ok(Some(called))
+    Ok(())
 }
 
 /// The visit is over.
@@ -201,13 +216,21 @@ pub async fn mark_left(clinic: &Clinic, session: &Session, id: Uuid) -> Result<Q
 
 async fn finish(clinic: &Clinic, session: &Session, id: Uuid, outcome: &str) -> Result<QueueEntry> {
     let mut w = Write::begin(clinic, session, Permission::ManageQueue).await?;
-    let entry = current(&mut w, id).await?;
+    finish_in(&mut w, id, outcome).await?;
+    let done = load_entry(&mut w, id).await?;
+    w.commit().await?;
+    Ok(done)
+}
+
+/// Ends a visit (served, or left), with its appointment, in the caller's use case.
+pub(crate) async fn finish_in(w: &mut Write<'_>, id: Uuid, outcome: &str) -> Result<()> {
+    let entry = current(w, id).await?;
     match (entry.status.as_str(), outcome) {
         ("called", "served") | ("waiting", "left") | ("called", "left") => {}
         ("waiting", "served") => return Err(Error::wrong_state("Call the patient before marking them served.")),
         _ => return Err(Error::wrong_state("This visit has already ended.")),
     }
-    set_entry_status(&mut w, &entry, outcome, entry.practitioner_id).await?;
+    set_entry_status(w, &entry, outcome, entry.practitioner_id).await?;
     if let Some(appointment_id) = entry.appointment_id {
         let a = load_appointment(w.conn(), appointment_id).await?;
         let (next, reason) = match outcome {
@@ -215,12 +238,10 @@ async fn finish(clinic: &Clinic, session: &Session, id: Uuid, outcome: &str) -> 
             _ => (AppointmentStatus::Cancelled, Some("Left before being seen")),
         };
         if a.status.ensure_can_become(next).is_ok() {
-            set_status(&mut w, &a, next, reason).await?;
+            set_status(w, &a, next, reason).await?;
         }
     }
-    let done = load_entry(&mut w, id).await?;
-    w.commit().await?;
-    Ok(done)
+    Ok(())
 }
 
 /// Keeps the queue in step when an appointment is started from the calendar.

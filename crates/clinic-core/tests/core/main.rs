@@ -4,6 +4,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod calendar;
+mod clinical;
 mod daylight_saving;
 mod declaration;
 mod demo;

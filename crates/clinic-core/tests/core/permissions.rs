@@ -11,6 +11,8 @@ use clinic_core::audit;
 use clinic_core::auth::{Permission, Role, Session};
 use clinic_core::ops::appointment_types::*;
 use clinic_core::ops::calendar::*;
+use clinic_core::ops::clinical;
+use clinic_core::ops::clinical as clinic;
 use clinic_core::ops::patients::*;
 use clinic_core::ops::practitioners::*;
 use clinic_core::ops::queue::*;
@@ -82,10 +84,38 @@ impl Fx {
         create_staff(&self.t.clinic, &self.all, new_staff(&format!("target{n}"))).await.unwrap().id
     }
 
+    /// A draft note of `s`'s own when they can open a consultation, else of the all-roles doctor's.
+    async fn note_for(&self, s: &Session) -> clinic::Consultation {
+        let entry = self.queued().await;
+        match clinic::open_consultation(&self.t.clinic, s, clinic::VisitRef::QueueEntry(entry)).await {
+            Ok(c) => c,
+            Err(_) => clinic::open_consultation(&self.t.clinic, &self.all, clinic::VisitRef::QueueEntry(entry)).await.unwrap(),
+        }
+    }
+
+    async fn signed_note(&self) -> Uuid {
+        let c = self.note_for(&self.all).await;
+        let text = clinic::NoteText { body: Some("Seen".into()), ..Default::default() };
+        clinic::save_note(&self.t.clinic, &self.all, c.note_id, text).await.unwrap();
+        clinic::sign_note(&self.t.clinic, &self.all, c.note_id).await.unwrap().id
+    }
+
+    fn drug(&self, name: &str) -> clinic::FormularyDrugInput {
+        clinic::FormularyDrugInput { name: name.into(), strength: "500 mg".into(), form: "tablet".into(), route: clinic::Route::Oral, usual_dose: None, usual_frequency: None }
+    }
+
     async fn queued(&self) -> Uuid {
         let patient = self.patient().await;
         add_walk_in(&self.t.clinic, &self.all, WalkInInput { patient: WalkInPatient::Existing(patient), reason: "Check".into(), priority: Priority::Normal, practitioner_id: None })
             .await.unwrap().id
+    }
+}
+
+fn prescription(patient_id: Uuid) -> clinical::PrescriptionInput {
+    clinical::PrescriptionInput {
+        patient_id, encounter_id: None, drug_id: None, drug: "Paracetamol".into(), strength: "500 mg".into(), form: "tablet".into(),
+        dose: "1 tablet".into(), route: clinical::Route::Oral, frequency: "every 6 hours".into(), duration_days: Some(5), quantity: 20,
+        repeats: 0, instructions: None, allergy_override: None,
     }
 }
 
@@ -253,6 +283,82 @@ fn cases() -> Vec<Case> {
         case("verify_audit", &[ViewAudit], |fx, s| Box::pin(async move { audit::verify(&fx.t.clinic, s).await.map(drop) })),
         case("recent_audit", &[ViewAudit], |fx, s| Box::pin(async move { audit::recent(&fx.t.clinic, s, None, 50).await.map(drop) })),
         case("needs_attention", &[SettleConflicts], |fx, s| Box::pin(async move { clinic_core::sync::needs_attention(&fx.t.clinic, s).await.map(drop) })),
+        case("my_day", &[ViewClinical], |fx, s| Box::pin(async move { clinical::my_day(&fx.t.clinic, s, None).await.map(drop) })),
+        case("open_consultation", &[WriteClinical], |fx, s| Box::pin(async move {
+            let entry = fx.queued().await;
+            clinical::open_consultation(&fx.t.clinic, s, clinical::VisitRef::QueueEntry(entry)).await.map(drop)
+        })),
+        case("finish_consultation", &[WriteClinical], |fx, s| Box::pin(async move {
+            let c = fx.note_for(&fx.all).await;
+            clinical::finish_consultation(&fx.t.clinic, s, c.encounter_id).await.map(drop)
+        })),
+        case("save_note", &[WriteClinical], |fx, s| Box::pin(async move {
+            let c = fx.note_for(s).await;
+            clinical::save_note(&fx.t.clinic, s, c.note_id, clinical::NoteText { body: Some("Better".into()), ..Default::default() }).await.map(drop)
+        })),
+        case("sign_note", &[WriteClinical], |fx, s| Box::pin(async move {
+            let c = fx.note_for(s).await;
+            let by = if s.roles.contains(Role::Doctor) { s } else { &fx.all };
+            clinical::save_note(&fx.t.clinic, by, c.note_id, clinical::NoteText { body: Some("Better".into()), ..Default::default() }).await.unwrap();
+            clinical::sign_note(&fx.t.clinic, s, c.note_id).await.map(drop)
+        })),
+        case("add_addendum", &[WriteClinical], |fx, s| Box::pin(async move {
+            let note = fx.signed_note().await;
+            clinical::add_addendum(&fx.t.clinic, s, note, clinical::AddendumInput { reason: "Typo".into(), body: "Left, not right".into() }).await.map(drop)
+        })),
+        case("unsigned_notes", &[ViewClinical], |fx, s| Box::pin(async move { clinical::unsigned_notes(&fx.t.clinic, s).await.map(drop) })),
+        case("open_chart", &[ViewClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            clinical::open_chart(&fx.t.clinic, s, p, None).await.map(drop)
+        })),
+        case("open_chart (emergency)", &[ViewClinical, BreakTheGlass], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            clinical::open_chart(&fx.t.clinic, s, p, Some("Collapsed".into())).await.map(drop)
+        })),
+        case("chart_encounters", &[ViewClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            clinical::chart_encounters(&fx.t.clinic, s, p, fx.t.clinic.clock().now(), None).await.map(drop)
+        })),
+        case("record_vitals", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            clinical::record_vitals(&fx.t.clinic, s, clinical::VitalsInput { patient_id: p, values: vec![("pulse".into(), 72.0)], ..Default::default() }).await.map(drop)
+        })),
+        case("record_allergy", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            clinical::record_allergy(&fx.t.clinic, s, clinical::AllergyInput { patient_id: p, substance: "Latex".into(), reaction: None, severity: clinical::Severity::Mild }).await.map(drop)
+        })),
+        case("change_allergy", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            let a = clinical::record_allergy(&fx.t.clinic, &fx.all, clinical::AllergyInput { patient_id: p, substance: "Latex".into(), reaction: None, severity: clinical::Severity::Mild }).await.unwrap();
+            clinical::change_allergy(&fx.t.clinic, s, a.id, clinical::AllergyChange { reaction: None, severity: clinical::Severity::Severe, status: clinical::AllergyStatus::Active }).await.map(drop)
+        })),
+        case("confirm_no_known_allergies", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            clinical::confirm_no_known_allergies(&fx.t.clinic, s, p).await
+        })),
+        case("prescribe", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            clinical::prescribe(&fx.t.clinic, s, prescription(p)).await.map(drop)
+        })),
+        case("stop_prescription", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            let id = clinical::prescribe(&fx.t.clinic, &fx.all, prescription(p)).await.unwrap().id;
+            clinical::stop_prescription(&fx.t.clinic, s, id).await.map(drop)
+        })),
+        case("patient_prescriptions", &[ViewClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            clinical::patient_prescriptions(&fx.t.clinic, s, p).await.map(drop)
+        })),
+        case("add_formulary_drug", &[ManageFormulary], |fx, s| Box::pin(async move {
+            clinical::add_formulary_drug(&fx.t.clinic, s, fx.drug("Amoxicillin")).await.map(drop)
+        })),
+        case("update_formulary_drug", &[ManageFormulary], |fx, s| Box::pin(async move {
+            let id = clinical::add_formulary_drug(&fx.t.clinic, &fx.all, fx.drug("Paracetamol")).await.unwrap();
+            clinical::update_formulary_drug(&fx.t.clinic, s, id, fx.drug("Paracetamol forte"), true).await
+        })),
+        case("find_formulary_drugs", &[WriteClinical, ManageFormulary], |fx, s| Box::pin(async move {
+            clinical::find_formulary_drugs(&fx.t.clinic, s, "para").await.map(drop)
+        })),
     ]
 }
 
@@ -264,7 +370,12 @@ async fn every_use_case_is_allowed_exactly_to_the_roles_of_the_permission_table(
     let visit = create_appointment_type(&t.clinic, &all, type_input("Visit")).await.unwrap();
     let mut by_role = Vec::new();
     for role in Role::ALL {
-        by_role.push((role, t.staff(&format!("only{}", role.as_str()), &[role.as_str()]).await));
+        let session = t.staff(&format!("only{}", role.as_str()), &[role.as_str()]).await;
+        // A doctor sees patients as a practitioner (their day, their consultations).
+        if role == Role::Doctor {
+            add_practitioner(&t.clinic, &all, session.staff_id, practitioner_input()).await.unwrap();
+        }
+        by_role.push((role, session));
     }
     let fx = Fx { t, all, practitioner, visit, next_slot: AtomicI64::new(0), today_slot: AtomicI64::new(0) };
 
@@ -297,6 +408,9 @@ fn the_permission_table_is_the_one_the_clinic_agreed() {
         (ViewPatients, "RDM"), (RegisterPatients, "RDM"), (EditPatients, "RDM"), (MergePatients, "M"),
         (ViewSchedule, "RDM"), (BookAppointments, "RDM"), (OverrideSchedule, "DM"),
         (UpdateAppointmentStatus, "RDM"), (ManageQueue, "RDM"), (SettleConflicts, "RDMA"),
+        // Minimum necessary (DESIGN.md §7a): clinical content is for the doctor; others read a
+        // chart only in an emergency, with a reason, audited.
+        (ViewClinical, "D"), (WriteClinical, "D"), (ManageFormulary, "DM"), (BreakTheGlass, "RM"),
     ];
     assert_eq!(agreed.len(), Permission::ALL.len());
     for (permission, letters) in agreed {

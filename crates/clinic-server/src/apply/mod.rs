@@ -8,6 +8,7 @@ mod access;
 mod author;
 mod chain;
 mod refs;
+mod signed;
 mod slots;
 mod store;
 mod unique;
@@ -202,6 +203,9 @@ impl Batch<'_> {
             }
             _ => {}
         }
+        if let Err(refusal) = signed::frozen(kind, self.records.get(&key).map(|r| &r.data)) {
+            return Ok(Err(refusal));
+        }
         if let Err(refusal) = self.check_author(conn, kind, m).await? {
             return Ok(Err(refusal));
         }
@@ -219,7 +223,7 @@ impl Batch<'_> {
         let device = self.auth.device_id.to_string();
         // Kept to restore only where merging can end in a refusal (times out of order, the last
         // admin); for unique keys, only the values they had.
-        let can_refuse = !kind.ordered.is_empty() || kind.name == "staff";
+        let can_refuse = !kind.ordered.is_empty() || kind.name == "staff" || kind.signed_content().is_some();
         let before = self.records.get(&key).filter(|_| can_refuse).cloned();
         let unique_before: Vec<Option<Value>> = kind.unique.iter()
             .map(|f| self.records.get(&key).and_then(|r| r.data.get(*f)).cloned()).collect();
@@ -276,6 +280,10 @@ impl Batch<'_> {
             Ok(()) if kind.name == "staff" => {
                 let merged = rec.data.clone();
                 self.keeps_an_admin(conn, kind, m.entity_id, before.as_ref().map(|b| &b.data), &merged).await?.err()
+            }
+            Ok(()) if kind.signed_content().is_some() => {
+                let merged = rec.data.clone();
+                self.check_signature(conn, kind, m, &merged).await?.err()
             }
             Ok(()) => None,
         };

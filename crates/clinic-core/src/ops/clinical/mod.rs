@@ -1,0 +1,71 @@
+//! The doctor's desk (DESIGN.md §7a): a consultation (encounter) opened from the day's list, its
+//! note drafted as versions and signed, vital signs, diagnoses, allergies and prescriptions, and
+//! the chart that shows them. Clinical content is for clinicians: every read checks
+//! `ViewClinical` (or an emergency reason, `BreakTheGlass`) and is audited, and the audit trail
+//! names the fields a change made, never their values.
+
+mod allergies;
+mod chart;
+mod consultation;
+mod notes;
+mod prescriptions;
+mod vitals;
+
+pub use allergies::{change_allergy, confirm_no_known_allergies, record_allergy, Allergy, AllergyChange, AllergyInput, AllergyStatus, Severity};
+pub use chart::{chart_encounters, open_chart, AllergyList, Chart, ChartPatient, EncounterPage, EncounterSummary, KnownAllergies, Medication, Problem};
+pub use consultation::{finish_consultation, my_day, open_consultation, Consultation, DayVisit, MyDay, VisitRef};
+pub use notes::{add_addendum, save_note, sign_note, unsigned_notes, Addendum, AddendumInput, Note, NoteSaved, NoteText, UnsignedNote};
+pub use prescriptions::{add_formulary_drug, find_formulary_drugs, patient_prescriptions, prescribe, stop_prescription, update_formulary_drug,
+    FormularyDrug, FormularyDrugInput, Prescription, PrescriptionInput, Route};
+pub use vitals::{record_vitals, vital_measures, Measure, Observation, VitalSet, VitalsInput};
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::write::{Changes, Write};
+
+/// A patient a clinical record may be written for: registered, and not merged into another.
+pub(crate) struct ChartOf {
+    pub mrn: String,
+    pub full_name: String,
+    pub birth_date: String,
+}
+
+pub(crate) async fn chart_of(conn: &mut sqlx::SqliteConnection, patient_id: Uuid) -> Result<ChartOf> {
+    let row = sqlx::query!(
+        r#"SELECT mrn, given_name || ' ' || family_name AS "full_name!: String", birth_date, merged_into AS "merged_into: Uuid"
+           FROM patient WHERE id = ? AND deleted_at IS NULL"#, patient_id)
+        .fetch_optional(conn).await?
+        .ok_or_else(|| Error::not_found("The patient"))?;
+    if let Some(into) = row.merged_into {
+        return Err(Error::wrong_state(format!("This record was merged into another ({into}); use that one.")));
+    }
+    Ok(ChartOf { mrn: row.mrn, full_name: row.full_name, birth_date: row.birth_date })
+}
+
+/// Creates a clinical record: its row and outbox change, and an audit entry naming its fields.
+pub(crate) async fn create(w: &mut Write<'_>, entity: &'static str, id: Uuid, fields: &[(&'static str, serde_json::Value)]) -> Result<Changes> {
+    let changes = w.insert(entity, id, fields).await?;
+    w.audit("create", entity, Some(id), crate::audit::Details::of_record(declared(entity), &changes));
+    Ok(changes)
+}
+
+fn declared(entity: &str) -> &'static clinic_sync::Entity {
+    clinic_sync::entity(entity).expect("a declared clinical entity")
+}
+
+/// A date a clinician gives (an onset, a resolution): not after today at the site.
+pub(crate) async fn not_in_future(w: &mut Write<'_>, field: &'static str, date: Option<NaiveDate>) -> Result<()> {
+    if let Some(date) = date {
+        if date > w.site_today().await? {
+            return Err(Error::invalid(field, "That date is in the future."));
+        }
+    }
+    Ok(())
+}
+
+/// Free text a clinician typed: trimmed, and none when empty.
+pub(crate) fn text(value: Option<String>) -> Option<String> {
+    value.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
