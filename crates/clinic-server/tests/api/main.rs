@@ -10,4 +10,5 @@ mod openapi;
 mod push_pull;
 mod refusals;
 mod signatures;
+mod signed_notes;
 mod tls;
