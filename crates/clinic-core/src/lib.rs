@@ -13,6 +13,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod ops;
+pub mod print;
 pub mod store;
 pub mod sync;
 pub mod thread;

@@ -12,6 +12,7 @@ mod idle_lock;
 mod keychain;
 mod patients;
 mod permissions;
+mod print;
 mod queue;
 mod signing;
 mod store;

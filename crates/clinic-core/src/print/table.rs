@@ -1,0 +1,96 @@
+//! Tables: a header row, then rows of wrapped cells, the header repeated on each page the table
+//! runs onto.
+
+use super::font::{wrap, width_mm};
+use super::{Layout, Style, MARGIN};
+
+/// Space kept free at a column's right edge, so neighbouring columns never touch.
+const GUTTER: f32 = 2.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+pub struct Column<'a> {
+    pub title: &'a str,
+    pub width: f32,
+    pub align: Align,
+}
+
+/// A table cell: one or more paragraphs, each plain or bold, wrapped to the column.
+#[derive(Debug, Clone, Default)]
+pub struct Cell(Vec<(String, bool)>);
+
+impl Cell {
+    pub fn plain(text: impl Into<String>) -> Cell {
+        Cell(vec![(text.into(), false)])
+    }
+    pub fn bold(text: impl Into<String>) -> Cell {
+        Cell(vec![(text.into(), true)])
+    }
+    /// Adds a paragraph (it starts on a new line); an empty one is left out.
+    pub fn and(mut self, text: impl Into<String>, bold: bool) -> Cell {
+        let text = text.into();
+        if !text.trim().is_empty() {
+            self.0.push((text, bold));
+        }
+        self
+    }
+}
+
+impl Layout {
+    /// A table whose header row repeats on each page it runs onto. Rows are kept whole on a
+    /// page unless one is taller than a page.
+    pub fn table(&mut self, columns: &[Column], rows: &[Vec<Cell>]) {
+        self.keep_together(4.0 * Style::BODY.line_height());
+        self.table_header(columns);
+        for row in rows {
+            let cells: Vec<Vec<(String, bool)>> = columns.iter().zip(row).map(|(c, cell)| cell_lines(cell, c.width - GUTTER)).collect();
+            let line_count = cells.iter().map(Vec::len).max().unwrap_or(0);
+            if self.keep_together(line_count as f32 * Style::BODY.line_height() + 2.0) {
+                self.table_header(columns);
+            }
+            self.y += 1.0;
+            for i in 0..line_count {
+                if self.keep_together(Style::BODY.line_height()) {
+                    self.table_header(columns);
+                }
+                let mut x = MARGIN;
+                for (column, lines) in columns.iter().zip(&cells) {
+                    if let Some((line, bold)) = lines.get(i) {
+                        let style = Style { bold: *bold, ..Style::BODY };
+                        self.draw(aligned(x, column, line, style), self.y, line, style);
+                    }
+                    x += column.width;
+                }
+                self.y += Style::BODY.line_height();
+            }
+            self.y += 1.0;
+            self.rule_weighted(0.3, 0.75);
+        }
+    }
+
+    fn table_header(&mut self, columns: &[Column]) {
+        let mut x = MARGIN;
+        for column in columns {
+            let style = Style { bold: true, ..Style::SMALL };
+            self.draw(aligned(x, column, column.title, style), self.y, column.title, style);
+            x += column.width;
+        }
+        self.y += Style::SMALL.line_height() + 0.5;
+        self.rule_weighted(0.5, 0.0);
+    }
+}
+
+fn aligned(x: f32, column: &Column, text: &str, style: Style) -> f32 {
+    match column.align {
+        Align::Left => x,
+        Align::Right => x + column.width - GUTTER - width_mm(text, style.bold, style.size),
+    }
+}
+
+fn cell_lines(cell: &Cell, width: f32) -> Vec<(String, bool)> {
+    cell.0.iter().flat_map(|(text, bold)| wrap(text, *bold, Style::BODY.size, width).into_iter().map(|l| (l, *bold))).collect()
+}
