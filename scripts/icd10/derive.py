@@ -112,7 +112,8 @@ Written by `scripts/icd10/derive.py`; do not edit by hand.
 """,
         encoding="utf-8",
     )
-    print(f"{len(codes)} codes, {len(chapters)} chapters; codes.tsv.gz {len(packed.getvalue()):,} bytes ({len(raw):,} unpacked)")
+    size = len(packed.getvalue())
+    print(f"{len(codes)} codes, {len(chapters)} chapters; codes.tsv.gz {size:,} bytes ({len(raw):,} unpacked)")
 
 
 if __name__ == "__main__":
