@@ -1,9 +1,11 @@
 //! ICD-10-CM, the code set diagnoses are coded in, and a search over it as the doctor types.
 //!
 //! The table is derived from the CDC's public-domain release by `scripts/icd10/derive.py` and
-//! embedded (`data/icd10cm/SOURCE.md` says which release); it is decoded into an index the first
-//! time it is used, in about a tenth of a second, and kept for the life of the process.
+//! embedded (`data/icd10cm/SOURCE.md` says which release). It is decoded into an index the first
+//! time it is used, which takes 0.2-0.3 s in a release build, and kept for the life of the process;
+//! the shell can call [`chapters`] at start-up so that the doctor's first keystroke does not wait.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -39,11 +41,17 @@ pub fn lookup(code: &str) -> Option<&'static Icd10Code> {
     Some(&index.codes[index.by_code[at] as usize])
 }
 
-/// Codes for what has been typed so far, best first, at most `limit`. Something that looks like
-/// a code ("e11", "J45.9") matches codes starting with it; anything else matches descriptions
-/// having, for every word typed, a word starting with it ("diab type 2"), ignoring case and
-/// accents. Either way shorter (more general) codes come first, then codes in order, so an
-/// exactly typed code is first.
+/// Codes for what has been typed so far, best first, at most `limit`.
+///
+/// Something that looks like a code ("e11", "J45.9") matches the codes starting with it, shorter
+/// (more general) codes first, then in code order; so a code typed in full is first.
+///
+/// Anything else matches the descriptions having, for every word typed, a word starting with it
+/// ("diab type 2"), ignoring case and accents. The more general conditions come first, taken as
+/// the descriptions of fewer words (see [`specificity`]), then shorter codes, then code order:
+/// "asthma" gives "Other asthma" and "Unspecified asthma, uncomplicated" before "Family history of
+/// asthma and other chronic lower respiratory diseases", which the code's length alone would put
+/// first (Z82.5).
 pub fn search(query: &str, limit: usize) -> Vec<&'static Icd10Code> {
     let index = index();
     let query = query.trim();
@@ -53,7 +61,7 @@ pub fn search(query: &str, limit: usize) -> Vec<&'static Icd10Code> {
     let mut ids = if looks_like_code(query) { index.starting_with(&dotted(&bare(query)), limit) } else { Vec::new() };
     // "b12 deficiency", "h1n1": code-like words that are no code's start.
     if ids.is_empty() {
-        ids = index.having_words(&words(query), limit);
+        ids = index.having_words(&words(&matchable(query)).collect::<Vec<_>>(), limit);
     }
     ids.into_iter().map(|id| &index.codes[id as usize]).collect()
 }
@@ -73,15 +81,18 @@ static CODES_TSV_GZ: &[u8] = include_bytes!("../../data/icd10cm/codes.tsv.gz");
 static CHAPTERS_TSV: &str = include_str!("../../data/icd10cm/chapters.tsv");
 
 struct Index {
-    /// Ordered by rank (shorter codes first, then by code), so a code's id is its rank and the
-    /// best matches are the smallest ids.
+    /// Ordered by a word search's rank (see [`search`]), so a code's id is that rank and the best
+    /// matches are the smallest ids.
     codes: Vec<Icd10Code>,
+    /// A code's rank for a code search (shorter first, then in code order), by id.
+    code_rank: Vec<u32>,
     /// Ids in code order, for binary search. The dot is always after the third character, so
     /// this is also the order of the codes without their dots.
     by_code: Vec<u32>,
     /// Every description word, sorted: the words starting with what was typed are one run of ids.
     words: Vec<Box<str>>,
-    /// The codes (ascending) whose description has word `w`: `postings[posting_starts[w]..posting_starts[w + 1]]`.
+    /// The codes (ascending) whose description has word `w`:
+    /// `postings[posting_starts[w]..posting_starts[w + 1]]`.
     posting_starts: Vec<u32>,
     postings: Vec<u32>,
     /// The words (ascending ids) of code `c`: `code_words[word_starts[c]..word_starts[c + 1]]`.
@@ -107,21 +118,43 @@ impl Index {
             .map(|line| {
                 let fields: Vec<&str> = line.split('\t').collect();
                 let [code, chapter, description] = fields[..] else { panic!("bad ICD-10-CM line: {line}") };
-                Icd10Code { code: code.into(), description: description.into(), chapter: chapter.parse().expect("chapter number") }
+                let chapter = chapter.parse().expect("chapter number");
+                Icd10Code { code: code.into(), description: description.into(), chapter }
             })
             .collect();
-        codes.sort_by(|a, b| (a.code.len(), &a.code).cmp(&(b.code.len(), &b.code)));
+        codes.sort_by_cached_key(|c| (specificity(&c.description), c.code.len(), c.code.clone()));
         let mut by_code: Vec<u32> = (0..codes.len() as u32).collect();
         by_code.sort_by(|&a, &b| codes[a as usize].code.cmp(&codes[b as usize].code));
+        let mut by_code_rank = by_code.clone();
+        by_code_rank.sort_by_key(|&id| codes[id as usize].code.len()); // stable: in code order within a length
+        let mut code_rank = vec![0u32; codes.len()];
+        by_code_rank.iter().enumerate().for_each(|(rank, &id)| code_rank[id as usize] = rank as u32);
 
-        let per_code: Vec<Vec<String>> = codes.iter().map(|c| words(&c.description)).collect();
-        let mut vocabulary: Vec<&str> = per_code.iter().flatten().map(String::as_str).collect();
+        // Each distinct word is kept once: numbered as first met, then renumbered in sorted order.
+        let mut met: HashMap<Box<str>, u32> = HashMap::new();
+        let per_code: Vec<Vec<u32>> = codes
+            .iter()
+            .map(|c| {
+                words(&matchable(&c.description))
+                    .map(|w| match met.get(w) {
+                        Some(&id) => id,
+                        None => {
+                            let id = met.len() as u32;
+                            met.insert(w.into(), id);
+                            id
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut vocabulary: Vec<(Box<str>, u32)> = met.into_iter().collect();
         vocabulary.sort_unstable();
-        vocabulary.dedup();
+        let mut renumbered = vec![0u32; vocabulary.len()];
+        vocabulary.iter().enumerate().for_each(|(id, (_, met_as))| renumbered[*met_as as usize] = id as u32);
         let (mut word_starts, mut code_words) = (vec![0], Vec::new());
         let mut counts = vec![0u32; vocabulary.len()];
-        for code in &per_code {
-            let mut ids: Vec<u32> = code.iter().map(|w| vocabulary.binary_search(&w.as_str()).unwrap() as u32).collect();
+        for code in per_code {
+            let mut ids: Vec<u32> = code.into_iter().map(|w| renumbered[w as usize]).collect();
             ids.sort_unstable();
             ids.dedup();
             ids.iter().for_each(|&w| counts[w as usize] += 1);
@@ -142,7 +175,7 @@ impl Index {
                 next[w as usize] += 1;
             }
         }
-        let words = vocabulary.into_iter().map(Box::from).collect();
+        let words = vocabulary.into_iter().map(|(word, _)| word).collect();
 
         let chapters = CHAPTERS_TSV
             .lines()
@@ -153,7 +186,7 @@ impl Index {
                 Chapter { number: number.parse().expect("chapter number"), range: range.into(), title: title.into() }
             })
             .collect();
-        Index { codes, by_code, words, posting_starts, postings, word_starts, code_words, chapters }
+        Index { codes, code_rank, by_code, words, posting_starts, postings, word_starts, code_words, chapters }
     }
 
     fn code(&self, id: u32) -> &str {
@@ -165,28 +198,32 @@ impl Index {
         let start = self.by_code.partition_point(|&id| self.code(id) < prefix);
         let len = self.by_code[start..].partition_point(|&id| self.code(id).starts_with(prefix));
         let mut ids = self.by_code[start..start + len].to_vec();
+        let rank = |id: &u32| self.code_rank[*id as usize];
         if ids.len() > limit {
-            ids.select_nth_unstable(limit);
+            ids.select_nth_unstable_by_key(limit, rank);
             ids.truncate(limit);
         }
-        ids.sort_unstable();
+        ids.sort_unstable_by_key(rank);
         ids
     }
 
     /// The best `limit` codes whose description has, for each of `typed`, a word starting with it.
-    fn having_words(&self, typed: &[String], limit: usize) -> Vec<u32> {
+    fn having_words(&self, typed: &[&str], limit: usize) -> Vec<u32> {
         let mut runs: Vec<Range<u32>> = typed.iter().map(|t| self.words_starting_with(t)).collect();
         if runs.is_empty() || runs.iter().any(Range::is_empty) {
             return Vec::new();
         }
         // Candidates come from the typed word with the fewest codes ("diab" rather than "type");
         // each candidate is then checked for the others on its own short list of words.
-        let codes_of = |run: &Range<u32>| self.posting_starts[run.start as usize]..self.posting_starts[run.end as usize];
+        let codes_of = |run: &Range<u32>| {
+            let (start, end) = (self.posting_starts[run.start as usize], self.posting_starts[run.end as usize]);
+            &self.postings[start as usize..end as usize]
+        };
         runs.sort_by_key(|run| codes_of(run).len());
         let (driver, others) = runs.split_first().unwrap();
         // A bit per code: reading it back in order gives the candidates best first, without sorting.
         let mut candidates = vec![0u64; self.codes.len().div_ceil(64)];
-        for &id in &self.postings[codes_of(driver).start as usize..codes_of(driver).end as usize] {
+        for &id in codes_of(driver) {
             candidates[id as usize / 64] |= 1 << (id % 64);
         }
         let mut found = Vec::new();
@@ -213,7 +250,8 @@ impl Index {
     }
 
     fn has_word_in(&self, id: u32, run: &Range<u32>) -> bool {
-        let words = &self.code_words[self.word_starts[id as usize] as usize..self.word_starts[id as usize + 1] as usize];
+        let (start, end) = (self.word_starts[id as usize], self.word_starts[id as usize + 1]);
+        let words = &self.code_words[start as usize..end as usize];
         let at = words.partition_point(|&w| w < run.start);
         at < words.len() && words[at] < run.end
     }
@@ -245,13 +283,37 @@ fn looks_like_code(query: &str) -> bool {
         && b[1..b.len().min(3)].iter().any(u8::is_ascii_digit)
 }
 
-/// The words a description or a query is matched on: case and accents folded, split on anything
-/// but letters and digits. An apostrophe joins rather than splits, so "Alzheimer's" is found by
-/// "alzheimers" as well as "alzheimer".
-fn words(text: &str) -> Vec<String> {
+/// A description or a query as it is matched: case and accents folded, and apostrophes dropped so
+/// that "Alzheimer's" is found by "alzheimers" as well as "alzheimer".
+fn matchable(text: &str) -> String {
     // Almost every description is ASCII; decomposing them all would double the index's build.
     let folded = if text.is_ascii() { text.to_ascii_lowercase() } else { fold(text) };
-    folded.replace(['\'', '’'], "").split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(String::from).collect()
+    folded.replace(['\'', '’'], "")
+}
+
+/// The words of a [`matchable`] text: what lies between anything but letters and digits.
+fn words(matchable: &str) -> impl Iterator<Item = &str> {
+    matchable.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// How specific a description is: its words, but for those in parentheses, which are ICD-10-CM's
+/// "nonessential modifiers" ("Essential (primary) hypertension" is as general as "Renovascular
+/// hypertension", and I10, the shorter code, comes first). Counted in place, as [`words`] would
+/// split them, for it runs on every code while the index is built.
+fn specificity(description: &str) -> usize {
+    let (mut depth, mut count, mut in_word) = (0u32, 0, false);
+    for c in description.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            '\'' | '’' => continue,
+            _ => {}
+        }
+        let letter = depth == 0 && c.is_alphanumeric();
+        count += usize::from(letter && !in_word);
+        in_word = letter;
+    }
+    count
 }
 
 #[cfg(test)]
@@ -328,16 +390,29 @@ mod tests {
     }
 
     #[test]
-    fn shorter_codes_come_first_then_codes_in_order_and_a_limit_keeps_the_best() {
-        for query in ["e11", "diabetes", "fract fem", "a"] {
+    fn a_code_search_gives_shorter_codes_first_then_codes_in_order() {
+        for query in ["e11", "s72", "j4", "O9A"] {
             let all = codes(query, usize::MAX);
             let mut ranked = all.clone();
             ranked.sort_by_key(|c| (c.len(), *c));
             assert_eq!(all, ranked, "{query}");
             assert_eq!(codes(query, 5), all[..5], "{query}");
         }
-        assert_eq!(codes("e11", 2), ["E11.8", "E11.9"]);
-        assert_eq!(codes("i10", 3)[0], "I10");
+        assert_eq!(codes("e11", 3), ["E11.8", "E11.9", "E11.A"]);
+        assert_eq!(codes("i10", 3), ["I10"]);
+    }
+
+    #[test]
+    fn a_word_search_gives_the_shorter_descriptions_first_then_shorter_codes_then_codes_in_order() {
+        for query in ["diabetes", "fract fem", "a", "asthma"] {
+            let all = search(query, usize::MAX);
+            let key = |c: &&Icd10Code| (specificity(&c.description), c.code.len(), c.code.clone());
+            assert!(all.is_sorted_by_key(key), "{query}");
+            assert_eq!(codes(query, 5), all[..5].iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), "{query}");
+        }
+        let asthma = codes("asthma", 5);
+        assert!(asthma.iter().all(|c| c.starts_with("J45.") || c.starts_with("J82.")), "{asthma:?}");
+        assert_eq!(codes("hypertension", 1), ["I10"]);
     }
 
     #[test]
