@@ -87,6 +87,20 @@ pub struct UnsignedNote {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A template as an appointment type keeps it: the sections given, as JSON; none when all are empty.
+pub(crate) fn template_json(template: NoteText) -> Result<Option<String>> {
+    let mut sections = serde_json::Map::new();
+    for (name, value) in template.sections() {
+        if let Some(text) = super::text(value.clone()) {
+            if text.chars().count() > 4000 {
+                return Err(Error::invalid(name, "A template section is at most 4,000 characters."));
+            }
+            sections.insert(name.to_string(), json!(text));
+        }
+    }
+    Ok((!sections.is_empty()).then(|| Value::Object(sections).to_string()))
+}
+
 fn entity(name: &str) -> &'static clinic_sync::Entity {
     super::declared(name)
 }
