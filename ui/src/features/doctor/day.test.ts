@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ageOn, noteText, sections, visitAction, waited } from "./day";
+import { ageOn, longDate, noteText, sections, visitAction, waited } from "./day";
 
 describe("the day list", () => {
   it("offers to start a visit, continue an open one, or read the note of a finished one", () => {
@@ -10,6 +10,11 @@ describe("the day list", () => {
     expect(visitAction({ status: "completed", encounter_id: null })).toBeNull();
     expect(visitAction({ status: "no_show", encounter_id: null })).toBeNull();
     expect(visitAction({ status: "left", encounter_id: null })).toBeNull();
+  });
+
+  it("names the day in words", () => {
+    expect(longDate("2026-12-04")).toBe("Friday 4 December 2026");
+    expect(longDate("nonsense")).toBe("nonsense");
   });
 
   it("writes waiting times in minutes, then hours", () => {

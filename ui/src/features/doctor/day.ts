@@ -17,6 +17,16 @@ export const statusLabel = (status: string) => STATUS[status] ?? status;
 
 export const priorityLabel = (p: number) => ["Normal", "Urgent", "Emergency"][p] ?? "Normal";
 
+/** A calendar date as people read it: "2026-12-04" → "Friday 4 December 2026". */
+export function longDate(date: string): string {
+  const at = new Date(`${date}T12:00:00Z`);
+  if (Number.isNaN(at.getTime())) return date;
+  return new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(at).replace(",", "");
+}
+
+/** A patient's sex as the chart's header says it. */
+export const sexLabel = (sex: string) => ({ female: "female", male: "male", other: "other sex", unknown: "sex not recorded" } as Record<string, string>)[sex] ?? sex;
+
 /** "12 min", "1 h 05 min"; empty before arrival. */
 export function waited(minutes: number | null): string {
   if (minutes === null) return "";
