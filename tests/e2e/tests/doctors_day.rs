@@ -49,7 +49,7 @@ fn walk_in_for_dr_silva(app: &App, given: &str, family: &str, shots: bool) {
     app.click_button("Add to the queue");
     app.wait_for_text("Added to today's queue for Helena Silva.", SHORT);
     if shots {
-        app.screenshot("01-reception-queues-a-walk-in");
+        shot(app, "01-reception-queues-a-walk-in");
     }
 }
 
@@ -72,6 +72,13 @@ fn act_on(app: &App, who: &str, label: &str) {
 /// Waits until the note's save status says it is saved.
 fn wait_until_saved(app: &App) {
     app.wait_for("the note saved", "return (document.querySelector('.save-status')?.textContent ?? '').trim().startsWith('Saved ')");
+}
+
+/// A screenshot once the window has painted what the test just did (a WebDriver screenshot taken
+/// at once showed the screen before).
+fn shot(app: &App, name: &str) -> std::path::PathBuf {
+    std::thread::sleep(Duration::from_millis(300));
+    app.screenshot(name)
 }
 
 /// Scrolls the element into the middle of the window, for the screenshot.
@@ -106,7 +113,7 @@ fn a_doctors_day() {
     let row = app.execute("return [...document.querySelectorAll('table.walk-ins tr')].find(r => r.textContent.includes(arguments[0])).textContent", json!([name]));
     let row = row.as_str().unwrap_or_default();
     assert!(row.contains("Waiting") && row.contains(" min") && row.contains("Cough and fever"), "her row: {row}");
-    app.screenshot("02-my-day");
+    shot(&app, "02-my-day");
     app.assert_accessible("my day");
 
     // Start the consultation: the note on the left, her chart on the right.
@@ -118,7 +125,7 @@ fn a_doctors_day() {
     wait_until_saved(&app);
     app.type_into("textarea[name=note_objective]", "Scattered wheeze both lungs.");
     wait_until_saved(&app);
-    app.screenshot("03-consultation-note-saved");
+    shot(&app, "03-consultation-note-saved");
     app.assert_accessible("consultation");
 
     // Vitals: an implausible systolic is refused next to its field, and nothing is saved.
@@ -128,7 +135,7 @@ fn a_doctors_day() {
     app.wait_for_text("is not plausible", SHORT);
     assert!(app.text(".chart-side").contains("No vital signs recorded."), "a refused set saves nothing");
     show_work(&app);
-    app.screenshot("04-vitals-refused");
+    shot(&app, "04-vitals-refused");
     for (field, value) in [("systolic", "150"), ("diastolic", "95"), ("pulse", "88"), ("temperature", "38,4"), ("respiratory_rate", "18"),
         ("spo2", "97"), ("weight", "68"), ("height", "165")] {
         app.set_value(&format!("input[name=vital_{field}]"), value);
@@ -140,9 +147,9 @@ fn a_doctors_day() {
     assert!(vitals.contains("38.4 °C") && vitals.contains("▲ high") && vitals.contains("BMI"), "latest vitals: {vitals}");
     show_work(&app);
     show(&app, ".latest-vitals");
-    app.screenshot("05-vitals-recorded");
+    shot(&app, "05-vitals-recorded");
     show(&app, ".trends");
-    app.screenshot("05b-vitals-trends");
+    shot(&app, "05b-vitals-trends");
 
     // A diagnosis found by typing words, picked with the arrow keys and Enter.
     app.click_button("Diagnosis");
@@ -154,7 +161,7 @@ fn a_doctors_day() {
         json!([]),
     ).as_u64().expect("an asthma code");
     show_work(&app);
-    app.screenshot("06-diagnosis-as-you-type");
+    shot(&app, "06-diagnosis-as-you-type");
     app.assert_accessible("diagnosis search");
     for _ in 0..index {
         app.press("input[name=diagnosis]", ARROW_DOWN);
@@ -166,7 +173,7 @@ fn a_doctors_day() {
     app.wait_for_text("is on the problem list.", SHORT);
     app.wait_for("the problem on the chart", &format!("return document.querySelector('.problems')?.textContent.includes('{code}') ?? false"));
     show_work(&app);
-    app.screenshot("07-diagnosis-added");
+    shot(&app, "07-diagnosis-added");
 
     // A penicillin allergy: the chart's banner turns red.
     app.click_button("Allergies");
@@ -177,7 +184,7 @@ fn a_doctors_day() {
     app.wait_for_text("Allergy to Penicillin recorded.", SHORT);
     app.wait_for("the allergy banner", "return document.querySelector('.allergy-banner.recorded')?.textContent.includes('Penicillin') ?? false");
     show_work(&app);
-    app.screenshot("08-allergy-recorded");
+    shot(&app, "08-allergy-recorded");
 
     // Amoxicillin: the allergy warning, then prescribed anyway with a reason.
     app.click_button("Prescription");
@@ -201,14 +208,14 @@ fn a_doctors_day() {
     app.wait_for_text("The patient is allergic to Penicillin.", SHORT);
     show_work(&app);
     show(&app, ".allergy-warning");
-    app.screenshot("09-allergy-warning");
+    shot(&app, "09-allergy-warning");
     app.assert_accessible("allergy warning");
     app.type_into("input[name=allergy_override]", "Took amoxicillin in 2024 without a reaction; the hives followed another drug.");
     app.click_button("Prescribe anyway");
     app.wait_for_text("Prescribed Amoxicillin", SHORT);
     app.wait_for("the medication on the chart", "return document.querySelector('.medications')?.textContent.includes('Amoxicillin') ?? false");
     show_work(&app);
-    app.screenshot("10-prescribed");
+    shot(&app, "10-prescribed");
 
     // Sign the note: read-only, signed and verified; a correction is an addendum with a reason.
     show(&app, ".note-editor");
@@ -224,7 +231,7 @@ fn a_doctors_day() {
     app.click_button("Sign and add");
     app.wait_for_text("reason: Temperature from the patient's diary", SHORT);
     show(&app, ".note-editor");
-    app.screenshot("11-signed-with-addendum");
+    shot(&app, "11-signed-with-addendum");
     app.assert_accessible("signed note");
 
     // Print the prescription, and read the PDF back.
@@ -234,7 +241,7 @@ fn a_doctors_day() {
     let path = app.text(".saved-path");
     assert!(app.has_button("Open"), "the saved PDF can be opened");
     show_work(&app);
-    app.screenshot("12-printed");
+    shot(&app, "12-printed");
     let pdf = std::process::Command::new("pdftotext").args(["-layout", &path, "-"]).output().expect("pdftotext (poppler-utils)");
     let text = String::from_utf8_lossy(&pdf.stdout);
     for expected in [name.as_str(), mrn.as_str(), "Amoxicillin", "Penicillin"] {
@@ -247,10 +254,22 @@ fn a_doctors_day() {
     let said = app.text(".finished");
     assert!(said.contains("has been called next") || said.contains("Nobody else is waiting"), "{said}");
     show(&app, ".finished");
-    app.screenshot("13-completed");
+    shot(&app, "13-completed");
     app.click_button("Back to my day");
     app.wait_for_text("My unsigned notes", SHORT);
     assert!(!app.text(".unsigned").contains(&name), "her note is signed");
+
+    // From Patients, a doctor opens the same chart: the visit on the timeline, its note signed.
+    app.click_button("Patients");
+    app.type_into("#patient-search", "ines consulta");
+    app.wait_for_text(&format!("{family}, {given}"), SHORT);
+    app.press("#patient-search", ENTER);
+    app.click_button("Clinical chart");
+    app.wait_for_text("Consultations", SHORT);
+    app.wait_for("the signed note on the timeline", "return document.querySelector('.encounters')?.textContent.includes('signature verified') ?? false");
+    show(&app, ".clinical-chart");
+    shot(&app, "13b-clinical-chart-from-patients");
+    app.assert_accessible("clinical chart from patients");
 
     // The receptionist: the patient's record shows no clinical content.
     app.click_button("Switch user");
@@ -266,23 +285,23 @@ fn a_doctors_day() {
         assert!(!seen.contains(clinical), "a receptionist sees “{clinical}”:\n{seen}");
     }
     assert!(!app.has_button("Clinical chart") && app.has_button("Emergency access"));
-    app.screenshot("14-reception-sees-no-clinical-content");
+    shot(&app, "14-reception-sees-no-clinical-content");
 
     // Emergency access: refused without a reason, then opened with one, marked as recorded.
     app.click_button("Emergency access");
     app.click_button("Open the chart");
     app.wait_for_text("open the chart with a reason", SHORT);
     show(&app, ".emergency-form");
-    app.screenshot("15-emergency-access-needs-a-reason");
+    shot(&app, "15-emergency-access-needs-a-reason");
     app.assert_accessible("emergency access refused");
     app.type_into("input[name=emergency_reason]", "Collapsed in the waiting room: allergies for the ambulance crew");
     app.click_button("Open the chart");
     app.wait_for_text("Emergency access — recorded", SHORT);
     app.wait_for("the chart's allergies", "return document.querySelector('.allergy-banner')?.textContent.includes('Penicillin') ?? false");
     show(&app, ".emergency-banner");
-    let shot = app.screenshot("16-emergency-chart");
+    let last = shot(&app, "16-emergency-chart");
     app.assert_accessible("emergency chart");
-    eprintln!("screenshots in {}", shot.parent().unwrap().display());
+    eprintln!("screenshots in {}", last.parent().unwrap().display());
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -309,7 +328,7 @@ fn a_note_survives_a_crash_while_typing() {
     let saved = "Fell from a ladder this morning, pain in the left wrist.";
     app.type_into("textarea[name=note_subjective]", saved);
     wait_until_saved(&app);
-    app.screenshot("01-saved");
+    shot(&app, "01-saved");
     app.type_into("textarea[name=note_subjective]", " Not yet saved when the power went.");
     app.kill_app(&dir);
     drop(app);
@@ -319,16 +338,17 @@ fn a_note_survives_a_crash_while_typing() {
     app.log_in("dr.silva", "demo-clinic");
     app.wait_for_text("My unsigned notes", SHORT);
     app.wait_for_text(&name, SHORT);
-    app.screenshot("02-after-restart");
+    shot(&app, "02-after-restart");
     app.execute(
         "[...document.querySelectorAll('.unsigned-notes button')].find(b => b.textContent.includes(arguments[0])).click()",
         json!([name]),
     );
     app.wait_for_text(&format!("Consultation · {name}"), SHORT);
     let text = app.value("textarea[name=note_subjective]");
+    app.wait_for("the chart beside the note", "return !!document.querySelector('.clinical-head')");
     assert_eq!(text, saved, "what was saved survives; what was typed in the last second before the crash may not");
-    let shot = app.screenshot("03-note-reopened");
-    eprintln!("screenshots in {}", shot.parent().unwrap().display());
+    let last = shot(&app, "03-note-reopened");
+    eprintln!("screenshots in {}", last.parent().unwrap().display());
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }
