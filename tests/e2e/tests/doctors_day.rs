@@ -148,6 +148,13 @@ fn a_doctors_day() {
     show_work(&app);
     show(&app, ".latest-vitals");
     shot(&app, "05-vitals-recorded");
+    // A second set later in the visit: the trends draw a line.
+    for (field, value) in [("systolic", "138"), ("diastolic", "88"), ("pulse", "80"), ("temperature", "37.6"), ("weight", "67.5")] {
+        app.set_value(&format!("input[name=vital_{field}]"), value);
+    }
+    app.click_button("Record vital signs");
+    app.wait_for_text("Recorded: Systolic BP 138 mm Hg", SHORT);
+    app.wait_for("the second set on the chart", "return document.querySelector('.latest-vitals')?.textContent.includes('37.6') ?? false");
     show(&app, ".trends");
     shot(&app, "05b-vitals-trends");
 
