@@ -121,6 +121,8 @@ fn a_doctors_day() {
     app.wait_for_text(&format!("Consultation · {name}"), SHORT);
     app.wait_for_text("Allergies not asked", SHORT);
     let mrn = app.text(".clinical-head code");
+    // Keyboard-first: the note opens with the cursor in its first section.
+    app.wait_for("the cursor in the note", "return document.activeElement?.id === 'note-subjective'");
     app.type_into("textarea[name=note_subjective]", "Cough for three days, fever up to 38.5 at night. No chest pain.");
     wait_until_saved(&app);
     app.type_into("textarea[name=note_objective]", "Scattered wheeze both lungs.");
