@@ -6,6 +6,7 @@
 //!   CLINIC_BENCH_DIR=… to keep the database elsewhere; CLINIC_BENCH_PATIENTS=… for a smaller one.
 
 mod bare;
+mod clinical;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -293,6 +294,7 @@ async fn run() {
         bare.push(t.elapsed());
     }
     rows.push(Row { what: "free slots of one practitioner for a week", ours, bare, budget: "≤ 5 ms" });
+    clinical::figures(&clinic, &raw, &mut rows).await;
     print(&mut rows);
 }
 
