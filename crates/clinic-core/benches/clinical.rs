@@ -83,11 +83,12 @@ pub async fn figures(clinic: &ClinicThread, raw: &Bare, rows: &mut Vec<Row>) {
         open_consultation(&c, &d, VisitRef::QueueEntry(entry.id)).await.unwrap().note_id
     }).await.unwrap();
     let mut update = raw.prepare("UPDATE clinical_note SET subjective = ?2, updated_at = ?3, updated_hlc = 'bench' WHERE id = ?1");
+    let mut seq = raw.prepare("UPDATE series SET next = next + 1 WHERE name = 'device_seq' RETURNING next - 1");
     let mut outbox = raw.prepare(
         "INSERT INTO outbox (mutation_id, device_seq, hlc, entity, entity_id, op, changes, created_at) VALUES (?1, (SELECT next - 1 FROM series WHERE name = 'device_seq'), 'bench', 'clinical_note', ?2, 'update', ?3, ?4)");
     let mut audit = raw.prepare(
         "INSERT INTO audit_event (id, org_id, device_id, seq, at, action, entity, entity_id, details, prev_hash, hash)
-         SELECT ?1, org_id, id, (SELECT max(seq) + 1 FROM audit_event WHERE device_id = device.id), ?2, 'bench', 'clinical_note', ?3, '{}', 'x', 'x' FROM device");
+         SELECT ?1, org_id, zeroblob(16), (SELECT coalesce(max(seq), 0) + 1 FROM audit_event WHERE device_id = zeroblob(16)), ?2, 'bench', 'clinical_note', ?3, '{}', 'x', 'x' FROM device");
     let (mut ours, mut bare) = (Vec::new(), Vec::new());
     let mut typed = String::new();
     for i in 0..500 {
@@ -104,6 +105,7 @@ pub async fn figures(clinic: &ClinicThread, raw: &Bare, rows: &mut Vec<Row>) {
         let t = Instant::now();
         raw.exec("BEGIN IMMEDIATE");
         update.run(&[Arg::Blob(note.as_bytes()), Arg::Text(&typed), Arg::Int(now)]);
+        seq.run(&[]);
         outbox.run(&[Arg::Blob(Uuid::now_v7().as_bytes()), Arg::Blob(note.as_bytes()), Arg::Text(&changes), Arg::Int(now)]);
         audit.run(&[Arg::Blob(Uuid::now_v7().as_bytes()), Arg::Int(now), Arg::Blob(note.as_bytes())]);
         raw.exec("COMMIT");
