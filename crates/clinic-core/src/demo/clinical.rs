@@ -101,18 +101,59 @@ pub(super) async fn formulary_and_templates(clinic: &Clinic, manager: &Session, 
 /// A signed consultation, with its vitals, diagnosis and prescription, for each of the first
 /// doctor's completed appointments (the newest `limit`), and a few for the others.
 pub(super) async fn history(clinic: &Clinic, doctor: &Session, rng: &mut StdRng, limit: i64) -> Result<usize> {
-    let signer = doctor.signer.clone().ok_or_else(|| Error::new(Code::Internal, "internal: the demo doctor's key is not open"))?;
     let practitioner = sqlx::query_scalar!(r#"SELECT id AS "id: Uuid" FROM practitioner WHERE staff_id = ?"#, doctor.staff_id)
         .fetch_one(clinic.store().pool()).await?;
-    let visits = sqlx::query!(
+    let visits: Vec<Visit> = sqlx::query!(
         r#"SELECT a.id AS "id: Uuid", a.patient_id AS "patient_id: Uuid", a.starts_at, a.ends_at, t.name AS type_name
            FROM appointment a JOIN appointment_type t ON t.id = a.type_id
            WHERE a.practitioner_id = ? AND a.status = 'completed' ORDER BY a.starts_at DESC LIMIT ?"#, practitioner, limit
-    ).fetch_all(clinic.store().pool()).await?;
+    ).fetch_all(clinic.store().pool()).await?.into_iter().rev()
+        .map(|v| Visit { id: Some(v.id), patient_id: v.patient_id, starts_at: v.starts_at, ends_at: v.ends_at, type_name: v.type_name }).collect();
+    record_visits(clinic, doctor, practitioner, &visits, rng).await?;
+    Ok(visits.len())
+}
+
+struct Visit {
+    /// The appointment, if it was one.
+    id: Option<Uuid>,
+    patient_id: Uuid,
+    starts_at: i64,
+    ends_at: i64,
+    type_name: String,
+}
+
+/// One patient seen `visits` times, a week apart up to `now`, and measured `vitals` times in all
+/// (the benchmark's long chart: years of history).
+pub async fn long_history(clinic: &Clinic, doctor: &Session, patient_id: Uuid, visits: usize, vitals: usize, rng: &mut StdRng) -> Result<()> {
+    let practitioner = sqlx::query_scalar!(r#"SELECT id AS "id: Uuid" FROM practitioner WHERE staff_id = ?"#, doctor.staff_id)
+        .fetch_one(clinic.store().pool()).await?;
+    let now = clinic.clock().now().timestamp_millis();
+    let week = 7 * 86_400_000;
+    let list: Vec<Visit> = (0..visits as i64).rev().map(|i| Visit { id: None, patient_id, starts_at: now - (i + 1) * week, ends_at: now - (i + 1) * week + 1_200_000,
+        type_name: "Consultation".into() }).collect();
+    record_visits(clinic, doctor, practitioner, &list, rng).await?;
+    // The rest of the measurements: home readings between visits.
+    let mut w = Write::begin_as(clinic, Some(doctor.staff_id)).await?;
+    let (org, hlc, by) = (w.org_id(), w.hlc.clone(), doctor.staff_id);
+    for i in 0..vitals.saturating_sub(visits) as i64 {
+        let at = now - i * 86_400_000 / 2 - 3_600_000;
+        let (systolic, diastolic, pulse) = (rng.random_range(112..150), rng.random_range(68..96), rng.random_range(58..96));
+        sqlx::query!(
+            "INSERT INTO vital_signs (id, org_id, created_at, created_by, updated_at, updated_hlc, updated_by, patient_id, taken_at, systolic, diastolic, pulse)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            Uuid::now_v7(), org, at, by, at, hlc, by, patient_id, at, systolic, diastolic, pulse
+        ).execute(w.conn()).await?;
+    }
+    w.audit("demo_seed", "vital_signs", None, crate::audit::Details::facts(json!({"patient": patient_id, "vitals": vitals})));
+    w.commit().await
+}
+
+async fn record_visits(clinic: &Clinic, doctor: &Session, practitioner: Uuid, visits: &[Visit], rng: &mut StdRng) -> Result<()> {
+    let signer = doctor.signer.clone().ok_or_else(|| Error::new(Code::Internal, "internal: the demo doctor's key is not open"))?;
     let note_kind = clinic_sync::entity("clinical_note").expect("declared");
     let mut w = Write::begin_as(clinic, Some(doctor.staff_id)).await?;
     let (org, hlc, by) = (w.org_id(), w.hlc.clone(), doctor.staff_id);
-    for v in visits.iter().rev() {
+    for v in visits {
         let s = SCENARIOS.choose(rng).expect("scenarios");
         let (encounter, note, at, end) = (Uuid::now_v7(), Uuid::now_v7(), v.starts_at, v.ends_at);
         sqlx::query!(
@@ -163,8 +204,7 @@ pub(super) async fn history(clinic: &Clinic, doctor: &Session, rng: &mut StdRng,
         }
     }
     w.audit("demo_seed", "encounter", None, crate::audit::Details::facts(json!({"consultations": visits.len()})));
-    w.commit().await?;
-    Ok(visits.len())
+    w.commit().await
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! for sync) and it leaves one audit entry that says what it seeded.
 
 mod clinical;
+
+pub use clinical::long_history;
 mod names;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};

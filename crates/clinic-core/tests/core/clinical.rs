@@ -323,3 +323,41 @@ async fn a_prescription_prints_with_the_patient_s_record_number_and_a_reprint_is
     assert!(pdf_text(&again.bytes).contains("COPY"));
     assert_eq!(print_prescriptions(c, &f.desk, vec![first.id]).await.unwrap_err().code, Code::PermissionDenied);
 }
+
+#[tokio::test]
+async fn allergies_typed_twice_in_other_cases_or_on_a_merged_duplicate_still_count_and_never_lock_the_chart() {
+    let (f, ana, _) = arrived().await;
+    let c = &f.t.clinic;
+    // Typed twice at the front desk, in letters SQLite's lower() does not fold.
+    let mut details = person("Eva", "Lopes", "1990-01-01");
+    details.allergies = vec!["ÁCIDO ACETILSALICÍLICO".into(), "Ácido acetilsalicílico".into()];
+    let eva = clinic_core::ops::patients::register_patient(c, &f.desk, details, true).await.unwrap();
+    let chart = open_chart(c, &f.doctor, eva.id, None).await.unwrap();
+    assert_eq!(chart.allergies.items.len(), 1, "{:?}", chart.allergies);
+    assert!(chart.allergies.reported.is_empty());
+    // A penicillin allergy recorded on a duplicate of Ana's, merged into hers, still warns.
+    let twin = f.t.patient(&f.desk, "Ana", "Quaresma-Dup", "1980-02-03").await;
+    record_allergy(c, &f.doctor, AllergyInput { patient_id: twin.id, substance: "Penicillin".into(), reaction: None, severity: Severity::Severe }).await.unwrap();
+    clinic_core::ops::patients::merge_patients(c, &f.manager, ana, twin.id).await.unwrap();
+    let warned = prescribe(c, &f.doctor, amoxicillin(ana)).await.unwrap_err();
+    assert_eq!(warned.field, Some("allergy_override"), "{}", warned.message);
+    let merged_chart = open_chart(c, &f.doctor, twin.id, None).await.unwrap();
+    assert_eq!(merged_chart.patient.id, ana, "the absorbed record opens the kept one");
+    assert_eq!(merged_chart.allergies.items.iter().map(|a| a.substance.as_str()).collect::<Vec<_>>(), ["Penicillin"]);
+}
+
+#[tokio::test]
+async fn a_signature_still_verifies_after_its_author_s_password_is_reset_and_only_the_right_doctor_finishes_a_consultation() {
+    let (f, ana, appointment) = arrived().await;
+    let c = &f.t.clinic;
+    let consultation = open_consultation(c, &f.doctor, VisitRef::Appointment(appointment)).await.unwrap();
+    save_note(c, &f.doctor, consultation.note_id, soap("Cough", "Rest")).await.unwrap();
+    sign_note(c, &f.doctor, consultation.note_id).await.unwrap();
+    let (_, grey) = f.t.doctor(&f.manager, "grey").await;
+    assert_eq!(finish_consultation(c, &grey, consultation.encounter_id).await.unwrap_err().code, Code::WrongState);
+    clinic_core::ops::staff::reset_password(c, &f.t.admin, f.doctor.staff_id, "a brand new password").await.unwrap();
+    let doctor = clinic_core::auth::login(c, "house", "a brand new password").await.unwrap();
+    let chart = open_chart(c, &doctor, ana, None).await.unwrap();
+    assert_eq!(chart.encounters.items[0].note.as_ref().unwrap().signature_holds, Some(true), "signed with the key the doctor held then");
+    finish_consultation(c, &doctor, consultation.encounter_id).await.unwrap();
+}

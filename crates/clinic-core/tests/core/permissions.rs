@@ -289,7 +289,7 @@ fn cases() -> Vec<Case> {
             clinical::open_consultation(&fx.t.clinic, s, clinical::VisitRef::QueueEntry(entry)).await.map(drop)
         })),
         case("finish_consultation", &[WriteClinical], |fx, s| Box::pin(async move {
-            let c = fx.note_for(&fx.all).await;
+            let c = fx.note_for(s).await;
             clinical::finish_consultation(&fx.t.clinic, s, c.encounter_id).await.map(drop)
         })),
         case("save_note", &[WriteClinical], |fx, s| Box::pin(async move {

@@ -53,11 +53,10 @@ pub async fn print_prescriptions(clinic: &Clinic, session: &Session, ids: Vec<Uu
     let site_id = w.site_id();
     let site = sqlx::query!("SELECT s.name, s.address, s.tax_id, o.name AS organisation FROM site s JOIN organisation o ON o.id = s.org_id WHERE s.id = ?", site_id)
         .fetch_one(w.conn()).await?;
-    let allergies = sqlx::query!("SELECT substance, reaction FROM allergy WHERE patient_id = ? AND status = 'active' AND deleted_at IS NULL ORDER BY substance", patient_id)
-        .fetch_all(w.conn()).await?;
+    let allergies = super::prescriptions::active_allergies(w.conn(), patient_id).await?;
     let none_known = sqlx::query_scalar!(r#"SELECT no_known_allergies AS "none: bool" FROM patient WHERE id = ?"#, patient_id).fetch_one(w.conn()).await?;
     let allergies = match (allergies.is_empty(), none_known) {
-        (false, _) => Some(allergies.iter().map(|a| match &a.reaction { Some(r) => format!("{} ({r})", a.substance), None => a.substance.clone() }).collect::<Vec<_>>().join(", ")),
+        (false, _) => Some(allergies.join(", ")),
         (true, true) => Some("No known allergies".into()),
         (true, false) => Some("Not recorded".into()),
     };
