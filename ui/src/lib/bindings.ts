@@ -150,6 +150,11 @@ export type AllergyInput = {
 
 export type AllergyList = {
 	known: KnownAllergies,
+	/**
+	 *  Allergies the front desk typed that are not structured records yet (a doctor's first look
+	 *  carries them over).
+	 */
+	reported: string[],
 	/**  Active first; inactive and entered-in-error ones too, for the history. */
 	items: Allergy[],
 };
