@@ -7,6 +7,7 @@ mod api;
 mod apply;
 mod caller;
 mod error;
+mod files;
 mod limits;
 mod openapi;
 mod streams;
