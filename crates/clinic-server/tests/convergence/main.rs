@@ -8,6 +8,7 @@ mod desks;
 mod proxy;
 
 mod adversarial;
+mod attachments;
 mod integrity;
 mod lockout;
 mod machine;
