@@ -2,12 +2,10 @@
 //! never touches the disk) into `partial/<sha256>`. Whole chunks written before a cut connection
 //! or a crash are kept: the next try opens them again (a chunk cut short does not open and is
 //! dropped) and asks the server for the rest. When all of it is there and its hash is its name,
-//! it is given its name.
+//! it is given its name, and its bytes are handed back (whoever opens it needs no second read).
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
-
-use sha2::{Digest, Sha256};
 
 use super::sealed::{Sealer, CHUNK, HEADER};
 use super::Files;
@@ -21,11 +19,9 @@ pub(crate) struct Download {
     part: PathBuf,
     file: std::fs::File,
     sealer: Sealer,
-    hasher: Sha256,
-    /// Plaintext bytes sealed into the part file.
+    /// Every byte so far, sealed (`done` of them) or not yet (the rest, less than a chunk or the last).
+    plain: Vec<u8>,
     done: u64,
-    /// Received, not sealed yet (less than a chunk, or the last chunk).
-    pending: Vec<u8>,
 }
 
 impl Download {
@@ -35,31 +31,29 @@ impl Download {
         let mut file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&part)?;
         let mut header = [0u8; HEADER];
         let kept = file.read_exact(&mut header).ok().and_then(|_| Sealer::resume(&files.key, name, header, 0));
-        let (mut sealer, mut hasher, mut done) = match kept {
-            Some(sealer) => (sealer, Sha256::new(), 0u64),
+        let (mut sealer, mut done) = match kept {
+            Some(sealer) => (sealer, 0u64),
             None => {
                 // Nothing usable: start again.
                 let sealer = Sealer::new(&files.key, name);
                 file.set_len(0)?;
                 file.write_all(sealer.header())?;
-                (sealer, Sha256::new(), 0)
+                (sealer, 0)
             }
         };
-        // Open the whole chunks kept, to carry the hash on; stop at the first that does not open.
-        // The last chunk is only ever sealed at the end, so a kept chunk is never the last.
+        // Open the whole chunks kept; stop at the first that does not open. The last chunk is
+        // only ever sealed at the end, so a kept chunk is never the last.
+        let mut plain = Vec::with_capacity(size as usize);
         let mut sealed = vec![0u8; SEALED_CHUNK];
-        let mut plain = Vec::with_capacity(CHUNK);
         while done + (CHUNK as u64) < size && file.read_exact(&mut sealed).is_ok() {
-            plain.clear();
             if !sealer.open(&sealed, false, &mut plain) {
                 break;
             }
-            hasher.update(&plain);
             done += CHUNK as u64;
         }
         file.set_len((HEADER as u64) + done / CHUNK as u64 * SEALED_CHUNK as u64)?;
         file.seek(SeekFrom::End(0))?;
-        Ok(Download { files, name: name.to_string(), size, part, file, sealer, hasher, done, pending: Vec::with_capacity(CHUNK) })
+        Ok(Download { files, name: name.to_string(), size, part, file, sealer, plain, done })
     }
 
     /// How many bytes from the start are kept: the server is asked for the rest.
@@ -68,47 +62,40 @@ impl Download {
     }
 
     /// Takes the next bytes the server sent; false when they run past the file's size.
-    pub fn take(&mut self, mut bytes: &[u8]) -> std::io::Result<bool> {
-        if self.done + (self.pending.len() + bytes.len()) as u64 > self.size {
+    pub fn take(&mut self, bytes: &[u8]) -> std::io::Result<bool> {
+        if (self.plain.len() + bytes.len()) as u64 > self.size {
             return Ok(false);
         }
+        self.plain.extend_from_slice(bytes);
+        // Each full chunk that is not the file's last is sealed now; the last waits for `finish`.
         let mut sealed = Vec::with_capacity(SEALED_CHUNK);
-        while !bytes.is_empty() {
-            let room = CHUNK - self.pending.len();
-            let (now, later) = bytes.split_at(room.min(bytes.len()));
-            self.pending.extend_from_slice(now);
-            bytes = later;
-            // A full chunk that is not the file's last is sealed now; the last waits for `finish`.
-            if self.pending.len() == CHUNK && self.done + (CHUNK as u64) < self.size {
-                sealed.clear();
-                self.sealer.seal(&self.pending, false, &mut sealed);
-                self.file.write_all(&sealed)?;
-                self.hasher.update(&self.pending);
-                self.done += CHUNK as u64;
-                self.pending.clear();
-            }
+        while self.done + (CHUNK as u64) < self.size && self.plain.len() as u64 >= self.done + CHUNK as u64 {
+            let chunk = &self.plain[self.done as usize..self.done as usize + CHUNK];
+            sealed.clear();
+            self.sealer.seal(chunk, false, &mut sealed);
+            self.file.write_all(&sealed)?;
+            self.done += CHUNK as u64;
         }
         Ok(true)
     }
 
-    /// Seals the last chunk and gives the file its name; false (and the part dropped) when what
-    /// arrived is not the file named, or not all of it.
-    pub fn finish(mut self) -> std::io::Result<bool> {
-        if self.done + self.pending.len() as u64 != self.size || self.pending.is_empty() {
-            return Ok(false);
+    /// Seals the last chunk, gives the file its name and hands back its bytes; none (and the part
+    /// dropped) when what arrived is not the file named, or not all of it.
+    pub fn finish(mut self) -> std::io::Result<Option<Vec<u8>>> {
+        if self.plain.len() as u64 != self.size || self.done == self.size {
+            return Ok(None);
         }
-        self.hasher.update(&self.pending);
-        if hex::encode(self.hasher.finalize_reset()) != self.name {
+        if super::sha256(&self.plain) != self.name {
             drop(self.file);
             std::fs::remove_file(&self.part)?;
-            return Ok(false);
+            return Ok(None);
         }
         let mut sealed = Vec::with_capacity(SEALED_CHUNK);
-        self.sealer.seal(&self.pending, true, &mut sealed);
+        self.sealer.seal(&self.plain[self.done as usize..], true, &mut sealed);
         self.file.write_all(&sealed)?;
         self.file.sync_all()?;
         drop(self.file);
         self.files.give_name(&self.part, &self.name)?;
-        Ok(true)
+        Ok(Some(self.plain))
     }
 }

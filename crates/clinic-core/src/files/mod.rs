@@ -109,6 +109,15 @@ impl Files {
 
     /// Reads the file named `sha256`, checked against its name.
     pub async fn read(&self, sha256: &str) -> Result<Held> {
+        self.open(sha256, true).await
+    }
+
+    /// Reads the file named `sha256` to send it: the server hashes what it receives itself.
+    pub async fn read_to_send(&self, sha256: &str) -> Result<Held> {
+        self.open(sha256, false).await
+    }
+
+    async fn open(&self, sha256: &str, checked: bool) -> Result<Held> {
         // A name from a record another workstation wrote: never a path of any other shape.
         if !clinic_sync::files::is_sha256(sha256) {
             return Ok(Held::Missing);
@@ -120,7 +129,10 @@ impl Files {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Held::Missing),
                 Err(e) => return Err(e),
             };
-            match sealed::open(&files.key, &name, &sealed).filter(|plain| self::sha256(plain) == name) {
+            // Sealed with its name, so a file that opens is this file (unless sealed from the wrong
+            // bytes, which the hash finds; a file about to be sent is hashed again by the server).
+            let opened = sealed::open(&files.key, &name, &sealed).filter(|plain| !checked || self::sha256(plain) == name);
+            match opened {
                 Some(plain) => Ok(Held::Bytes(plain)),
                 None => {
                     // Kept for whoever looks into it, out of the way of a fresh copy.
@@ -137,8 +149,23 @@ impl Files {
         let _ = std::fs::remove_file(self.path(sha256));
     }
 
+    /// Waits for this workstation's turn to fetch the file named `sha256`: a round fetching the
+    /// day's files and a person opening one could otherwise write the same part file at once.
+    pub async fn turn_to_fetch(&self, sha256: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        static FETCHING: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>>> =
+            std::sync::LazyLock::new(Default::default);
+        let part = self.folder.join("partial").join(sha256);
+        let turn = {
+            let mut fetching = FETCHING.lock().expect("downloads");
+            // Forget the files nobody is fetching now.
+            fetching.retain(|_, turn| std::sync::Arc::strong_count(turn) > 1);
+            fetching.entry(part).or_default().clone()
+        };
+        turn.lock_owned().await
+    }
+
     /// A download of the file named `sha256` of `size` bytes: begun, or resumed where an earlier
-    /// one stopped.
+    /// one stopped. Take `turn_to_fetch` first.
     pub async fn download(&self, sha256: &str, size: i64) -> Result<Download> {
         if !clinic_sync::files::is_sha256(sha256) || size < 1 {
             return Err(Error::new(Code::Internal, "internal: a download of a file with no valid name"));

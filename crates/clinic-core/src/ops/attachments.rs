@@ -143,20 +143,19 @@ pub async fn open_attachment(clinic: &Clinic, session: &Session, id: Uuid) -> Re
     ).fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The attachment"))?;
     let now = w.now;
     let files = Files::of(clinic.store(), w.conn(), now).await?;
-    let mut held = files.read(&found.sha256).await?;
-    if !matches!(held, Held::Bytes(_)) {
-        // Fetched without holding the store: the network may take a while.
-        let damaged = matches!(held, Held::Damaged);
-        w.nothing_changed().await;
-        crate::sync::fetch_file(clinic, &files, &found.sha256, found.size).await.map_err(|e| match damaged {
-            true => Error::new(e.code, format!("The copy of “{}” on this workstation is damaged and was set aside. {}", found.file_name, e.message)),
-            false => e,
-        })?;
-        held = files.read(&found.sha256).await?;
-        w = Write::reading(clinic, session, Permission::ViewClinical).await?;
-    }
-    let Held::Bytes(bytes) = held else {
-        return Err(Error::new(Code::StoreUnavailable, format!("“{}” could not be read on this workstation: try opening it again.", found.file_name)));
+    let bytes = match files.read(&found.sha256).await? {
+        Held::Bytes(bytes) => bytes,
+        elsewhere => {
+            // Fetched without holding the store: the network may take a while.
+            let damaged = matches!(elsewhere, Held::Damaged);
+            w.nothing_changed().await;
+            let fetched = crate::sync::fetch_file(clinic, &files, &found.sha256, found.size).await.map_err(|e| match damaged {
+                true => Error::new(e.code, format!("The copy of “{}” on this workstation is damaged and was set aside. {}", found.file_name, e.message)),
+                false => e,
+            })?;
+            w = Write::reading(clinic, session, Permission::ViewClinical).await?;
+            fetched
+        }
     };
     w.audit("view", "attachment", Some(id), crate::audit::Details::facts(json!({"patient_id": found.patient_id})));
     w.commit().await?;

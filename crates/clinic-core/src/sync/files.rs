@@ -12,8 +12,8 @@ use crate::clinic::Clinic;
 use crate::error::{Code, Error, Result};
 use crate::files::{Files, Held};
 
-/// Bytes per upload request: under the server's 8 MiB body limit; a cut connection loses at most this.
-const UPLOAD_CHUNK: i64 = 4 * 1024 * 1024;
+/// Bytes per upload request: the server's body limit (a cut connection loses at most this).
+const UPLOAD_CHUNK: i64 = clinic_sync::files::MAX_CHUNK_BYTES as i64;
 /// How long a file that could not move waits before it is tried again.
 const RETRY_AFTER_MS: i64 = 60_000;
 
@@ -29,17 +29,27 @@ pub(super) async fn send_waiting(clinic: &Clinic, server: &SyncServer) -> Result
     }
     let files = files_of(clinic).await?;
     let mut sent = 0;
-    for file in waiting {
-        match send(clinic, server, &files, &file.sha256, file.size).await {
-            Ok(()) => {
-                sqlx::query!("DELETE FROM file_transfer WHERE sha256 = ? AND direction = 'upload'", file.sha256).execute(clinic.store().pool()).await?;
-                sent += 1;
+    for files_now in waiting.chunks(2) {
+        // Two at a time: one's bytes cross the network while the other's are read and stored.
+        let results = match files_now {
+            [one, two] => {
+                let both = tokio::join!(send(clinic, server, &files, &one.sha256, one.size), send(clinic, server, &files, &two.sha256, two.size));
+                vec![both.0, both.1]
             }
-            Err(e) => {
-                tracing::warn!(file = %file.sha256, error = %e.message, "an attachment could not be sent; trying again later");
-                let now = clinic.clock().now().timestamp_millis();
-                sqlx::query!("UPDATE file_transfer SET tries = tries + 1, last_error = ?, updated_at = ? WHERE sha256 = ?", e.message, now, file.sha256)
-                    .execute(clinic.store().pool()).await?;
+            _ => vec![send(clinic, server, &files, &files_now[0].sha256, files_now[0].size).await],
+        };
+        for (file, result) in files_now.iter().zip(results) {
+            match result {
+                Ok(()) => {
+                    sqlx::query!("DELETE FROM file_transfer WHERE sha256 = ? AND direction = 'upload'", file.sha256).execute(clinic.store().pool()).await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(file = %file.sha256, error = %e.message, "an attachment could not be sent; trying again later");
+                    let now = clinic.clock().now().timestamp_millis();
+                    sqlx::query!("UPDATE file_transfer SET tries = tries + 1, last_error = ?, updated_at = ? WHERE sha256 = ?", e.message, now, file.sha256)
+                        .execute(clinic.store().pool()).await?;
+                }
             }
         }
     }
@@ -52,7 +62,7 @@ async fn send(clinic: &Clinic, server: &SyncServer, files: &Files, sha256: &str,
     if there.as_ref().is_some_and(|s| s.complete) {
         return Ok(());
     }
-    let bytes = match files.read(sha256).await? {
+    let bytes = match files.read_to_send(sha256).await? {
         Held::Bytes(bytes) => bytes,
         Held::Missing | Held::Damaged => return Err(Error::new(Code::StoreUnavailable, "The file is no longer whole on this workstation, so it cannot be sent.")),
     };
@@ -98,16 +108,16 @@ pub(super) async fn fetch_todays(clinic: &Clinic, server: &SyncServer) -> Result
     let mut fetched = 0;
     for file in wanted.iter().filter(|f| !files.holds(&f.sha256)) {
         match fetch(clinic, server, &files, &file.sha256, file.size).await {
-            Ok(()) => fetched += 1,
+            Ok(_) => fetched += 1,
             Err(e) => tracing::info!(file = %file.sha256, error = %e.message, "an attachment of today's patients could not be fetched yet"),
         }
     }
     Ok(fetched)
 }
 
-/// Fetches a file an attachment names, for opening it: through the server this workstation
-/// synced with in this run of the app.
-pub(crate) async fn fetch_file(clinic: &Clinic, files: &Files, sha256: &str, size: i64) -> Result<()> {
+/// Fetches a file an attachment names, for opening it (its bytes): through the server this
+/// workstation synced with in this run of the app.
+pub(crate) async fn fetch_file(clinic: &Clinic, files: &Files, sha256: &str, size: i64) -> Result<Vec<u8>> {
     let server = clinic.sync_link.lock().expect("sync link").as_ref().map(|l| l.server.clone());
     match server {
         Some(server) => fetch(clinic, &server, files, sha256, size).await,
@@ -121,8 +131,9 @@ fn unreachable() -> Error {
     Error::new(Code::SyncUnavailable, "The file is on another workstation and the sync server cannot be reached now. Try again in a moment.")
 }
 
-/// Fetches one file, from where an earlier try stopped; its transfer row says how far it got.
-async fn fetch(clinic: &Clinic, server: &SyncServer, files: &Files, sha256: &str, size: i64) -> Result<()> {
+/// Fetches one file, from where an earlier try stopped, and answers its bytes; its transfer row
+/// says why it could not.
+async fn fetch(clinic: &Clinic, server: &SyncServer, files: &Files, sha256: &str, size: i64) -> Result<Vec<u8>> {
     let fetched = async {
         let there = server.file_status(sha256).await.map_err(|e| {
             tracing::info!(error = %e.message, "file status");
@@ -131,6 +142,10 @@ async fn fetch(clinic: &Clinic, server: &SyncServer, files: &Files, sha256: &str
         if !there.as_ref().is_some_and(|s| s.complete && s.size == size) {
             return Err(Error::new(Code::SyncUnavailable,
                 "The file has not reached the sync server yet: the workstation that added it sends it when it next syncs. Try again later."));
+        }
+        let _turn = files.turn_to_fetch(sha256).await;
+        if let Held::Bytes(bytes) = files.read(sha256).await? {
+            return Ok(bytes); // fetched meanwhile
         }
         let mut download = files.download(sha256, size).await?;
         let mut response = server.file_content(sha256, download.done()).await?;
@@ -141,14 +156,14 @@ async fn fetch(clinic: &Clinic, server: &SyncServer, files: &Files, sha256: &str
             }
         }
         match download.finish().map_err(disk)? {
-            true => Ok(()),
-            false => Err(Error::new(Code::SyncUnavailable, "What the sync server sent is not the whole file; nothing was kept. Try again.")),
+            Some(bytes) => Ok(bytes),
+            None => Err(Error::new(Code::SyncUnavailable, "What the sync server sent is not the whole file; nothing was kept. Try again.")),
         }
     }.await;
     let now = clinic.clock().now().timestamp_millis();
     let pool = clinic.store().pool();
     match &fetched {
-        Ok(()) => { sqlx::query!("DELETE FROM file_transfer WHERE sha256 = ? AND direction = 'download'", sha256).execute(pool).await?; }
+        Ok(_) => { sqlx::query!("DELETE FROM file_transfer WHERE sha256 = ? AND direction = 'download'", sha256).execute(pool).await?; }
         Err(e) => {
             sqlx::query!(
                 "INSERT INTO file_transfer (sha256, direction, size, tries, last_error, updated_at) VALUES (?, 'download', ?, 1, ?, ?)

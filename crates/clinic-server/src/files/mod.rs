@@ -7,6 +7,8 @@
 
 mod store;
 
+pub(crate) use store::Receiving;
+
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -129,7 +131,7 @@ pub(crate) async fn send_chunk(device: Device, State(server): State<Server>, pat
     if offset + bytes.len() as i64 > size {
         return Err(ApiError::invalid("These bytes run past the file's size."));
     }
-    Ok(Json(store::append(&server.db, &device.0, &sha256, size, offset, &bytes).await?.into()))
+    Ok(Json(store::append(&server.db, &server.receiving, &device.0, &sha256, size, offset, &bytes).await?.into()))
 }
 
 /// A file's bytes, whole or from a `Range` (to carry on a download that was cut short).

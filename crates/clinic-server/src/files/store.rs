@@ -1,6 +1,9 @@
 //! Files in PostgreSQL: `file_blob` says how much of each file arrived, `file_chunk` holds the
 //! bytes as they arrived (a chunk per request), per organisation.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use clinic_sync::files::FileStatus;
@@ -11,9 +14,39 @@ use uuid::Uuid;
 use crate::admin::DeviceAuth;
 use crate::error::{ApiError, ApiResult};
 
+/// The SHA-256 of the bytes received so far of each file this process is receiving, so the last
+/// chunk needs no reading back of the whole file. Only a hint: a file whose state is not here at
+/// the offset reached (its earlier chunks went to another server process, or this one restarted)
+/// is read back from the database instead.
+#[derive(Default)]
+pub(crate) struct Receiving(Mutex<HashMap<(Uuid, String), (i64, Sha256)>>);
+
+/// Files kept at most; past it the hints are dropped (uploads begun and never finished).
+const RECEIVING_KEPT: usize = 256;
+
+impl Receiving {
+    /// The hash of the file's first `received` bytes, when this process has it.
+    fn take(&self, org: Uuid, sha256: &str, received: i64) -> Option<Sha256> {
+        if received == 0 {
+            return Some(Sha256::new());
+        }
+        let mut files = self.0.lock().expect("receiving");
+        files.remove(&(org, sha256.to_string())).filter(|(at, _)| *at == received).map(|(_, hasher)| hasher)
+    }
+
+    fn keep(&self, org: Uuid, sha256: &str, received: i64, hasher: Sha256) {
+        let mut files = self.0.lock().expect("receiving");
+        if files.len() >= RECEIVING_KEPT {
+            files.clear();
+        }
+        files.insert((org, sha256.to_string()), (received, hasher));
+    }
+}
+
 /// Takes the bytes of `sha256` (a file of `size` bytes) from `offset` on, in one transaction;
 /// the file's row is locked meanwhile, so two workstations sending the same file take turns.
-pub(super) async fn append(db: &sqlx::PgPool, device: &DeviceAuth, sha256: &str, size: i64, offset: i64, bytes: &[u8]) -> ApiResult<FileStatus> {
+pub(super) async fn append(db: &sqlx::PgPool, receiving: &Receiving, device: &DeviceAuth, sha256: &str, size: i64, offset: i64, bytes: &[u8])
+    -> ApiResult<FileStatus> {
     let org = device.org_id;
     let mut tx = db.begin().await?;
     sqlx::query!(
@@ -46,11 +79,20 @@ pub(super) async fn append(db: &sqlx::PgPool, device: &DeviceAuth, sha256: &str,
     if new.is_empty() {
         return Ok(status(received, false));
     }
+    let mut hasher = receiving.take(org, sha256, received);
     sqlx::query!("INSERT INTO file_chunk (org_id, sha256, start, bytes) VALUES ($1, $2, $3, $4)", org, sha256, received, new)
         .execute(&mut *tx).await?;
+    if let Some(hasher) = hasher.as_mut() {
+        hasher.update(new);
+    }
     received += new.len() as i64;
     let complete = received == size;
-    if complete && hash(&mut tx, org, sha256).await? != sha256 {
+    let whole = match (complete, hasher.clone()) {
+        (false, _) => None,
+        (true, Some(hasher)) => Some(hex::encode(hasher.finalize())),
+        (true, None) => Some(hash(&mut tx, org, sha256).await?),
+    };
+    if whole.is_some_and(|whole| whole != sha256) {
         sqlx::query!("DELETE FROM file_blob WHERE org_id = $1 AND sha256 = $2", org, sha256).execute(&mut *tx).await?;
         tx.commit().await?;
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch",
@@ -59,6 +101,9 @@ pub(super) async fn append(db: &sqlx::PgPool, device: &DeviceAuth, sha256: &str,
     sqlx::query!("UPDATE file_blob SET size = $3, received = $4, complete = $5 WHERE org_id = $1 AND sha256 = $2", org, sha256, size, received, complete)
         .execute(&mut *tx).await?;
     tx.commit().await?;
+    if let (false, Some(hasher)) = (complete, hasher) {
+        receiving.keep(org, sha256, received, hasher);
+    }
     Ok(status(received, complete))
 }
 

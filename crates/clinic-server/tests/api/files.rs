@@ -19,7 +19,12 @@ async fn send(server: &TestServer, token: &str, name: &str, offset: usize, size:
 }
 
 async fn send_as(server: &TestServer, token: &str, name: &str, offset: usize, size: usize, bytes: &[u8], content_type: &str) -> (u16, Value) {
-    let response = server.http.put(format!("{}/v1/files/{name}/chunks?offset={offset}&size={size}", server.url))
+    send_to(server, &server.url, token, name, offset, size, bytes, content_type).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_to(server: &TestServer, base: &str, token: &str, name: &str, offset: usize, size: usize, bytes: &[u8], content_type: &str) -> (u16, Value) {
+    let response = server.http.put(format!("{base}/v1/files/{name}/chunks?offset={offset}&size={size}"))
         .bearer_auth(token).header("content-type", content_type).body(bytes.to_vec()).send().await.unwrap();
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
@@ -34,6 +39,16 @@ async fn fetch(server: &TestServer, token: &str, name: &str, range: Option<&str>
     let status = response.status().as_u16();
     let content_range = response.headers().get("content-range").map(|v| v.to_str().unwrap().to_string());
     (status, content_range, response.bytes().await.unwrap().to_vec())
+}
+
+/// Another server process over the same database (its own memory): a workstation's next request
+/// may reach it, behind a load balancer or after a restart.
+async fn second_process(server: &TestServer) -> String {
+    let other = clinic_server::Server::connect(&server.database_url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, clinic_server::app(other)).await.unwrap() });
+    url
 }
 
 async fn stored(server: &TestServer) -> (i64, i64) {
@@ -66,7 +81,9 @@ async fn a_file_sent_in_chunks_resumes_takes_a_repeat_once_and_refuses_a_gap() {
     // Overlapping what arrived: only the new part is taken.
     let (status, body) = send(&server, &desk.token, &name, 500_000, size, &bytes[500_000..2_000_000]).await;
     assert_eq!((status, body["received"].as_i64()), (200, Some(2_000_000)), "{body}");
-    let (status, body) = send(&server, &desk.token, &name, 2_000_000, size, &bytes[2_000_000..]).await;
+    // The rest reaches another server process, which checks the whole file from the database.
+    let other = second_process(&server).await;
+    let (status, body) = send_to(&server, &other, &desk.token, &name, 2_000_000, size, &bytes[2_000_000..], "application/octet-stream").await;
     assert_eq!((status, &body["complete"]), (200, &Value::Bool(true)), "{body}");
     let (status, _, got) = fetch(&server, &desk.token, &name, None).await;
     assert_eq!((status, got == bytes), (200, true));
@@ -88,6 +105,12 @@ async fn a_file_that_is_not_what_its_name_says_is_discarded() {
     assert_eq!((status, body["code"].as_str()), (422, Some("hash_mismatch")), "{body}");
     assert_eq!(server.get(&format!("/v1/files/{wrong}"), Some(&desk.token)).await.0, 404, "discarded");
     assert_eq!(stored(&server).await, (0, 0), "no byte of it kept");
+    // Checked as well when its last bytes reach another server process.
+    let other = second_process(&server).await;
+    assert_eq!(send(&server, &desk.token, &wrong, 0, bytes.len(), &bytes[..100_000]).await.0, 200);
+    let (status, body) = send_to(&server, &other, &desk.token, &wrong, 100_000, bytes.len(), &bytes[100_000..], "application/octet-stream").await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("hash_mismatch")), "{body}");
+    assert_eq!(stored(&server).await, (0, 0));
 }
 
 #[tokio::test]
