@@ -22,6 +22,8 @@ pub struct Desk {
     session: Mutex<Option<Session>>,
     reminders: Mutex<ReminderSettings>,
     reminders_file: PathBuf,
+    /// Where printed documents are saved (prescriptions), to open or print from.
+    pub documents: PathBuf,
     /// What the start-up integrity check found wrong, once it has run.
     integrity: Arc<Mutex<Option<Error>>>,
 }
@@ -51,7 +53,8 @@ impl Desk {
         }
         let reminders_file = data_dir.join("reminders.json");
         let reminders = std::fs::read(&reminders_file).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
-        Desk { clinic, session: Mutex::new(None), reminders: Mutex::new(reminders), reminders_file, integrity }
+        let documents = data_dir.join("documents");
+        Desk { clinic, session: Mutex::new(None), reminders: Mutex::new(reminders), reminders_file, documents, integrity }
     }
 
     pub fn clinic(&self) -> Result<&ClinicThread> {

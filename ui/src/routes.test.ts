@@ -4,16 +4,18 @@ import { allowed, routes, shown } from "./routes";
 
 const holding = (...ps: Permission[]) => (p: Permission) => ps.includes(p);
 const desk = holding("view_patients", "view_schedule", "settle_conflicts");
+const doctor = holding("view_clinical", "write_clinical", "view_patients", "view_schedule", "settle_conflicts");
 const admin = holding("manage_clinic", "manage_staff", "view_audit", "manage_practitioners", "manage_appointment_types", "settle_conflicts");
 
 describe("the route table", () => {
   it("keeps the menu's labels and order", () => {
-    expect(routes.filter((r) => r.place === "menu").map((r) => r.label)).toEqual(["Patients", "Today", "Settings"]);
+    expect(routes.filter((r) => r.place === "menu").map((r) => r.label)).toEqual(["My day", "Patients", "Today", "Settings"]);
   });
 
   it("offers each session only what its permissions allow", () => {
     expect(allowed(desk).map((r) => r.id)).toEqual(["patients", "today", "attention"]);
     expect(allowed(admin).map((r) => r.id)).toEqual(["settings", "attention"]);
+    expect(allowed(doctor).map((r) => r.id)).toEqual(["my-day", "patients", "today", "attention"]);
   });
 
   it("shows the chosen screen if allowed, else the first allowed menu entry", () => {
@@ -21,5 +23,10 @@ describe("the route table", () => {
     expect(shown("patients", admin)?.id).toBe("settings");
     expect(shown("attention", admin)?.id).toBe("attention");
     expect(shown("settings", holding())).toBeUndefined();
+  });
+
+  it("lands a doctor on My day at login, the front desk on Patients", () => {
+    expect(shown("", doctor)?.id).toBe("my-day");
+    expect(shown("", desk)?.id).toBe("patients");
   });
 });

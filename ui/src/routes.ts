@@ -4,6 +4,7 @@
 import type { Component } from "svelte";
 import type { Permission } from "./lib/bindings";
 import Attention from "./features/attention/Attention.svelte";
+import MyDay from "./features/doctor/MyDay.svelte";
 import Today from "./features/calendar/Today.svelte";
 import Patients from "./features/patients/Patients.svelte";
 import Settings from "./features/settings/Settings.svelte";
@@ -19,6 +20,8 @@ export type Route = {
 };
 
 export const routes: Route[] = [
+  // First, so a doctor lands on their day at login (the front desk does not hold it).
+  { id: "my-day", label: "My day", screen: MyDay, permission: "view_clinical", place: "menu" },
   { id: "patients", label: "Patients", screen: Patients, permission: "view_patients", place: "menu" },
   { id: "today", label: "Today", screen: Today, permission: "view_schedule", place: "menu" },
   // Managers and admins (the roles that hold it); Settings' own pages each have their permission.
@@ -30,7 +33,7 @@ export const routes: Route[] = [
 /** The routes a session may open, given its `can`. */
 export const allowed = (can: (p: Permission) => boolean) => routes.filter((r) => can(r.permission));
 
-/** The route to show for the chosen id: it, if allowed, else the first allowed menu entry. */
+/** The route to show for the chosen id: it, if allowed, else the first allowed menu entry (none chosen: where a login lands). */
 export function shown(chosen: string, can: (p: Permission) => boolean): Route | undefined {
   const open = allowed(can);
   return open.find((r) => r.id === chosen) ?? open.find((r) => r.place === "menu");

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod clinic;
+pub mod clinical;
 pub mod clock;
 pub mod demo;
 pub mod domain;

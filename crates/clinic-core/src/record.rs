@@ -112,6 +112,15 @@ pub(crate) async fn taken(conn: &mut SqliteConnection, entity: &'static Entity, 
 pub(crate) async fn set(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, values: &[(&str, Value)], action: &str) -> Result<Changes> {
     let stored = read(w.conn(), entity, id).await?.filter(|s| !s.deleted).ok_or_else(|| Error::not_found("The record"))?;
     w.roles.allow_change(entity.access.update)?;
+    // A signed kind of record (a clinical note): only its author changes the draft; once signed, nobody.
+    if entity.signed_content().is_some() {
+        if !stored.data.get("signed_at").is_none_or(Value::is_null) {
+            return Err(Error::wrong_state("This note is signed and can no longer be changed: add an addendum to correct it."));
+        }
+        if stored.data.get("author_id") != Some(&serde_json::json!(w.actor.staff_id)) {
+            return Err(Error::new(Code::PermissionDenied, "Only the note's author may change it."));
+        }
+    }
     let changes = checked(w, entity, id, &stored.data, values).await?;
     if !changes.is_empty() {
         w.update(entity.name, id, stored.version, &changes).await?;

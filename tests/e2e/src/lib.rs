@@ -301,6 +301,25 @@ impl App {
         self.get(&format!("/element/{id}/attribute/id")).as_str().unwrap_or_default().to_string()
     }
 
+    /// Kills the app's process as a power cut would (SIGKILL: nothing flushed, no clean-up): the one
+    /// running this build's binary with `argument` on its command line (its `--data-dir`, say).
+    /// The window's WebDriver session dies with it; start the app again to go on.
+    pub fn kill_app(&self, argument: &str) {
+        let binary = app_binary().canonicalize().expect("the app binary");
+        let mut killed = Vec::new();
+        for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let runs_the_app = std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary);
+            let args = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            if runs_the_app && args.split(|b| *b == 0).any(|a| a == argument.as_bytes()) {
+                let status = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().expect("kill");
+                assert!(status.success(), "kill -KILL {pid}");
+                killed.push(pid);
+            }
+        }
+        assert_eq!(killed.len(), 1, "one app process runs with {argument}: {killed:?}");
+    }
+
     /// Saves a PNG of the window as `<name>.png` in this test's screenshot folder.
     pub fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.get("/screenshot");

@@ -84,9 +84,78 @@ export const commands = {
 	/**  Makes a change the server refused again, as a new change (checked again). */
 	applyRefusedAgain: (mutationId: string) => typedError<null, Error>(__TAURI_INVOKE("apply_refused_again", { mutationId })),
 	dismissRefused: (mutationId: string) => typedError<null, Error>(__TAURI_INVOKE("dismiss_refused", { mutationId })),
+	myDay: (date: string | null) => typedError<MyDay, Error>(__TAURI_INVOKE("my_day", { date })),
+	openConsultation: (visit: VisitRef) => typedError<Consultation, Error>(__TAURI_INVOKE("open_consultation", { visit })),
+	finishConsultation: (encounterId: string) => typedError<DayVisit | null, Error>(__TAURI_INVOKE("finish_consultation", { encounterId })),
+	saveNote: (noteId: string, text: NoteText) => typedError<NoteSaved, Error>(__TAURI_INVOKE("save_note", { noteId, text })),
+	signNote: (noteId: string) => typedError<Note, Error>(__TAURI_INVOKE("sign_note", { noteId })),
+	addAddendum: (noteId: string, input: AddendumInput) => typedError<Note, Error>(__TAURI_INVOKE("add_addendum", { noteId, input })),
+	unsignedNotes: () => typedError<UnsignedNote[], Error>(__TAURI_INVOKE("unsigned_notes")),
+	openChart: (patientId: string, emergencyReason: string | null) => typedError<Chart, Error>(__TAURI_INVOKE("open_chart", { patientId, emergencyReason })),
+	chartEncounters: (patientId: string, before: string, emergencyReason: string | null) => typedError<EncounterPage, Error>(__TAURI_INVOKE("chart_encounters", { patientId, before, emergencyReason })),
+	recordVitals: (input: VitalsInput) => typedError<VitalSet, Error>(__TAURI_INVOKE("record_vitals", { input })),
+	vitalMeasures: () => typedError<Measure[], Error>(__TAURI_INVOKE("vital_measures")),
+	findDiagnosisCodes: (query: string) => typedError<Icd10Code[], Error>(__TAURI_INVOKE("find_diagnosis_codes", { query })),
+	addDiagnosis: (input: DiagnosisInput) => typedError<Problem, Error>(__TAURI_INVOKE("add_diagnosis", { input })),
+	setProblemStatus: (id: string, status: ProblemStatus, resolvedOn: string | null) => typedError<null, Error>(__TAURI_INVOKE("set_problem_status", { id, status, resolvedOn })),
+	recordAllergy: (input: AllergyInput) => typedError<Allergy, Error>(__TAURI_INVOKE("record_allergy", { input })),
+	changeAllergy: (id: string, change: AllergyChange) => typedError<Allergy, Error>(__TAURI_INVOKE("change_allergy", { id, change })),
+	confirmNoKnownAllergies: (patientId: string) => typedError<null, Error>(__TAURI_INVOKE("confirm_no_known_allergies", { patientId })),
+	findFormularyDrugs: (query: string) => typedError<FormularyDrug[], Error>(__TAURI_INVOKE("find_formulary_drugs", { query })),
+	prescribe: (input: PrescriptionInput) => typedError<Prescription, Error>(__TAURI_INVOKE("prescribe", { input })),
+	stopPrescription: (id: string) => typedError<Prescription, Error>(__TAURI_INVOKE("stop_prescription", { id })),
+	patientPrescriptions: (patientId: string) => typedError<Prescription[], Error>(__TAURI_INVOKE("patient_prescriptions", { patientId })),
+	/**  Prints prescriptions to a PDF saved in the workstation's documents folder. */
+	printPrescriptions: (ids: string[]) => typedError<SavedDocument, Error>(__TAURI_INVOKE("print_prescriptions", { ids })),
+	/**  Opens a saved document with the desktop's PDF viewer (only files of the documents folder). */
+	openDocument: (path: string) => typedError<null, Error>(__TAURI_INVOKE("open_document", { path })),
 };
 
 /* Types */
+export type Addendum = {
+	id: string,
+	note_id: string,
+	author_name: string,
+	reason: string,
+	body: string,
+	signed_at: string,
+	signature_holds: boolean,
+};
+
+export type AddendumInput = {
+	reason: string,
+	body: string,
+};
+
+export type Allergy = {
+	id: string,
+	substance: string,
+	reaction: string | null,
+	severity: string,
+	status: string,
+};
+
+export type AllergyChange = {
+	reaction: string | null,
+	severity: Severity,
+	status: AllergyStatus,
+};
+
+export type AllergyInput = {
+	patient_id: string,
+	substance: string,
+	reaction: string | null,
+	severity: Severity,
+};
+
+export type AllergyList = {
+	known: KnownAllergies,
+	/**  Active first; inactive and entered-in-error ones too, for the history. */
+	items: Allergy[],
+};
+
+export type AllergyStatus = "active" | "inactive" | "entered_in_error";
+
 export type Appointment = {
 	id: string,
 	patient_id: string,
@@ -191,6 +260,27 @@ export type BookingInput = {
 	override_schedule?: boolean,
 };
 
+export type Chart = {
+	patient: ChartPatient,
+	allergies: AllergyList,
+	problems: Problem[],
+	medications: Medication[],
+	/**  Oldest first, the last one the latest. */
+	vitals: VitalSet[],
+	encounters: EncounterPage,
+	/**  Read by breaking the glass (an emergency read, audited with its reason). */
+	emergency_read: boolean,
+};
+
+export type ChartPatient = {
+	id: string,
+	mrn: string,
+	full_name: string,
+	sex: string,
+	birth_date: string,
+	blood_group: string | null,
+};
+
 export type ClinicSetup = {
 	organisation_name: string,
 	site_name: string,
@@ -254,6 +344,12 @@ export type Conflict = {
 	ways: Way[],
 };
 
+export type Consultation = {
+	encounter_id: string,
+	note_id: string,
+	patient_id: string,
+};
+
 /**  An ISO 4217 currency with its number of minor-unit digits. */
 export type Currency = string;
 
@@ -271,11 +367,42 @@ export type DayHours = {
 	breaks?: Period[],
 };
 
+export type DayVisit = {
+	appointment_id: string | null,
+	queue_entry_id: string | null,
+	patient_id: string,
+	patient_name: string,
+	patient_mrn: string,
+	birth_date: string,
+	/**  The booked time (none for a walk-in). */
+	starts_at: string | null,
+	/**  The visit type, or the walk-in's reason. */
+	reason: string,
+	/**  booked, waiting, called, in_consultation, completed, cancelled, no_show, left. */
+	status: string,
+	/**  When they arrived, and how long they have waited (until called, or until now). */
+	arrived_at: string | null,
+	waiting_minutes: number | null,
+	/**  0 normal, 1 urgent, 2 emergency (walk-ins). */
+	priority: number,
+	/**  The consultation opened for this visit, if any. */
+	encounter_id: string | null,
+};
+
 /**  The demo's logins, shown to whoever opens it. */
 export type DemoLogin = {
 	username: string,
 	password: string,
 	roles: string,
+};
+
+export type DiagnosisInput = {
+	patient_id: string,
+	encounter_id: string | null,
+	/**  An ICD-10-CM code, with or without its dot. */
+	code: string,
+	onset: string | null,
+	comment: string | null,
 };
 
 export type DuplicateCandidate = {
@@ -291,6 +418,22 @@ export type EmergencyContact = {
 	name: string,
 	relation: string,
 	phone: string,
+};
+
+export type EncounterPage = {
+	items: EncounterSummary[],
+	/**  Pass back as `before` for the next (older) page; none at the first consultation. */
+	next_before: string | null,
+};
+
+export type EncounterSummary = {
+	id: string,
+	started_at: string,
+	ended_at: string | null,
+	status: string,
+	reason: string,
+	practitioner_name: string,
+	note: Note | null,
 };
 
 /**  What Settings → Sync sends. */
@@ -315,6 +458,17 @@ export type FieldChange = {
 	new: Value,
 };
 
+export type FormularyDrug = {
+	id: string,
+	name: string,
+	strength: string,
+	form: string,
+	route: string,
+	usual_dose: string | null,
+	usual_frequency: string | null,
+	active: boolean,
+};
+
 export type FreeSlot = {
 	starts_at: string,
 	local_start: string,
@@ -330,10 +484,63 @@ export type HistoryEntry = {
 	changes: FieldChange[],
 };
 
+/**
+ *  A code a diagnosis can be recorded with: only the codes ICD-10-CM accepts on a record (its
+ *  leaves, "billable"); a category that has subdivisions, such as E11, is not one.
+ */
+export type Icd10Code = {
+	/**  Canonical form, with its dot: "E11.9", "I10", "S72.001A". */
+	code: string,
+	description: string,
+	/**  The chapter's number, 1 to 22 (see [`chapters`]). */
+	chapter: number,
+};
+
+export type KnownAllergies = 
+/**  Nobody has asked (or recorded the answer). */
+"not_asked" | 
+/**  Asked: none. */
+"none_known" | "recorded";
+
+/**  One kind of measurement: how it is stored, coded and judged. */
+export type Measure = {
+	/**  The name the window and the input use (`systolic`, `temperature`…). */
+	key: string,
+	loinc: string,
+	name: string,
+	/**  UCUM. */
+	unit: string,
+	/**  What can be measured at all (outside: refused), in `unit`. */
+	plausible: [number | null, number | null],
+	/**  The usual adult range (outside: flagged), in `unit`. */
+	usual: [number | null, number | null],
+};
+
+export type Medication = {
+	id: string,
+	drug: string,
+	strength: string,
+	form: string,
+	dose: string,
+	route: string,
+	frequency: string,
+	prescribed_at: string,
+	prescriber_name: string,
+};
+
 /**  An amount in integer minor units (cents) of a currency. Never a float. */
 export type Money = {
 	minor: number,
 	currency: Currency,
+};
+
+export type MyDay = {
+	practitioner_id: string,
+	date: string,
+	/**  The day's appointments, by time. */
+	appointments: DayVisit[],
+	/**  Walk-ins waiting for this doctor or for anyone, most urgent then longest waiting first. */
+	walk_ins: DayVisit[],
 };
 
 /**  A record by the words people know it by (a name, a record number), and when it was made. */
@@ -348,6 +555,47 @@ export type NewStaff = {
 	username: string,
 	password: string,
 	roles: string[],
+};
+
+export type Note = {
+	id: string,
+	encounter_id: string,
+	patient_id: string,
+	author_id: string,
+	author_name: string,
+	/**  soap or free */
+	format: string,
+	text: NoteText,
+	updated_at: string,
+	signed_at: string | null,
+	/**  Whether the signature is its author's over exactly this text (checked as it is read). */
+	signature_holds: boolean | null,
+	addenda: Addendum[],
+};
+
+export type NoteSaved = {
+	saved_at: string,
+	/**  Whether anything was different from what was stored. */
+	changed: boolean,
+};
+
+/**  The sections of a note, as typed. */
+export type NoteText = {
+	subjective: string | null,
+	objective: string | null,
+	assessment: string | null,
+	plan: string | null,
+	/**  Free text, for a note not written as SOAP. */
+	body: string | null,
+};
+
+export type Observation = {
+	key: string,
+	loinc: string,
+	value: number | null,
+	unit: string,
+	/**  "low" or "high" when outside the usual range. */
+	flag: string | null,
 };
 
 export type Patient = {
@@ -426,7 +674,18 @@ export type Permission = "manage_clinic" | "manage_staff" | "view_audit" | "mana
  *  See what sync needs a person for, and mark it settled (each fix also takes the permission
  *  of what it changes: a staff member's duplicate username is the admin's to fix).
  */
-"settle_conflicts";
+"settle_conflicts" | 
+/**
+ *  The chart: notes, problems, allergies, medications, vitals, attachments (DESIGN.md §7a,
+ *  minimum necessary: clinical content is for clinicians).
+ */
+"view_clinical" | 
+/**  Consultations, notes (and signing one's own), vitals, diagnoses, allergies, prescriptions, attachments. */
+"write_clinical" | 
+/**  The drugs the clinic prescribes from. */
+"manage_formulary" | 
+/**  An emergency read of a chart by someone whose role does not see it: with a reason, audited as such. */
+"break_the_glass";
 
 export type Practitioner = {
 	id: string,
@@ -457,7 +716,56 @@ export type PractitionerInput = {
 	weekly_hours: DayHours[],
 };
 
+export type Prescription = {
+	id: string,
+	patient_id: string,
+	prescriber_name: string,
+	drug: string,
+	strength: string,
+	form: string,
+	dose: string,
+	route: string,
+	frequency: string,
+	duration_days: number | null,
+	quantity: number,
+	repeats: number,
+	instructions: string | null,
+	prescribed_at: string,
+	status: string,
+	first_printed_at: string | null,
+};
+
+export type PrescriptionInput = {
+	patient_id: string,
+	encounter_id: string | null,
+	/**  From the formulary; none for a drug typed freely. */
+	drug_id: string | null,
+	drug: string,
+	strength: string,
+	form: string,
+	dose: string,
+	route: Route,
+	frequency: string,
+	duration_days: number | null,
+	quantity: number,
+	repeats: number,
+	instructions: string | null,
+	/**  Given to prescribe despite an allergy warning: why. */
+	allergy_override: string | null,
+};
+
 export type Priority = "normal" | "urgent" | "emergency";
+
+export type Problem = {
+	id: string,
+	code: string,
+	description: string,
+	status: string,
+	onset: string | null,
+	resolved_on: string | null,
+};
+
+export type ProblemStatus = "active" | "resolved" | "entered_in_error";
 
 export type QueueEntry = {
 	id: string,
@@ -523,6 +831,14 @@ export type Resolution =
 
 export type Role = "receptionist" | "doctor" | "manager" | "admin";
 
+export type Route = "oral" | "sublingual" | "topical" | "transdermal" | "inhaled" | "nasal" | "ophthalmic" | "otic" | "rectal" | "vaginal" | "subcutaneous" | "intramuscular" | "intravenous" | "other";
+
+export type SavedDocument = {
+	/**  Where the PDF was saved, to open or print. */
+	path: string,
+	copy: boolean,
+};
+
 /**  A logged-in staff member at this workstation. */
 export type Session = {
 	staff_id: string,
@@ -544,6 +860,8 @@ export type SetAside = {
 	reason: string,
 	set_at: number,
 };
+
+export type Severity = "mild" | "moderate" | "severe" | "unknown";
 
 export type SiteDetails = {
 	name: string,
@@ -620,7 +938,37 @@ export type TimeOffInput = {
 	reason: string,
 };
 
+export type UnsignedNote = {
+	note_id: string,
+	encounter_id: string,
+	patient_id: string,
+	patient_name: string,
+	patient_mrn: string,
+	started_at: string,
+	updated_at: string,
+};
+
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  What a consultation is opened from. */
+export type VisitRef = ({ appointment: string }) & { queue_entry?: never } | 
+/**  A walk-in (or a checked-in appointment) in today's list. */
+({ queue_entry: string }) & { appointment?: never };
+
+export type VitalSet = {
+	id: string,
+	taken_at: string,
+	observations: Observation[],
+};
+
+export type VitalsInput = {
+	patient_id: string,
+	encounter_id: string | null,
+	/**  Site wall time; none for now. */
+	taken_at: string | null,
+	/**  By measure key (`systolic`, `temperature` in °C, `weight` in kg, `height` in cm…). */
+	values: ([string, number | null])[],
+};
 
 export type WalkInInput = {
 	patient: WalkInPatient,

@@ -4,6 +4,9 @@
 //! is the one writer besides the use cases, it writes no outbox (a demo clinic is never enrolled
 //! for sync) and it leaves one audit entry that says what it seeded.
 
+mod clinical;
+
+pub use clinical::long_history;
 mod names;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -127,9 +130,16 @@ pub async fn create_demo_clinic(clinic: &Clinic, size: DemoSize, progress: impl 
         let input = AppointmentTypeInput { name: name.into(), duration_minutes: minutes, buffer_minutes: buffer, price_minor: price, colour: colour.into() };
         types.push(create_appointment_type(clinic, &manager, input).await?);
     }
+    clinical::formulary_and_templates(clinic, &manager, &types).await?;
     let mut rng = StdRng::seed_from_u64(20261121);
     let patients = seed_patients(clinic, &admin, size.patients, &mut rng, &progress).await?;
     seed_appointments(clinic, &admin, &patients, &practitioners, &types, size.appointments, &mut rng, &progress).await?;
+    if !practitioners.is_empty() {
+        // The first doctor's last 300 completed visits have their consultation on record.
+        let doctor = login(clinic, DOCTORS[0].0, DEMO_PASSWORD).await?;
+        let seen = clinical::history(clinic, &doctor, &mut rng, 300).await?;
+        progress(Progress { stage: "consultations", done: seen, total: seen });
+    }
     Ok(DemoClinic { admin, practitioners, types })
 }
 

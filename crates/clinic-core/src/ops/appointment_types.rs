@@ -110,3 +110,15 @@ pub async fn list_appointment_types(clinic: &Clinic, session: &Session) -> Resul
     let mut conn = clinic.store().pool().acquire().await?;
     load_all(&mut conn, None).await
 }
+
+/// The note a consultation of this type starts from (SOAP sections; all empty: none).
+pub async fn set_note_template(clinic: &Clinic, session: &Session, id: Uuid, template: crate::ops::clinical::NoteText) -> Result<()> {
+    let mut w = Write::begin(clinic, session, Permission::ManageAppointmentTypes).await?;
+    let template = crate::ops::clinical::template_json(template)?;
+    let kind = clinic_sync::entity("appointment_type").expect("declared");
+    if crate::record::set(&mut w, kind, id, &[("note_template", json!(template))], "edit").await?.is_empty() {
+        w.nothing_changed().await;
+        return Ok(());
+    }
+    w.commit().await
+}

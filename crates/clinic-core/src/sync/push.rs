@@ -55,6 +55,8 @@ pub async fn waiting_changes(clinic: &Clinic) -> Result<Vec<Mutation>> {
     outbox_batch(clinic, i64::MIN).await
 }
 
+const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
 async fn outbox_batch(clinic: &Clinic, after: i64) -> Result<Vec<Mutation>> {
     let limit = MAX_PUSH as i64;
     let rows = sqlx::query!(
@@ -63,7 +65,14 @@ async fn outbox_batch(clinic: &Clinic, after: i64) -> Result<Vec<Mutation>> {
            FROM outbox WHERE device_seq > ? ORDER BY device_seq LIMIT ?"#,
         after, limit
     ).fetch_all(clinic.store().pool()).await?;
-    rows.into_iter().map(|r| {
+    // A batch stays well under the server's request limit (8 MiB) whatever its changes hold (a
+    // long note saved many times): it ends before 4 MiB of changes, with at least one change.
+    let mut size = 0;
+    let rows = rows.into_iter().take_while(|r| {
+        size += r.changes.len();
+        size == r.changes.len() || size <= MAX_BATCH_BYTES
+    });
+    rows.map(|r| {
         let changes: BTreeMap<String, FieldChange> = serde_json::from_str(&r.changes)?;
         let op = Op::named(&r.op).unwrap_or(Op::Update);
         Ok(Mutation { mutation_id: r.mutation_id, device_seq: r.device_seq, hlc: r.hlc, at: r.created_at, entity: r.entity,

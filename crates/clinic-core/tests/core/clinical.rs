@@ -226,3 +226,138 @@ async fn the_timeline_pages_newest_first() {
     assert_eq!(older.items.iter().map(|e| e.reason.as_str()).collect::<Vec<_>>(), ["Visit 2", "Visit 1", "Visit 0"]);
     assert!(older.next_before.is_none());
 }
+
+#[tokio::test]
+async fn diagnoses_take_only_codes_of_the_code_set_and_make_a_problem_list() {
+    let (f, ana, _) = arrived().await;
+    let c = &f.t.clinic;
+    let found = find_diagnosis_codes(c, &f.doctor, "asthma", 10).await.unwrap();
+    assert!(found.iter().any(|code| code.code.starts_with("J45")), "{found:?}");
+    assert_eq!(find_diagnosis_codes(c, &f.doctor, "E11.9", 5).await.unwrap()[0].code, "E11.9");
+    let input = |code: &str| DiagnosisInput { patient_id: ana, encounter_id: None, code: code.into(), onset: None, comment: None };
+    let before = f.t.snapshot().await;
+    for bad in ["X99.999", "E11", "hello", ""] {
+        let e = add_diagnosis(c, &f.doctor, input(bad)).await.unwrap_err();
+        assert_eq!((e.code, e.field), (Code::Invalid, Some("code")), "{bad}: {}", e.message);
+    }
+    let future = DiagnosisInput { onset: Some(date("2026-12-25")), ..input("J45.909") };
+    assert_eq!(add_diagnosis(c, &f.doctor, future).await.unwrap_err().field, Some("onset"));
+    assert_eq!(add_diagnosis(c, &f.desk, input("J45.909")).await.unwrap_err().code, Code::PermissionDenied);
+    assert_eq!(f.t.snapshot().await, before);
+    assert_eq!(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM diagnosis").fetch_one(c.store().pool()).await.unwrap(), 0);
+
+    let asthma = add_diagnosis(c, &f.doctor, DiagnosisInput { onset: Some(date("2019-05-01")), ..input("j45909") }).await.unwrap();
+    assert_eq!(asthma.code, "J45.909");
+    assert_eq!(add_diagnosis(c, &f.doctor, input("J45.909")).await.unwrap_err().field, Some("code"), "already listed");
+    let flu = add_diagnosis(c, &f.doctor, input("J11.1")).await.unwrap();
+    set_problem_status(c, &f.doctor, flu.id, ProblemStatus::Resolved, None).await.unwrap();
+    let problems = open_chart(c, &f.doctor, ana, None).await.unwrap().problems;
+    assert_eq!(problems.iter().map(|p| (p.code.as_str(), p.status.as_str())).collect::<Vec<_>>(), [("J45.909", "active"), ("J11.1", "resolved")]);
+    assert_eq!(problems[1].resolved_on.as_deref(), Some("2026-11-23"));
+}
+
+fn amoxicillin(patient_id: uuid::Uuid) -> PrescriptionInput {
+    PrescriptionInput {
+        patient_id, encounter_id: None, drug_id: None, drug: "Amoxicillin".into(), strength: "500 mg".into(), form: "capsule".into(),
+        dose: "1 capsule".into(), route: Route::Oral, frequency: "three times a day".into(), duration_days: Some(7), quantity: 21,
+        repeats: 0, instructions: Some("Take with water, finish the course.".into()), allergy_override: None,
+    }
+}
+
+#[tokio::test]
+async fn a_prescription_that_matches_an_allergy_needs_a_reason_and_bad_ones_change_nothing() {
+    let (f, ana, _) = arrived().await;
+    let c = &f.t.clinic;
+    record_allergy(c, &f.doctor, AllergyInput { patient_id: ana, substance: "Penicillin".into(), reaction: Some("Hives".into()), severity: Severity::Severe }).await.unwrap();
+    let before = f.t.snapshot().await;
+    let warned = prescribe(c, &f.doctor, amoxicillin(ana)).await.unwrap_err();
+    assert_eq!((warned.code, warned.field), (Code::WrongState, Some("allergy_override")));
+    assert!(warned.message.contains("allergic to Penicillin"), "{}", warned.message);
+    for (broken, field) in [
+        (PrescriptionInput { dose: " ".into(), ..amoxicillin(ana) }, "dose"),
+        (PrescriptionInput { quantity: 0, ..amoxicillin(ana) }, "quantity"),
+        (PrescriptionInput { repeats: 13, ..amoxicillin(ana) }, "repeats"),
+        (PrescriptionInput { drug: "".into(), ..amoxicillin(ana) }, "drug"),
+    ] {
+        assert_eq!(prescribe(c, &f.doctor, broken).await.unwrap_err().field, Some(field));
+    }
+    assert_eq!(f.t.snapshot().await, before);
+    assert_eq!(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM prescription").fetch_one(c.store().pool()).await.unwrap(), 0);
+
+    let given = prescribe(c, &f.doctor, PrescriptionInput { allergy_override: Some("Tolerated it last year; mild rash only".into()), ..amoxicillin(ana) }).await.unwrap();
+    let kept: String = sqlx::query_scalar("SELECT details FROM audit_event WHERE action = 'allergy_override'").fetch_one(c.store().pool()).await.unwrap();
+    assert!(kept.contains("mild rash only"));
+    let chart = open_chart(c, &f.doctor, ana, None).await.unwrap();
+    assert_eq!(chart.medications.iter().map(|m| m.drug.as_str()).collect::<Vec<_>>(), ["Amoxicillin"]);
+    stop_prescription(c, &f.doctor, given.id).await.unwrap();
+    assert!(open_chart(c, &f.doctor, ana, None).await.unwrap().medications.is_empty(), "stopped: no longer current");
+}
+
+/// The words of a PDF, as a reader gets them (poppler's pdftotext).
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("printed.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext").args(["-layout"]).arg(&path).arg("-").output()
+        .expect("pdftotext could not be run: the tests need Debian's poppler-utils, which scripts/test installs");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn a_prescription_prints_with_the_patient_s_record_number_and_a_reprint_is_marked_as_a_copy() {
+    let (f, ana, _) = arrived().await;
+    let c = &f.t.clinic;
+    let first = prescribe(c, &f.doctor, amoxicillin(ana)).await.unwrap();
+    let second = prescribe(c, &f.doctor, PrescriptionInput { drug: "Paracetamol".into(), dose: "1 g".into(), form: "tablet".into(), ..amoxicillin(ana) }).await.unwrap();
+    let printed = print_prescriptions(c, &f.doctor, vec![first.id, second.id]).await.unwrap();
+    assert!(!printed.copy);
+    let text = pdf_text(&printed.bytes);
+    let mrn: String = sqlx::query_scalar("SELECT mrn FROM patient WHERE given_name = 'Ana'").fetch_one(c.store().pool()).await.unwrap();
+    for expected in ["Ana Quaresma", mrn.as_str(), "1980-02-03", "House Tester", "Amoxicillin", "Paracetamol", "1 capsule", "21 capsule"] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    assert!(!text.contains("COPY"));
+    let again = print_prescriptions(c, &f.doctor, vec![first.id, second.id]).await.unwrap();
+    assert!(again.copy);
+    assert!(pdf_text(&again.bytes).contains("COPY"));
+    assert_eq!(print_prescriptions(c, &f.desk, vec![first.id]).await.unwrap_err().code, Code::PermissionDenied);
+}
+
+#[tokio::test]
+async fn allergies_typed_twice_in_other_cases_or_on_a_merged_duplicate_still_count_and_never_lock_the_chart() {
+    let (f, ana, _) = arrived().await;
+    let c = &f.t.clinic;
+    // Typed twice at the front desk, in letters SQLite's lower() does not fold.
+    let mut details = person("Eva", "Lopes", "1990-01-01");
+    details.allergies = vec!["ÁCIDO ACETILSALICÍLICO".into(), "Ácido acetilsalicílico".into()];
+    let eva = clinic_core::ops::patients::register_patient(c, &f.desk, details, true).await.unwrap();
+    let chart = open_chart(c, &f.doctor, eva.id, None).await.unwrap();
+    assert_eq!(chart.allergies.items.len(), 1, "{:?}", chart.allergies);
+    assert!(chart.allergies.reported.is_empty());
+    // A penicillin allergy recorded on a duplicate of Ana's, merged into hers, still warns.
+    let twin = f.t.patient(&f.desk, "Ana", "Quaresma-Dup", "1980-02-03").await;
+    record_allergy(c, &f.doctor, AllergyInput { patient_id: twin.id, substance: "Penicillin".into(), reaction: None, severity: Severity::Severe }).await.unwrap();
+    clinic_core::ops::patients::merge_patients(c, &f.manager, ana, twin.id).await.unwrap();
+    let warned = prescribe(c, &f.doctor, amoxicillin(ana)).await.unwrap_err();
+    assert_eq!(warned.field, Some("allergy_override"), "{}", warned.message);
+    let merged_chart = open_chart(c, &f.doctor, twin.id, None).await.unwrap();
+    assert_eq!(merged_chart.patient.id, ana, "the absorbed record opens the kept one");
+    assert_eq!(merged_chart.allergies.items.iter().map(|a| a.substance.as_str()).collect::<Vec<_>>(), ["Penicillin"]);
+}
+
+#[tokio::test]
+async fn a_signature_still_verifies_after_its_author_s_password_is_reset_and_only_the_right_doctor_finishes_a_consultation() {
+    let (f, ana, appointment) = arrived().await;
+    let c = &f.t.clinic;
+    let consultation = open_consultation(c, &f.doctor, VisitRef::Appointment(appointment)).await.unwrap();
+    save_note(c, &f.doctor, consultation.note_id, soap("Cough", "Rest")).await.unwrap();
+    sign_note(c, &f.doctor, consultation.note_id).await.unwrap();
+    let (_, grey) = f.t.doctor(&f.manager, "grey").await;
+    assert_eq!(finish_consultation(c, &grey, consultation.encounter_id).await.unwrap_err().code, Code::WrongState);
+    clinic_core::ops::staff::reset_password(c, &f.t.admin, f.doctor.staff_id, "a brand new password").await.unwrap();
+    let doctor = clinic_core::auth::login(c, "house", "a brand new password").await.unwrap();
+    let chart = open_chart(c, &doctor, ana, None).await.unwrap();
+    assert_eq!(chart.encounters.items[0].note.as_ref().unwrap().signature_holds, Some(true), "signed with the key the doctor held then");
+    finish_consultation(c, &doctor, consultation.encounter_id).await.unwrap();
+}

@@ -290,7 +290,7 @@ fn cases() -> Vec<Case> {
             clinical::open_consultation(&fx.t.clinic, s, clinical::VisitRef::QueueEntry(entry)).await.map(drop)
         })),
         case("finish_consultation", &[WriteClinical], |fx, s| Box::pin(async move {
-            let c = fx.note_for(&fx.all).await;
+            let c = fx.note_for(s).await;
             clinical::finish_consultation(&fx.t.clinic, s, c.encounter_id).await.map(drop)
         })),
         case("save_note", &[WriteClinical], |fx, s| Box::pin(async move {
@@ -356,6 +356,25 @@ fn cases() -> Vec<Case> {
         case("update_formulary_drug", &[ManageFormulary], |fx, s| Box::pin(async move {
             let id = clinical::add_formulary_drug(&fx.t.clinic, &fx.all, fx.drug("Paracetamol")).await.unwrap();
             clinical::update_formulary_drug(&fx.t.clinic, s, id, fx.drug("Paracetamol forte"), true).await
+        })),
+        case("find_diagnosis_codes", &[WriteClinical], |fx, s| Box::pin(async move {
+            clinical::find_diagnosis_codes(&fx.t.clinic, s, "asthma", 10).await.map(drop)
+        })),
+        case("add_diagnosis", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            let input = clinical::DiagnosisInput { patient_id: p, encounter_id: None, code: "J45.909".into(), onset: None, comment: None };
+            clinical::add_diagnosis(&fx.t.clinic, s, input).await.map(drop)
+        })),
+        case("set_problem_status", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            let input = clinical::DiagnosisInput { patient_id: p, encounter_id: None, code: "J11.1".into(), onset: None, comment: None };
+            let flu = clinical::add_diagnosis(&fx.t.clinic, &fx.all, input).await.unwrap();
+            clinical::set_problem_status(&fx.t.clinic, s, flu.id, clinical::ProblemStatus::Resolved, None).await
+        })),
+        case("print_prescriptions", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            let id = clinical::prescribe(&fx.t.clinic, &fx.all, prescription(p)).await.unwrap().id;
+            clinical::print_prescriptions(&fx.t.clinic, s, vec![id]).await.map(drop)
         })),
         case("find_formulary_drugs", &[WriteClinical, ManageFormulary], |fx, s| Box::pin(async move {
             clinical::find_formulary_drugs(&fx.t.clinic, s, "para").await.map(drop)

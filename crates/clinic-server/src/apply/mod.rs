@@ -203,7 +203,7 @@ impl Batch<'_> {
             }
             _ => {}
         }
-        if let Err(refusal) = signed::frozen(kind, self.records.get(&key).map(|r| &r.data)) {
+        if let Err(refusal) = signed::frozen(kind, self.records.get(&key).map(|r| &r.data), m) {
             return Ok(Err(refusal));
         }
         if let Err(refusal) = self.check_author(conn, kind, m).await? {

@@ -11,15 +11,28 @@ use clinic_sync::Mutation;
 use serde_json::{Map, Value};
 use sqlx::PgConnection;
 
-use super::{truthy, Batch, Checked};
+use super::{Batch, Checked};
 
-/// A signed record refuses every change.
-pub(super) fn frozen(kind: &Entity, held: Option<&Map<String, Value>>) -> Result<(), Refusal> {
-    match held {
-        Some(data) if kind.signed_content().is_some() && truthy(data.get("signed_at")) => Err(Refusal::new("signed",
-            format!("This {} is signed and can no longer be changed: add an addendum to correct it.", kind.name.replace('_', " ")))),
-        _ => Ok(()),
+/// A signed record refuses every change; a draft takes changes from its author only, who stays
+/// its author.
+pub(super) fn frozen(kind: &Entity, held: Option<&Map<String, Value>>, m: &Mutation) -> Result<(), Refusal> {
+    if kind.signed_content().is_none() {
+        return Ok(());
     }
+    if held.is_some_and(|data| data.get("signed_at").is_some_and(|v| !v.is_null())) {
+        return Err(Refusal::new("signed",
+            format!("This {} is signed and can no longer be changed: add an addendum to correct it.", kind.name.replace('_', " "))));
+    }
+    let named = m.changes.get("author_id").map(|c| c.new.as_str());
+    let author = match held {
+        Some(data) => data.get("author_id").and_then(Value::as_str),
+        None => named.flatten(),
+    };
+    let maker = m.user_id.map(|u| u.to_string());
+    if author.is_none() || author != maker.as_deref() || named.is_some_and(|n| n != author) {
+        return Err(Refusal::new("permission_denied", "Only its author writes, changes or signs a clinical note."));
+    }
+    Ok(())
 }
 
 impl Batch<'_> {
@@ -31,6 +44,9 @@ impl Batch<'_> {
         let Some(signed_at) = field("signed_at").and_then(Value::as_i64) else {
             return if field("content_hash").or(field("signature")).is_some() { refuse("A signature without a signing time.") } else { Ok(Ok(())) };
         };
+        if field("deleted_at").is_some() {
+            return refuse("A discarded draft is not signed.");
+        }
         let author = field("author_id").and_then(Value::as_str).and_then(|a| a.parse().ok());
         if author.is_none() || author != m.user_id {
             return refuse("Only its author signs a clinical record.");

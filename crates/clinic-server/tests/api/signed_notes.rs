@@ -33,20 +33,30 @@ async fn a_note_is_signed_only_by_its_author_over_what_the_server_holds_and_then
         &[("encounter_id", json!(encounter)), ("author_id", json!(staff.doctor)), ("format", json!("soap")), ("subjective", json!("Cough"))]);
     assert!(matches!(desk.push(&server, &[draft]).await[0], Outcome::Applied { .. }));
     let content = stored(&server, note).await;
+    // A colleague with the same rights (the clinic's second doctor).
+    let colleague = desk.fixture("staff");
+
+    // Only its author writes the draft: a colleague's edit, a change of author, a note made in another's name.
+    let edit = desk.mutation(colleague, "clinical_note", note, Op::Update, Some(1), &[("subjective", json!("Cough, mine now"))]);
+    let takeover = desk.mutation(staff.doctor, "clinical_note", note, Op::Update, Some(1), &[("author_id", json!(colleague))]);
+    let forged = desk.mutation(colleague, "clinical_note", Uuid::now_v7(), Op::Insert, None,
+        &[("encounter_id", json!(encounter)), ("author_id", json!(staff.doctor)), ("format", json!("free"))]);
+    let outcomes = desk.push(&server, &[edit, takeover, forged]).await;
+    assert!(outcomes.iter().all(|o| refusal(o) == Some("permission_denied")), "{outcomes:?}");
+    assert_eq!(stored(&server, note).await, content);
 
     // Signed by someone else (a colleague with the same rights), over the right content: refused.
-    let mut colleague = signing(&mut desk, staff.manager, note, &content, 1_790_000_100_000);
-    colleague.user_id = Some(staff.manager);
+    let by_colleague = signing(&mut desk, colleague, note, &content, 1_790_000_100_000);
     // Signed by the author over other text than the server holds: refused.
     let mut other_text = content.clone();
     other_text.insert("subjective".into(), json!("Cough and fever"));
     let mismatched = signing(&mut desk, staff.doctor, note, &other_text, 1_790_000_100_000);
     // A signature without its hash.
     let half = desk.mutation(staff.doctor, "clinical_note", note, Op::Update, Some(1), &[("signed_at", json!(1_790_000_100_000_i64))]);
-    let outcomes = desk.push(&server, &[colleague, mismatched, half]).await;
+    let outcomes = desk.push(&server, &[by_colleague, mismatched, half]).await;
     assert_eq!(outcomes.iter().map(refusal).collect::<Vec<_>>(),
         [Some("permission_denied"), Some("signed_content_changed"), Some("bad_signature")], "{outcomes:?}");
-    assert!(stored(&server, note).await["signed_at"].is_null(), "still a draft");
+    assert!(stored(&server, note).await.get("signed_at").is_none_or(Value::is_null), "still a draft");
 
     let signed = signing(&mut desk, staff.doctor, note, &content, 1_790_000_100_000);
     assert!(matches!(desk.push(&server, &[signed]).await[0], Outcome::Applied { .. }));
@@ -77,5 +87,5 @@ async fn a_signature_made_before_a_draft_edit_from_another_desk_arrived_is_refus
     assert!(matches!(other.push(&server, &[more]).await[0], Outcome::Applied { .. }));
     let late = signing(&mut desk, staff.doctor, note, &as_signed, 1_790_000_100_000);
     assert_eq!(refusal(&desk.push(&server, &[late]).await[0]), Some("signed_content_changed"));
-    assert!(stored(&server, note).await["signed_at"].is_null());
+    assert!(stored(&server, note).await.get("signed_at").is_none_or(Value::is_null));
 }

@@ -63,8 +63,8 @@ impl Desk {
     /// Every synced table's rows, each as JSON, sorted: what must be equal everywhere.
     pub async fn snapshot(&self) -> Vec<(String, Vec<String>)> {
         let mut all = Vec::new();
-        for table in ["organisation", "site", "staff", "practitioner", "time_off", "appointment_type", "patient", "appointment",
-            "queue_entry", "audit_event", "sync_conflict"] {
+        // Every synced table, from the declaration: a new kind of record is compared without a word here.
+        for table in clinic_sync::ENTITIES.iter().map(|e| e.name) {
             all.push((table.to_string(), rows_as_json(&self.clinic, table).await));
         }
         all

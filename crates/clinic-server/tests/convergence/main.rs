@@ -4,6 +4,7 @@
 #[path = "../api/harness.rs"]
 #[allow(dead_code)]
 mod server_harness;
+mod clinical;
 mod desks;
 mod proxy;
 

@@ -100,9 +100,7 @@ pub async fn change_allergy(clinic: &Clinic, session: &Session, id: Uuid, change
 pub async fn confirm_no_known_allergies(clinic: &Clinic, session: &Session, patient_id: Uuid) -> Result<()> {
     let mut w = Write::begin(clinic, session, Permission::WriteClinical).await?;
     super::chart_of(w.conn(), patient_id).await?;
-    let active = sqlx::query_scalar!("SELECT count(*) AS n FROM allergy WHERE patient_id = ? AND status = 'active' AND deleted_at IS NULL", patient_id)
-        .fetch_one(w.conn()).await?;
-    if active > 0 {
+    if !super::prescriptions::active_allergies(w.conn(), patient_id).await?.is_empty() {
         return Err(Error::wrong_state("Allergies are recorded for this patient: mark them inactive or entered in error first."));
     }
     let changes = record::set(&mut w, super::declared("patient"), patient_id, &[("no_known_allergies", json!(true))], "confirm_no_known_allergies").await?;
@@ -128,23 +126,31 @@ pub(crate) async fn carry_over_reported(w: &mut Write<'_>, patient_id: Uuid) -> 
     if reported.is_empty() {
         return Ok(0);
     }
+    // Compared as Rust folds case (SQLite's lower() folds ASCII only): "ÁCIDO" is "ácido".
+    let mut known: Vec<String> = sqlx::query_scalar!("SELECT substance FROM allergy WHERE patient_id = ? AND deleted_at IS NULL", patient_id)
+        .fetch_all(w.conn()).await?.into_iter().map(|s| s.to_lowercase()).collect();
     let mut carried = 0;
     for substance in &reported {
         let Ok(substance) = required_text("substance", "The substance", substance, 200) else { continue };
-        let known = sqlx::query_scalar!("SELECT 1 AS one FROM allergy WHERE patient_id = ? AND lower(substance) = lower(?) AND deleted_at IS NULL",
-            patient_id, substance).fetch_optional(w.conn()).await?;
-        if known.is_none() {
-            let id = carried_id(patient_id, &substance);
-            super::create(w, "allergy", id, &[("patient_id", json!(patient_id)), ("substance", json!(substance)),
-                ("reaction", Value::Null), ("severity", json!("unknown")), ("status", json!("active"))]).await?;
-            carried += 1;
+        let id = carried_id(patient_id, &substance);
+        let made = sqlx::query_scalar!("SELECT 1 AS one FROM allergy WHERE id = ?", id).fetch_optional(w.conn()).await?.is_some();
+        if made || known.contains(&substance.to_lowercase()) {
+            continue;
         }
+        super::create(w, "allergy", id, &[("patient_id", json!(patient_id)), ("substance", json!(substance)),
+            ("reaction", Value::Null), ("severity", json!("unknown")), ("status", json!("active"))]).await?;
+        known.push(substance.to_lowercase());
+        carried += 1;
     }
+    // The free text is cleared even when every item was already recorded: it has been read.
     let mut changes = Changes::default();
-    changes.set("allergies", &patient.data["allergies"], json!([])).set("no_known_allergies", &patient.data["no_known_allergies"], false);
+    changes.set("allergies", &patient.data["allergies"], json!([]));
+    if carried > 0 {
+        changes.set("no_known_allergies", &patient.data["no_known_allergies"], false);
+    }
     w.update("patient", patient_id, patient.version, &changes).await?;
     w.audit("carry_over_allergies", "patient", Some(patient_id), crate::audit::Details::facts(json!({"allergies": carried})));
-    Ok(carried)
+    Ok(reported.len())
 }
 
 /// The same id on every workstation for the same patient and substance.

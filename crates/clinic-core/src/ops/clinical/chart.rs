@@ -45,6 +45,9 @@ pub enum KnownAllergies {
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AllergyList {
     pub known: KnownAllergies,
+    /// Allergies the front desk typed that are not structured records yet (a doctor's first look
+    /// carries them over).
+    pub reported: Vec<String>,
     /// Active first; inactive and entered-in-error ones too, for the history.
     pub items: Vec<Allergy>,
 }
@@ -106,7 +109,7 @@ pub struct Chart {
 /// Begins a chart read: a clinician's, or an emergency read with a reason by someone whose role
 /// may break the glass. Either way it is audited.
 async fn begin_read<'c>(clinic: &'c Clinic, session: &Session, patient_id: Uuid, emergency_reason: Option<&str>, action: &str) -> Result<(Write<'c>, bool)> {
-    let reason = emergency_reason.map(str::trim).filter(|r| !r.is_empty());
+    let reason = crate::domain::optional_text("emergency_reason", emergency_reason, 500)?;
     match Write::reading(clinic, session, Permission::ViewClinical).await {
         Ok(mut w) => {
             w.audit(action, "patient", Some(patient_id), Default::default());
@@ -125,41 +128,54 @@ async fn begin_read<'c>(clinic: &'c Clinic, session: &Session, patient_id: Uuid,
     }
 }
 
+/// The record to show for `id`: itself, or the one it was merged into.
+async fn kept_record(clinic: &Clinic, id: Uuid) -> Result<Uuid> {
+    let into = sqlx::query_scalar!(r#"SELECT merged_into AS "into: Uuid" FROM patient WHERE id = ?"#, id).fetch_optional(clinic.store().pool()).await?;
+    Ok(into.flatten().unwrap_or(id))
+}
+
+/// A chart shows the records of the patient and of every duplicate merged into them.
 pub async fn open_chart(clinic: &Clinic, session: &Session, patient_id: Uuid, emergency_reason: Option<String>) -> Result<Chart> {
+    let patient_id = kept_record(clinic, patient_id).await?;
     // Allergies the front desk noted in free text become structured records at a clinician's first look.
-    // (Only for whoever writes clinical records, and only on a store that takes writes.)
+    // (Only for whoever writes clinical records, on a store that takes writes; at best: whatever
+    // stops it, the chart still opens, with the free text shown in its allergies.)
     if let Ok(mut w) = Write::begin(clinic, session, Permission::WriteClinical).await {
-        if super::allergies::carry_over_reported(&mut w, patient_id).await? > 0 {
-            w.commit().await?;
-        } else {
-            w.nothing_changed().await;
+        let carried = match super::allergies::carry_over_reported(&mut w, patient_id).await {
+            Ok(n) if n > 0 => w.commit().await,
+            Ok(_) => Ok(w.nothing_changed().await),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = carried {
+            tracing::warn!(error = %e.message, "the front desk's allergies could not be carried into the chart");
         }
     }
     let (mut w, emergency_read) = begin_read(clinic, session, patient_id, emergency_reason.as_deref(), "view_chart").await?;
     let p = sqlx::query!(
-        r#"SELECT mrn, given_name || ' ' || family_name AS "full_name!: String", sex, birth_date, blood_group, no_known_allergies AS "none_known: bool"
+        r#"SELECT mrn, given_name || ' ' || family_name AS "full_name!: String", sex, birth_date, blood_group, no_known_allergies AS "none_known: bool", allergies
            FROM patient WHERE id = ? AND deleted_at IS NULL"#, patient_id
     ).fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The patient"))?;
     let items: Vec<Allergy> = sqlx::query!(
-        r#"SELECT id AS "id: Uuid", substance, reaction, severity, status FROM allergy WHERE patient_id = ? AND deleted_at IS NULL
+        r#"SELECT id AS "id: Uuid", substance, reaction, severity, status FROM allergy WHERE patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND deleted_at IS NULL
            ORDER BY status = 'active' DESC, CASE severity WHEN 'severe' THEN 0 WHEN 'moderate' THEN 1 WHEN 'unknown' THEN 2 ELSE 3 END, substance"#,
         patient_id
     ).fetch_all(w.conn()).await?.into_iter()
         .map(|a| Allergy { id: a.id, substance: a.substance, reaction: a.reaction, severity: a.severity, status: a.status }).collect();
-    let known = match (items.iter().any(|a| a.status == "active"), p.none_known) {
+    let reported: Vec<String> = serde_json::from_str(&p.allergies).unwrap_or_default();
+    let known = match (items.iter().any(|a| a.status == "active") || !reported.is_empty(), p.none_known) {
         (true, _) => KnownAllergies::Recorded,
         (false, true) => KnownAllergies::NoneKnown,
         (false, false) => KnownAllergies::NotAsked,
     };
     let problems = sqlx::query_as!(Problem,
         r#"SELECT id AS "id: Uuid", code, description, status, onset, resolved_on FROM diagnosis
-           WHERE patient_id = ? AND deleted_at IS NULL AND status != 'entered_in_error'
+           WHERE patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND deleted_at IS NULL AND status != 'entered_in_error'
            ORDER BY status = 'active' DESC, coalesce(onset, '') DESC, code"#, patient_id
     ).fetch_all(w.conn()).await?;
     let medications = sqlx::query!(
         r#"SELECT r.id AS "id: Uuid", r.drug, r.strength, r.form, r.dose, r.route, r.frequency, r.prescribed_at, s.full_name AS prescriber_name
            FROM prescription r JOIN staff s ON s.id = r.prescriber_id
-           WHERE r.patient_id = ?1 AND r.status = 'active' AND r.deleted_at IS NULL
+           WHERE r.patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND r.status = 'active' AND r.deleted_at IS NULL
              AND (r.duration_days IS NULL OR r.prescribed_at + r.duration_days * 86400000 * (r.repeats + 1) > ?2)
            ORDER BY r.prescribed_at DESC"#, patient_id, w.now
     ).fetch_all(w.conn()).await?.into_iter().map(|r| Medication {
@@ -171,12 +187,13 @@ pub async fn open_chart(clinic: &Clinic, session: &Session, patient_id: Uuid, em
     w.commit().await?;
     Ok(Chart {
         patient: ChartPatient { id: patient_id, mrn: p.mrn, full_name: p.full_name, sex: p.sex, birth_date: p.birth_date, blood_group: p.blood_group },
-        allergies: AllergyList { known, items }, problems, medications, vitals, encounters, emergency_read,
+        allergies: AllergyList { known, reported, items }, problems, medications, vitals, encounters, emergency_read,
     })
 }
 
 /// An older page of the timeline: consultations before `before`.
 pub async fn chart_encounters(clinic: &Clinic, session: &Session, patient_id: Uuid, before: DateTime<Utc>, emergency_reason: Option<String>) -> Result<EncounterPage> {
+    let patient_id = kept_record(clinic, patient_id).await?;
     let (mut w, _) = begin_read(clinic, session, patient_id, emergency_reason.as_deref(), "view_chart_history").await?;
     let page = page(&mut w, patient_id, Some(before.timestamp_millis())).await?;
     w.commit().await?;
@@ -186,7 +203,8 @@ pub async fn chart_encounters(clinic: &Clinic, session: &Session, patient_id: Uu
 async fn trend(w: &mut Write<'_>, patient_id: Uuid) -> Result<Vec<VitalSet>> {
     let rows = sqlx::query!(
         r#"SELECT id AS "id: Uuid", taken_at, systolic, diastolic, pulse, temperature_dc, respiratory_rate, spo2, weight_g, height_mm
-           FROM vital_signs WHERE patient_id = ? AND deleted_at IS NULL ORDER BY taken_at DESC LIMIT ?"#, patient_id, TREND
+           FROM vital_signs WHERE patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND deleted_at IS NULL
+           ORDER BY taken_at DESC LIMIT ?2"#, patient_id, TREND
     ).fetch_all(w.conn()).await?;
     let mut height = super::vitals::latest_height(w.conn(), patient_id).await?;
     let mut sets: Vec<VitalSet> = rows.into_iter().rev().map(|r| {
@@ -203,7 +221,7 @@ async fn page(w: &mut Write<'_>, patient_id: Uuid, before: Option<i64>) -> Resul
     let rows = sqlx::query!(
         r#"SELECT e.id AS "id: Uuid", e.started_at, e.ended_at, e.status, e.reason, p.display_name AS practitioner_name
            FROM encounter e JOIN practitioner p ON p.id = e.practitioner_id
-           WHERE e.patient_id = ?1 AND e.started_at < ?2 AND e.deleted_at IS NULL
+           WHERE e.patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND e.started_at < ?2 AND e.deleted_at IS NULL
            ORDER BY e.started_at DESC LIMIT ?3"#, patient_id, before, PAGE
     ).fetch_all(w.conn()).await?;
     let oldest = rows.last().map_or(before, |r| r.started_at);

@@ -133,8 +133,12 @@ pub async fn open_consultation(clinic: &Clinic, session: &Session, visit: VisitR
             (Some(id), queued)
         }
         VisitRef::QueueEntry(id) => {
-            let entry = sqlx::query!(r#"SELECT appointment_id AS "appointment_id: Uuid" FROM queue_entry WHERE id = ? AND deleted_at IS NULL"#, id)
+            let entry = sqlx::query!(r#"SELECT appointment_id AS "appointment_id: Uuid", practitioner_id AS "practitioner_id: Uuid" FROM queue_entry
+                                        WHERE id = ? AND deleted_at IS NULL"#, id)
                 .fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The visit"))?;
+            if entry.practitioner_id.is_some_and(|p| p != practitioner_id) {
+                return Err(Error::wrong_state("This patient is waiting for (or was called by) another practitioner."));
+            }
             (entry.appointment_id, Some(id))
         }
     };
@@ -192,14 +196,19 @@ pub async fn finish_consultation(clinic: &Clinic, session: &Session, encounter_i
     let mut w = Write::begin(clinic, session, Permission::WriteClinical).await?;
     let practitioner_id = my_practitioner(w.conn(), session.staff_id).await?;
     let e = sqlx::query!(
-        r#"SELECT status, version, appointment_id AS "appointment_id: Uuid", queue_entry_id AS "queue_entry_id: Uuid"
+        r#"SELECT status, version, started_at, practitioner_id AS "practitioner_id: Uuid", appointment_id AS "appointment_id: Uuid",
+                  queue_entry_id AS "queue_entry_id: Uuid"
            FROM encounter WHERE id = ? AND deleted_at IS NULL"#, encounter_id)
         .fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The consultation"))?;
+    if e.practitioner_id != practitioner_id {
+        return Err(Error::wrong_state("This consultation is another practitioner's."));
+    }
     if e.status != "open" {
         return Err(Error::wrong_state("This consultation is already finished."));
     }
     let mut changes = Changes::default();
-    changes.set("status", "open", "completed").set("ended_at", None::<i64>, w.now);
+    // Not before it started, even where this desk's clock is behind the one that opened it.
+    changes.set("status", "open", "completed").set("ended_at", None::<i64>, w.now.max(e.started_at));
     w.update("encounter", encounter_id, e.version, &changes).await?;
     w.audit("complete", "encounter", Some(encounter_id), crate::audit::Details::of_record(super::declared("encounter"), &changes));
     let queued = match e.queue_entry_id {

@@ -7,16 +7,21 @@
 mod allergies;
 mod chart;
 mod consultation;
+mod diagnoses;
 mod notes;
 mod prescriptions;
+mod printing;
 mod vitals;
 
 pub use allergies::{change_allergy, confirm_no_known_allergies, record_allergy, Allergy, AllergyChange, AllergyInput, AllergyStatus, Severity};
 pub use chart::{chart_encounters, open_chart, AllergyList, Chart, ChartPatient, EncounterPage, EncounterSummary, KnownAllergies, Medication, Problem};
 pub use consultation::{finish_consultation, my_day, open_consultation, Consultation, DayVisit, MyDay, VisitRef};
+pub use diagnoses::{add_diagnosis, find_diagnosis_codes, set_problem_status, DiagnosisInput, ProblemStatus};
+pub(crate) use notes::template_json;
 pub use notes::{add_addendum, save_note, sign_note, unsigned_notes, Addendum, AddendumInput, Note, NoteSaved, NoteText, UnsignedNote};
 pub use prescriptions::{add_formulary_drug, find_formulary_drugs, patient_prescriptions, prescribe, stop_prescription, update_formulary_drug,
     FormularyDrug, FormularyDrugInput, Prescription, PrescriptionInput, Route};
+pub use printing::{print_prescriptions, PrintedDocument};
 pub use vitals::{record_vitals, vital_measures, Measure, Observation, VitalSet, VitalsInput};
 
 use chrono::NaiveDate;
@@ -25,23 +30,16 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::write::{Changes, Write};
 
-/// A patient a clinical record may be written for: registered, and not merged into another.
-pub(crate) struct ChartOf {
-    pub mrn: String,
-    pub full_name: String,
-    pub birth_date: String,
-}
-
-pub(crate) async fn chart_of(conn: &mut sqlx::SqliteConnection, patient_id: Uuid) -> Result<ChartOf> {
-    let row = sqlx::query!(
-        r#"SELECT mrn, given_name || ' ' || family_name AS "full_name!: String", birth_date, merged_into AS "merged_into: Uuid"
-           FROM patient WHERE id = ? AND deleted_at IS NULL"#, patient_id)
+/// Checks that a clinical record may be written for this patient: registered, and not merged
+/// into another.
+pub(crate) async fn chart_of(conn: &mut sqlx::SqliteConnection, patient_id: Uuid) -> Result<()> {
+    let row = sqlx::query!(r#"SELECT merged_into AS "merged_into: Uuid" FROM patient WHERE id = ? AND deleted_at IS NULL"#, patient_id)
         .fetch_optional(conn).await?
         .ok_or_else(|| Error::not_found("The patient"))?;
-    if let Some(into) = row.merged_into {
-        return Err(Error::wrong_state(format!("This record was merged into another ({into}); use that one.")));
+    match row.merged_into {
+        Some(into) => Err(Error::wrong_state(format!("This record was merged into another ({into}); use that one."))),
+        None => Ok(()),
     }
-    Ok(ChartOf { mrn: row.mrn, full_name: row.full_name, birth_date: row.birth_date })
 }
 
 /// Creates a clinical record: its row and outbox change, and an audit entry naming its fields.

@@ -87,6 +87,20 @@ pub struct UnsignedNote {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A template as an appointment type keeps it: the sections given, as JSON; none when all are empty.
+pub(crate) fn template_json(template: NoteText) -> Result<Option<String>> {
+    let mut sections = serde_json::Map::new();
+    for (name, value) in template.sections() {
+        if let Some(text) = super::text(value.clone()) {
+            if text.chars().count() > 4000 {
+                return Err(Error::invalid(name, "A template section is at most 4,000 characters."));
+            }
+            sections.insert(name.to_string(), json!(text));
+        }
+    }
+    Ok((!sections.is_empty()).then(|| Value::Object(sections).to_string()))
+}
+
 fn entity(name: &str) -> &'static clinic_sync::Entity {
     super::declared(name)
 }
@@ -197,35 +211,40 @@ pub async fn unsigned_notes(clinic: &Clinic, session: &Session) -> Result<Vec<Un
 /// signature checked.
 pub(crate) async fn notes_of(conn: &mut sqlx::SqliteConnection, patient_id: Uuid, from: i64, until: i64) -> Result<Vec<Note>> {
     let rows = sqlx::query!(
-        r#"SELECT n.id AS "id: Uuid", n.encounter_id AS "encounter_id: Uuid", n.author_id AS "author_id: Uuid", s.full_name AS author_name,
-                  s.public_key, n.format, n.subjective, n.objective, n.assessment, n.plan, n.body, n.updated_at, n.signed_at, n.content_hash, n.signature
+        r#"SELECT n.id AS "id: Uuid", n.patient_id AS "patient_id: Uuid", n.encounter_id AS "encounter_id: Uuid", n.author_id AS "author_id: Uuid", s.full_name AS author_name,
+                  n.format, n.subjective, n.objective, n.assessment, n.plan, n.body, n.updated_at, n.signed_at, n.content_hash, n.signature
            FROM clinical_note n JOIN encounter e ON e.id = n.encounter_id JOIN staff s ON s.id = n.author_id
-           WHERE n.patient_id = ?1 AND e.started_at >= ?2 AND e.started_at < ?3 AND n.deleted_at IS NULL"#, patient_id, from, until
+           WHERE n.patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND e.started_at >= ?2 AND e.started_at < ?3
+             AND n.deleted_at IS NULL"#, patient_id, from, until
     ).fetch_all(&mut *conn).await?;
     let addenda = sqlx::query!(
-        r#"SELECT a.id AS "id: Uuid", a.note_id AS "note_id: Uuid", a.author_id AS "author_id: Uuid", s.full_name AS author_name, s.public_key,
+        r#"SELECT a.id AS "id: Uuid", a.patient_id AS "patient_id: Uuid", a.note_id AS "note_id: Uuid", a.author_id AS "author_id: Uuid", s.full_name AS author_name,
                   a.reason, a.body, a.signed_at, a.content_hash, a.signature
-           FROM note_addendum a JOIN staff s ON s.id = a.author_id WHERE a.patient_id = ? AND a.deleted_at IS NULL ORDER BY a.signed_at"#, patient_id
+           FROM note_addendum a JOIN staff s ON s.id = a.author_id
+           WHERE a.patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND a.deleted_at IS NULL ORDER BY a.signed_at"#, patient_id
     ).fetch_all(&mut *conn).await?;
+    // Every key each author has had: a signature holds if one of them made it.
+    let keys = sqlx::query!(r#"SELECT staff_id AS "staff_id: Uuid", public_key FROM staff_key"#).fetch_all(&mut *conn).await?;
+    let signed_by = |author: Uuid, check: &dyn Fn(&str) -> bool| keys.iter().any(|k| k.staff_id == author && check(&k.public_key));
     let kind = entity("note_addendum");
     let addenda: Vec<Addendum> = addenda.into_iter().map(|a| {
-        let data = json!({"note_id": a.note_id, "patient_id": patient_id, "author_id": a.author_id, "reason": a.reason, "body": a.body});
+        let data = json!({"note_id": a.note_id, "patient_id": a.patient_id, "author_id": a.author_id, "reason": a.reason, "body": a.body});
         let holds = content_hash(kind, |f| data.get(f).cloned()) == a.content_hash
-            && a.public_key.as_deref().is_some_and(|key| verify(key, kind.name, a.id, &a.content_hash, a.signed_at, &a.signature));
+            && signed_by(a.author_id, &|key| verify(key, kind.name, a.id, &a.content_hash, a.signed_at, &a.signature));
         Addendum { id: a.id, note_id: a.note_id, author_name: a.author_name, reason: a.reason, body: a.body, signed_at: from_millis(a.signed_at), signature_holds: holds }
     }).collect();
     let kind = entity("clinical_note");
     Ok(rows.into_iter().map(|n| {
         let text = NoteText { subjective: n.subjective, objective: n.objective, assessment: n.assessment, plan: n.plan, body: n.body };
         let holds = n.signed_at.map(|at| {
-            let data = json!({"encounter_id": n.encounter_id, "patient_id": patient_id, "author_id": n.author_id, "format": n.format,
+            let data = json!({"encounter_id": n.encounter_id, "patient_id": n.patient_id, "author_id": n.author_id, "format": n.format,
                 "subjective": text.subjective, "objective": text.objective, "assessment": text.assessment, "plan": text.plan, "body": text.body});
             let hash = content_hash(kind, |f| data.get(f).cloned());
             Some(hash.as_str()) == n.content_hash.as_deref()
-                && matches!((&n.public_key, &n.signature), (Some(key), Some(sig)) if verify(key, kind.name, n.id, &hash, at, sig))
+                && n.signature.as_deref().is_some_and(|sig| signed_by(n.author_id, &|key| verify(key, kind.name, n.id, &hash, at, sig)))
         });
         Note {
-            id: n.id, encounter_id: n.encounter_id, patient_id, author_id: n.author_id, author_name: n.author_name, format: n.format, text,
+            id: n.id, encounter_id: n.encounter_id, patient_id: n.patient_id, author_id: n.author_id, author_name: n.author_name, format: n.format, text,
             updated_at: from_millis(n.updated_at), signed_at: n.signed_at.map(from_millis), signature_holds: holds,
             addenda: addenda.iter().filter(|a| a.note_id == n.id).cloned().collect(),
         }

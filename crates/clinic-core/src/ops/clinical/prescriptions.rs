@@ -154,9 +154,16 @@ pub(crate) fn allergy_matches(drug: &str, allergies: &[String]) -> Vec<String> {
     }).map(|substance| format!("The patient is allergic to {substance}.")).collect()
 }
 
-async fn active_allergies(conn: &mut sqlx::SqliteConnection, patient_id: Uuid) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar!("SELECT substance FROM allergy WHERE patient_id = ? AND status = 'active' AND deleted_at IS NULL", patient_id)
-        .fetch_all(conn).await?)
+/// The patient's active allergies: the structured ones, the front desk's free text not carried
+/// over yet, and those of every duplicate merged into them.
+pub(crate) async fn active_allergies(conn: &mut sqlx::SqliteConnection, patient_id: Uuid) -> Result<Vec<String>> {
+    let mut all = sqlx::query_scalar!(
+        "SELECT substance FROM allergy WHERE patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND status = 'active' AND deleted_at IS NULL",
+        patient_id).fetch_all(&mut *conn).await?;
+    for text in sqlx::query_scalar!("SELECT allergies FROM patient WHERE id = ?1 OR merged_into = ?1", patient_id).fetch_all(&mut *conn).await? {
+        all.extend(serde_json::from_str::<Vec<String>>(&text).unwrap_or_default());
+    }
+    Ok(all)
 }
 
 /// Prescribes one drug. When it matches an active allergy it is refused (`WrongState`, about the
@@ -188,7 +195,7 @@ pub async fn prescribe(clinic: &Clinic, session: &Session, input: PrescriptionIn
             .fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The formulary drug"))?;
     }
     let warnings = allergy_matches(&drug, &active_allergies(w.conn(), input.patient_id).await?);
-    let overridden = super::text(input.allergy_override.clone());
+    let overridden = crate::domain::optional_text("allergy_override", input.allergy_override.as_deref(), 500)?;
     if !warnings.is_empty() && overridden.is_none() {
         return Err(Error { field: Some("allergy_override"), ..Error::new(Code::WrongState,
             format!("{} Prescribe {drug} anyway only with a reason.", warnings.join(" "))) });

@@ -84,6 +84,16 @@ pub struct VitalSet {
     pub observations: Vec<Observation>,
 }
 
+/// A UCUM unit as people write it, for messages ("mm Hg", not "mm[Hg]").
+fn written(unit: &str) -> &str {
+    match unit {
+        "mm[Hg]" => "mm Hg",
+        "Cel" => "°C",
+        "kg/m2" => "kg/m²",
+        other => other,
+    }
+}
+
 fn flag(m: &Measure, value: f64) -> Option<&'static str> {
     if value < m.usual.0 { Some("low") } else if value > m.usual.1 { Some("high") } else { None }
 }
@@ -126,7 +136,7 @@ pub async fn record_vitals(clinic: &Clinic, session: &Session, input: VitalsInpu
             .ok_or_else(|| Error::invalid("values", format!("“{key}” is not a vital sign this app records.")))?;
         if !value.is_finite() || *value < m.plausible.0 || *value > m.plausible.1 {
             return Err(Error::invalid(m.key, format!("{} of {value} {} is not plausible: it must be between {} and {}.",
-                m.name, m.unit, m.plausible.0, m.plausible.1)));
+                m.name, written(m.unit), m.plausible.0, m.plausible.1)));
         }
         if stored[i].is_some() {
             return Err(Error::invalid(m.key, format!("{} is given twice.", m.name)));
