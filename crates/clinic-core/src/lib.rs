@@ -3,7 +3,7 @@
 //!
 //! Map: `domain` (validated values) · `store` (SQLCipher + keychain) · `auth` (roles, permission
 //! table, login) · `write` (the one write path: rows, outbox, audit in one transaction) · `audit`
-//! (hash-chained trail) · `ops` (the use cases) · `demo` (a generated clinic).
+//! (hash-chained trail) · `ops` (the use cases) · `files` (attachments' bytes, encrypted) · `demo` (a generated clinic).
 
 pub mod audit;
 pub mod auth;
@@ -13,6 +13,7 @@ pub mod clock;
 pub mod demo;
 pub mod domain;
 pub mod error;
+mod files;
 pub mod ops;
 pub mod print;
 pub mod store;

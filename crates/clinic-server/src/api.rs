@@ -1,4 +1,4 @@
-//! The HTTP API: enrolment, push, pull, health, metrics, and the OpenAPI document describing them.
+//! The HTTP API: enrolment, push, pull, files (`files/`), health, metrics, and the OpenAPI document describing them.
 //! Each handler's `#[utoipa::path]` is its entry in that document: the statuses it lists are the
 //! ones it (and the extractors and layers before it) can answer.
 
@@ -13,6 +13,7 @@ use axum::{Extension, Json, Router};
 use clinic_sync::{EnrolRequest, Enrolment, Outcome, PushRequest, PushResponse, MAX_PULL, MAX_PUSH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -24,10 +25,10 @@ use crate::admin::{self, DEVICE_NUMBERS};
 use crate::caller::{refused, Client, Device};
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::{self as doc, ErrorBody};
-use crate::{apply, streams, Server};
+use crate::{apply, files, streams, Server};
 
 /// The largest request body, after decompression: a full push of large records fits well.
-const MAX_BODY: usize = 8 * 1024 * 1024;
+pub(crate) const MAX_BODY: usize = 8 * 1024 * 1024;
 
 #[derive(Default)]
 pub struct Metrics {
@@ -59,6 +60,9 @@ fn routes() -> OpenApiRouter<Server> {
         .routes(routes!(pull))
         .routes(routes!(events))
         .routes(routes!(audit_heads))
+        .routes(routes!(files::file_status))
+        .routes(routes!(files::send_chunk))
+        .routes(routes!(files::file_content))
 }
 
 /// The document, as served (built once, with the router).
@@ -86,8 +90,10 @@ pub(crate) fn router(server: Server) -> Router {
             }
             response
         }))
-        // Fastest: a first sync's pages are megabytes, and the network is usually a LAN.
-        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
+        // Fastest: a first sync's pages are megabytes, and the network is usually a LAN. Files are
+        // sent as they are: scans are compressed already, and a range must count their own bytes.
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest)
+            .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/octet-stream"))))
         .with_state(server)
 }
 
@@ -234,7 +240,7 @@ const _: () = assert!(MAX_PULL == 5000, "PullQuery's limit maximum states MAX_PU
 
 /// A query parameter's value: absent is `default`; text that is not a whole number is a bad
 /// request; a whole number outside `range` (however many digits) is invalid.
-fn whole_number(name: &str, text: Option<&str>, default: i64, range: RangeInclusive<i64>) -> ApiResult<i64> {
+pub(crate) fn whole_number(name: &str, text: Option<&str>, default: i64, range: RangeInclusive<i64>) -> ApiResult<i64> {
     let Some(text) = text else { return Ok(default) };
     let digits = text.strip_prefix('-').unwrap_or(text);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {

@@ -7,6 +7,7 @@ mod api;
 mod apply;
 mod caller;
 mod error;
+mod files;
 mod limits;
 mod openapi;
 mod streams;
@@ -33,6 +34,8 @@ pub struct Server {
     pub changes: tokio::sync::broadcast::Sender<uuid::Uuid>,
     /// The event streams open now, per workstation.
     pub streams: Arc<streams::Streams>,
+    /// The running hash of each file this process is receiving (files/store.rs).
+    pub(crate) receiving: Arc<files::Receiving>,
 }
 
 impl Server {
@@ -42,7 +45,7 @@ impl Server {
         sqlx::migrate!("../../migrations/server").run(&db).await?;
         Ok(Server {
             db, metrics: Default::default(), limits: Default::default(), changes: tokio::sync::broadcast::channel(256).0,
-            streams: Default::default(),
+            streams: Default::default(), receiving: Default::default(),
         })
     }
 }

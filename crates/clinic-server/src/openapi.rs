@@ -28,7 +28,9 @@ use uuid::Uuid;
         description = "Workstations enrol with a one-time code, then push their outboxes and pull the others' changes. \
             Every error is `{code, message}` with a 4xx/5xx status."),
     modifiers(&DeviceToken),
-    tags((name = "sync", description = "Enrolment, push, pull and pokes"), (name = "operations", description = "Health, metrics and this document")),
+    tags((name = "sync", description = "Enrolment, push, pull and pokes"),
+        (name = "files", description = "Attachments' bytes, named by their SHA-256: sent in chunks, fetched by range"),
+        (name = "operations", description = "Health, metrics and this document")),
 )]
 pub struct ApiDoc;
 
@@ -340,6 +342,42 @@ impl From<clinic_sync::PullResponse> for PullResponse {
     }
 }
 
+/// Raw bytes: a file, or a part of one (`application/octet-stream`).
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("Raw bytes")).into()
+    }
+}
+
+impl ToSchema for Binary {}
+
+/// How much of a file the server holds for the workstation's organisation.
+#[derive(Serialize, ToSchema)]
+pub struct FileStatus {
+    /// The SHA-256 of the whole file: its name.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub sha256: String,
+    /// The whole file's size, in bytes.
+    #[schema(minimum = 1, maximum = 52428800)]
+    pub size: i64,
+    /// How many bytes from the start the server holds: an upload carries on from there.
+    #[schema(minimum = 0, maximum = 52428800)]
+    pub received: i64,
+    /// All of it arrived and its hash was checked: it can be downloaded.
+    pub complete: bool,
+}
+
+impl From<clinic_sync::files::FileStatus> for FileStatus {
+    fn from(wire: clinic_sync::files::FileStatus) -> FileStatus {
+        let clinic_sync::files::FileStatus { sha256, size, received, complete } = wire;
+        FileStatus { sha256, size, received, complete }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -383,5 +421,6 @@ mod tests {
             results: outcomes.into_iter().map(|outcome| clinic_sync::PushResult { mutation_id: id, outcome }).collect(),
         });
         same::<_, PullResponse>(clinic_sync::PullResponse { records: vec![record], next_cursor: 9, has_more: false });
+        same::<_, FileStatus>(clinic_sync::files::FileStatus { sha256: "ab".repeat(32), size: 10, received: 4, complete: false });
     }
 }

@@ -480,6 +480,24 @@ pub const ENTITIES: &[Entity] = &[
         ordered: &[],
         clinical: true,
     },
+    // A scan, photo or PDF on a patient's record (DESIGN.md §5d). The record names the file by
+    // the SHA-256 of its content; the bytes travel on their own endpoints, never in a push.
+    Entity {
+        name: "attachment",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("patient_id", Kind::Ref("patient")), nullable("encounter_id", Kind::Ref("encounter")),
+            required("file_name", Kind::Text(255)), required("media_type", Kind::OneOf(crate::files::MEDIA_TYPES)),
+            required("size", Kind::Int(1, crate::files::MAX_FILE_BYTES)), required("sha256", Kind::Text(64)),
+            nullable("description", Kind::Text(500))],
+        unique: &[],
+        // Entered in error: tombstoned. The bytes stay (another record may name the same file).
+        access: access(With(WriteClinical), With(WriteClinical), With(WriteClinical)),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: true,
+    },
     Entity {
         name: "audit_event",
         policy: Policy::AppendOnly,

@@ -4,6 +4,7 @@
 
 pub mod audit_chain;
 pub mod entities;
+pub mod files;
 pub mod permissions;
 pub mod signed;
 pub mod signing;

@@ -2,6 +2,7 @@
 //! runs one `Write` (permission, validation, rows, outbox, audit, in one transaction).
 
 pub mod appointment_types;
+pub mod attachments;
 pub mod calendar;
 pub mod clinical;
 pub mod patients;

@@ -4,6 +4,7 @@
 //! first result, and a page is applied in one transaction or not at all.
 
 mod attention;
+mod files;
 mod pull;
 mod push;
 mod server;
@@ -24,6 +25,7 @@ use crate::store::{DatabaseKey, KeyStore};
 pub use attention::{needs_attention, Attention, Conflict, Named, Refused, RefusedValue};
 pub use settle::{apply_again, dismiss, resolve, Resolution, Way};
 pub use push::waiting_changes;
+pub(crate) use files::fetch_file;
 use server::SyncServer;
 use transport::Address;
 
@@ -60,6 +62,10 @@ pub struct SyncStatus {
 pub struct Round {
     pub pushed: usize,
     pub pulled: usize,
+    /// Attachments' files the server now has whole from this workstation.
+    pub files_sent: usize,
+    /// Attachments' files of today's patients fetched ahead of time.
+    pub files_fetched: usize,
 }
 
 /// The keychain entry of this store's device token (beside its database key).
@@ -190,8 +196,11 @@ pub async fn sync_once(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Round> {
     clinic.store().ensure_writable()?;
     let result: Result<Round> = async {
         let pushed = push::push_all(clinic, &state.server).await?;
+        // Files after the records that name them; a file that cannot move now holds up nothing.
+        let files_sent = files::send_waiting(clinic, &state.server).await.unwrap_or_else(|e| not_now("sent", e));
         let pulled = pull::pull_all(clinic, &state.server, &mut state.cursor).await?;
-        Ok(Round { pushed, pulled })
+        let files_fetched = files::fetch_todays(clinic, &state.server).await.unwrap_or_else(|e| not_now("fetched", e));
+        Ok(Round { pushed, pulled, files_sent, files_fetched })
     }.await;
     let now = clinic.clock().now().timestamp_millis();
     match &result {
@@ -211,6 +220,21 @@ pub async fn sync_once(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Round> {
         }
     }
     result
+}
+
+/// Attachments' files could not be looked at this round: the records synced all the same.
+fn not_now(what: &str, e: Error) -> usize {
+    tracing::warn!(error = %e.message, "attachments' files were not {what} this round");
+    0
+}
+
+/// Fetches ahead of time the attachments of the patients booked today at this site whose files
+/// are not on this workstation yet (each round does this after its pull); answers how many arrived.
+pub async fn prefetch_attachments(clinic: &Clinic, keys: &dyn KeyStore) -> Result<usize> {
+    match enrolled(clinic, keys).await? {
+        Some(state) => files::fetch_todays(clinic, &state.server).await,
+        None => Ok(0),
+    }
 }
 
 /// Waits for the server to say another workstation changed something (so a round now would pull

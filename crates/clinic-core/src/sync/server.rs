@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clinic_sync::audit_chain::ChainHead;
+use clinic_sync::files::FileStatus;
 use clinic_sync::{EnrolRequest, Enrolment, ErrorBody, Mutation, PullResponse, PushRequest, PushResult};
 use serde::de::DeserializeOwned;
 
@@ -79,6 +80,39 @@ impl SyncServer {
         self.send(self.authorised(self.http.get(format!("{}/v1/audit/heads", self.base)))).await
     }
 
+    /// How much of a file the server holds for this organisation; none when it has none of it.
+    pub async fn file_status(&self, sha256: &str) -> Result<Option<FileStatus>> {
+        let request = self.authorised(self.http.get(format!("{}/v1/files/{sha256}", self.base)));
+        let response = request.send().await.map_err(|e| self.unreachable(e))?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let response = Self::refused(response).await?;
+        response.json().await.map(Some).map_err(|e| Error::new(Code::SyncUnavailable, format!("The sync server's answer could not be read: {e}")))
+    }
+
+    /// Sends the bytes of a file from `offset` on (a file of `size` bytes in all).
+    pub async fn send_chunk(&self, sha256: &str, offset: i64, size: i64, bytes: Vec<u8>) -> Result<FileStatus> {
+        let request = self.authorised(self.http.put(format!("{}/v1/files/{sha256}/chunks?offset={offset}&size={size}", self.base)))
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        self.send(request).await
+    }
+
+    /// A file's bytes from `from` on, as they arrive.
+    pub async fn file_content(&self, sha256: &str, from: u64) -> Result<reqwest::Response> {
+        let mut request = self.authorised(self.http.get(format!("{}/v1/files/{sha256}/content", self.base)));
+        if from > 0 {
+            request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
+        }
+        let response = self.checked(request).await?;
+        let expected = if from > 0 { reqwest::StatusCode::PARTIAL_CONTENT } else { reqwest::StatusCode::OK };
+        if response.status() != expected {
+            return Err(Error::new(Code::SyncUnavailable, format!("The sync server answered {} to a download.", response.status())));
+        }
+        Ok(response)
+    }
+
     fn authorised(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.token {
             Some(token) => request.bearer_auth(token),
@@ -94,6 +128,11 @@ impl SyncServer {
     /// Sends; a refusal becomes the server's own message.
     async fn checked(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
         let response = request.send().await.map_err(|e| self.unreachable(e))?;
+        Self::refused(response).await
+    }
+
+    /// The response, or the server's refusal in its own words.
+    async fn refused(response: reqwest::Response) -> Result<reqwest::Response> {
         let status = response.status();
         if status.is_success() {
             return Ok(response);

@@ -1,6 +1,7 @@
 //! clinic-core's API tests, one binary. Each test opens a fresh encrypted database of its own.
 
 mod helpers;
+mod attachments;
 mod audit;
 mod auth;
 mod calendar;

@@ -10,6 +10,7 @@ use chrono::{Duration, NaiveDateTime, Weekday};
 use clinic_core::audit;
 use clinic_core::auth::{Permission, Role, Session};
 use clinic_core::ops::appointment_types::*;
+use clinic_core::ops::attachments;
 use clinic_core::ops::calendar::*;
 use clinic_core::ops::clinical;
 use clinic_core::ops::clinical as clinic;
@@ -378,7 +379,33 @@ fn cases() -> Vec<Case> {
         case("find_formulary_drugs", &[WriteClinical, ManageFormulary], |fx, s| Box::pin(async move {
             clinical::find_formulary_drugs(&fx.t.clinic, s, "para").await.map(drop)
         })),
+        case("add_attachment", &[WriteClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            attachments::add_attachment(&fx.t.clinic, s, attachment(p)).await.map(drop)
+        })),
+        case("patient_attachments", &[ViewClinical], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            attachments::patient_attachments(&fx.t.clinic, s, p).await.map(drop)
+        })),
+        case("open_attachment", &[ViewClinical], |fx, s| Box::pin(async move {
+            let id = attached(fx).await;
+            attachments::open_attachment(&fx.t.clinic, s, id).await.map(drop)
+        })),
+        case("remove_attachment", &[WriteClinical], |fx, s| Box::pin(async move {
+            let id = attached(fx).await;
+            attachments::remove_attachment(&fx.t.clinic, s, id).await
+        })),
     ]
+}
+
+fn attachment(patient_id: Uuid) -> attachments::AttachmentInput {
+    attachments::AttachmentInput { patient_id, encounter_id: None, file_name: "scan.pdf".into(), description: None, bytes: b"%PDF-1.7\n%%EOF\n".to_vec() }
+}
+
+/// An attachment on a new patient's record, added by the all-roles doctor.
+async fn attached(fx: &Fx) -> Uuid {
+    let p = fx.patient().await;
+    attachments::add_attachment(&fx.t.clinic, &fx.all, attachment(p)).await.unwrap().id
 }
 
 #[tokio::test]

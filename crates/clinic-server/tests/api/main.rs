@@ -5,6 +5,7 @@ mod harness;
 mod audit_chains;
 mod declaration;
 mod enrolment;
+mod files;
 mod limits;
 mod openapi;
 mod push_pull;

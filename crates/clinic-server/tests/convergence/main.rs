@@ -9,6 +9,7 @@ mod desks;
 mod proxy;
 
 mod adversarial;
+mod attachments;
 mod integrity;
 mod lockout;
 mod machine;
