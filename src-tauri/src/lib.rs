@@ -137,6 +137,10 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::doctor::patient_prescriptions,
             commands::doctor::print_prescriptions,
             commands::doctor::open_document,
+            commands::attachments::add_attachment,
+            commands::attachments::patient_attachments,
+            commands::attachments::open_attachment,
+            commands::attachments::remove_attachment,
         ])
 }
 

@@ -2,6 +2,7 @@
 //! Here: opening the workstation and who is at it; the front desk's and the settings' commands
 //! are in their own files.
 
+pub mod attachments;
 pub mod doctor;
 pub mod front_desk;
 pub mod settings;

@@ -109,6 +109,11 @@ export const commands = {
 	printPrescriptions: (ids: string[]) => typedError<SavedDocument, Error>(__TAURI_INVOKE("print_prescriptions", { ids })),
 	/**  Opens a saved document with the desktop's PDF viewer (only files of the documents folder). */
 	openDocument: (path: string) => typedError<null, Error>(__TAURI_INVOKE("open_document", { path })),
+	addAttachment: (patientId: string, encounterId: string | null, fileName: string, description: string | null, contentBase64: string) => typedError<Attachment, Error>(__TAURI_INVOKE("add_attachment", { patientId, encounterId, fileName, description, contentBase64 })),
+	patientAttachments: (patientId: string) => typedError<Attachment[], Error>(__TAURI_INVOKE("patient_attachments", { patientId })),
+	/**  Opens an attachment (audited; fetched from the sync server when it is not here yet). */
+	openAttachment: (id: string) => typedError<OpenedAttachment, Error>(__TAURI_INVOKE("open_attachment", { id })),
+	removeAttachment: (id: string) => typedError<null, Error>(__TAURI_INVOKE("remove_attachment", { id })),
 };
 
 /* Types */
@@ -207,6 +212,23 @@ export type AppointmentTypeInput = {
 	buffer_minutes: number,
 	price_minor: number,
 	colour: string,
+};
+
+export type Attachment = {
+	id: string,
+	patient_id: string,
+	encounter_id: string | null,
+	file_name: string,
+	/**  `image/jpeg`, `image/png` or `application/pdf`, as its content says. */
+	media_type: string,
+	/**  In bytes. */
+	size: number,
+	sha256: string,
+	description: string | null,
+	added_at: string,
+	added_by: string | null,
+	/**  Its bytes are on this workstation: opening it needs no server. */
+	on_this_workstation: boolean,
 };
 
 export type Attention = {
@@ -601,6 +623,12 @@ export type Observation = {
 	unit: string,
 	/**  "low" or "high" when outside the usual range. */
 	flag: string | null,
+};
+
+export type OpenedAttachment = {
+	file_name: string,
+	media_type: string,
+	content_base64: string,
 };
 
 export type Patient = {
