@@ -257,6 +257,18 @@ fn a_doctors_day() {
         assert!(text.contains(expected), "the printed prescription names {expected}:\n{text}");
     }
 
+    // Attach a scan (a real PNG: the screenshot just taken), and open it in the chart.
+    let scan = std::env::temp_dir().join(format!("scan-{}.png", std::process::id()));
+    std::fs::copy(shot(&app, "12a-before-the-scan"), &scan).unwrap();
+    show(&app, "#attachments-title");
+    app.type_into("input[name=attachment]", scan.to_str().unwrap());
+    app.wait_for_text(scan.file_name().unwrap().to_str().unwrap(), SHORT);
+    app.click(".attachments button");
+    app.find("img.attachment-thumbnail", SHORT);
+    show(&app, "img.attachment-thumbnail");
+    shot(&app, "12b-scan-attached");
+    std::fs::remove_file(&scan).unwrap();
+
     // Complete the consultation: the next patient waiting (if any) is called.
     app.click_button("Complete consultation");
     app.wait_for_text("Consultation complete.", SHORT);
