@@ -231,11 +231,13 @@ pub async fn stop_prescription(clinic: &Clinic, session: &Session, id: Uuid) -> 
     load(clinic, id).await
 }
 
-/// A patient's prescriptions, newest first.
+/// A patient's prescriptions, newest first. A read of the chart: audited.
 pub async fn patient_prescriptions(clinic: &Clinic, session: &Session, patient_id: Uuid) -> Result<Vec<Prescription>> {
-    crate::auth::authorize(clinic, session, Permission::ViewClinical).await?;
+    let mut w = Write::reading(clinic, session, Permission::ViewClinical).await?;
     let ids = sqlx::query_scalar!(r#"SELECT id AS "id: Uuid" FROM prescription WHERE patient_id = ? AND deleted_at IS NULL ORDER BY prescribed_at DESC"#, patient_id)
-        .fetch_all(clinic.store().pool()).await?;
+        .fetch_all(w.conn()).await?;
+    w.audit("view_prescriptions", "patient", Some(patient_id), crate::audit::Details::facts(json!({"prescriptions": ids.len()})));
+    w.commit().await?;
     let mut all = Vec::with_capacity(ids.len());
     for id in ids {
         all.push(load(clinic, id).await?);
