@@ -291,7 +291,8 @@ export type Chart = {
 	patient: ChartPatient,
 	allergies: AllergyList,
 	problems: Problem[],
-	medications: Medication[],
+	/**  The medicines being taken now (`prescriptions.rs`). */
+	medications: Prescription[],
 	/**  Oldest first, the last one the latest. */
 	vitals: VitalSet[],
 	encounters: EncounterPage,
@@ -541,18 +542,6 @@ export type Measure = {
 	plausible: [number | null, number | null],
 	/**  The usual adult range (outside: flagged), in `unit`. */
 	usual: [number | null, number | null],
-};
-
-export type Medication = {
-	id: string,
-	drug: string,
-	strength: string,
-	form: string,
-	dose: string,
-	route: string,
-	frequency: string,
-	prescribed_at: string,
-	prescriber_name: string,
 };
 
 /**  An amount in integer minor units (cents) of a currency. Never a float. */

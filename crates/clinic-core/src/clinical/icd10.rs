@@ -106,17 +106,20 @@ fn index() -> &'static Index {
     INDEX.get_or_init(Index::build)
 }
 
+/// The rows of a committed table (tab-separated, its first line the column names), each with its fields.
+fn rows(table: &str) -> impl Iterator<Item = (&str, Vec<&str>)> {
+    let body = table.split_once('\n').map_or("", |(_names, rest)| rest);
+    body.lines().map(|line| (line, line.split('\t').collect()))
+}
+
 impl Index {
     fn build() -> Index {
         let mut text = String::new();
         flate2::read::GzDecoder::new(CODES_TSV_GZ)
             .read_to_string(&mut text)
             .expect("the embedded ICD-10-CM table is gzipped UTF-8");
-        let mut codes: Vec<Icd10Code> = text
-            .lines()
-            .skip(1) // the header
-            .map(|line| {
-                let fields: Vec<&str> = line.split('\t').collect();
+        let mut codes: Vec<Icd10Code> = rows(&text)
+            .map(|(line, fields)| {
                 let [code, chapter, description] = fields[..] else { panic!("bad ICD-10-CM line: {line}") };
                 let chapter = chapter.parse().expect("chapter number");
                 Icd10Code { code: code.into(), description: description.into(), chapter }
@@ -177,11 +180,8 @@ impl Index {
         }
         let words = vocabulary.into_iter().map(|(word, _)| word).collect();
 
-        let chapters = CHAPTERS_TSV
-            .lines()
-            .skip(1)
-            .map(|line| {
-                let fields: Vec<&str> = line.split('\t').collect();
+        let chapters = rows(CHAPTERS_TSV)
+            .map(|(line, fields)| {
                 let [number, range, title] = fields[..] else { panic!("bad ICD-10-CM chapter: {line}") };
                 Chapter { number: number.parse().expect("chapter number"), range: range.into(), title: title.into() }
             })

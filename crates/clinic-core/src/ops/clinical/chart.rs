@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::notes::{notes_of, Note};
 use super::vitals::{observations, VitalSet};
-use super::Allergy;
+use super::{Allergy, Prescription};
 use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::clock::from_millis;
@@ -63,19 +63,6 @@ pub struct Problem {
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct Medication {
-    pub id: Uuid,
-    pub drug: String,
-    pub strength: String,
-    pub form: String,
-    pub dose: String,
-    pub route: String,
-    pub frequency: String,
-    pub prescribed_at: DateTime<Utc>,
-    pub prescriber_name: String,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct EncounterSummary {
     pub id: Uuid,
     pub started_at: DateTime<Utc>,
@@ -98,7 +85,8 @@ pub struct Chart {
     pub patient: ChartPatient,
     pub allergies: AllergyList,
     pub problems: Vec<Problem>,
-    pub medications: Vec<Medication>,
+    /// The medicines being taken now (`prescriptions.rs`).
+    pub medications: Vec<Prescription>,
     /// Oldest first, the last one the latest.
     pub vitals: Vec<VitalSet>,
     pub encounters: EncounterPage,
@@ -172,16 +160,8 @@ pub async fn open_chart(clinic: &Clinic, session: &Session, patient_id: Uuid, em
            WHERE patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND deleted_at IS NULL AND status != 'entered_in_error'
            ORDER BY status = 'active' DESC, coalesce(onset, '') DESC, code"#, patient_id
     ).fetch_all(w.conn()).await?;
-    let medications = sqlx::query!(
-        r#"SELECT r.id AS "id: Uuid", r.drug, r.strength, r.form, r.dose, r.route, r.frequency, r.prescribed_at, s.full_name AS prescriber_name
-           FROM prescription r JOIN staff s ON s.id = r.prescriber_id
-           WHERE r.patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND r.status = 'active' AND r.deleted_at IS NULL
-             AND (r.duration_days IS NULL OR r.prescribed_at + r.duration_days * 86400000 * (r.repeats + 1) > ?2)
-           ORDER BY r.prescribed_at DESC"#, patient_id, w.now
-    ).fetch_all(w.conn()).await?.into_iter().map(|r| Medication {
-        id: r.id, drug: r.drug, strength: r.strength, form: r.form, dose: r.dose, route: r.route, frequency: r.frequency,
-        prescribed_at: from_millis(r.prescribed_at), prescriber_name: r.prescriber_name,
-    }).collect();
+    let now = w.now;
+    let medications = super::prescriptions::of_patient(w.conn(), patient_id, Some(now)).await?;
     let vitals = trend(&mut w, patient_id).await?;
     let encounters = page(&mut w, patient_id, None).await?;
     w.commit().await?;

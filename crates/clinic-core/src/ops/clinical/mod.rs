@@ -14,7 +14,7 @@ mod printing;
 mod vitals;
 
 pub use allergies::{change_allergy, confirm_no_known_allergies, record_allergy, Allergy, AllergyChange, AllergyInput, AllergyStatus, Severity};
-pub use chart::{chart_encounters, open_chart, AllergyList, Chart, ChartPatient, EncounterPage, EncounterSummary, KnownAllergies, Medication, Problem};
+pub use chart::{chart_encounters, open_chart, AllergyList, Chart, ChartPatient, EncounterPage, EncounterSummary, KnownAllergies, Problem};
 pub use consultation::{finish_consultation, my_day, open_consultation, Consultation, DayVisit, MyDay, VisitRef};
 pub use diagnoses::{add_diagnosis, find_diagnosis_codes, set_problem_status, DiagnosisInput, ProblemStatus};
 pub(crate) use notes::template_json;

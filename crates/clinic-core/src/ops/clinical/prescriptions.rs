@@ -234,28 +234,68 @@ pub async fn stop_prescription(clinic: &Clinic, session: &Session, id: Uuid) -> 
 /// A patient's prescriptions, newest first. A read of the chart: audited.
 pub async fn patient_prescriptions(clinic: &Clinic, session: &Session, patient_id: Uuid) -> Result<Vec<Prescription>> {
     let mut w = Write::reading(clinic, session, Permission::ViewClinical).await?;
-    let ids = sqlx::query_scalar!(r#"SELECT id AS "id: Uuid" FROM prescription WHERE patient_id = ? AND deleted_at IS NULL ORDER BY prescribed_at DESC"#, patient_id)
-        .fetch_all(w.conn()).await?;
-    w.audit("view_prescriptions", "patient", Some(patient_id), crate::audit::Details::facts(json!({"prescriptions": ids.len()})));
+    let all = of_patient(w.conn(), patient_id, None).await?;
+    w.audit("view_prescriptions", "patient", Some(patient_id), crate::audit::Details::facts(json!({"prescriptions": all.len()})));
     w.commit().await?;
-    let mut all = Vec::with_capacity(ids.len());
-    for id in ids {
-        all.push(load(clinic, id).await?);
-    }
     Ok(all)
 }
 
+/// A prescription as read, before its times are instants.
+struct Row {
+    id: Uuid,
+    patient_id: Uuid,
+    prescriber_name: String,
+    drug: String,
+    strength: String,
+    form: String,
+    dose: String,
+    route: String,
+    frequency: String,
+    duration_days: Option<i64>,
+    quantity: i64,
+    repeats: i64,
+    instructions: Option<String>,
+    prescribed_at: i64,
+    status: String,
+    first_printed_at: Option<i64>,
+}
+
+impl From<Row> for Prescription {
+    fn from(r: Row) -> Prescription {
+        Prescription {
+            id: r.id, patient_id: r.patient_id, prescriber_name: r.prescriber_name, drug: r.drug, strength: r.strength, form: r.form, dose: r.dose,
+            route: r.route, frequency: r.frequency, duration_days: r.duration_days, quantity: r.quantity, repeats: r.repeats,
+            instructions: r.instructions, prescribed_at: from_millis(r.prescribed_at), status: r.status, first_printed_at: r.first_printed_at.map(from_millis),
+        }
+    }
+}
+
+/// Prescriptions with their prescriber's name: the caller gives the rest of the query.
+macro_rules! select_prescriptions {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(Row,
+            r#"SELECT r.id AS "id: Uuid", r.patient_id AS "patient_id: Uuid", s.full_name AS prescriber_name, r.drug, r.strength, r.form, r.dose,
+                      r.route, r.frequency, r.duration_days, r.quantity, r.repeats, r.instructions, r.prescribed_at, r.status, r.first_printed_at
+               FROM prescription r JOIN staff s ON s.id = r.prescriber_id "# + $rest $(, $arg)*)
+    };
+}
+
+/// The patient's prescriptions (and those of duplicates merged into them), newest first; with
+/// `current_at`, only those still being taken then: active, and within their course (duration ×
+/// (repeats + 1)), or without a duration.
+pub(crate) async fn of_patient(conn: &mut sqlx::SqliteConnection, patient_id: Uuid, current_at: Option<i64>) -> Result<Vec<Prescription>> {
+    let rows = select_prescriptions!(
+        "WHERE r.patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND r.deleted_at IS NULL
+           AND (?2 IS NULL OR (r.status = 'active' AND (r.duration_days IS NULL OR r.prescribed_at + r.duration_days * 86400000 * (r.repeats + 1) > ?2)))
+         ORDER BY r.prescribed_at DESC",
+        patient_id, current_at
+    ).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(Prescription::from).collect())
+}
+
 pub(crate) async fn load(clinic: &Clinic, id: Uuid) -> Result<Prescription> {
-    let r = sqlx::query!(
-        r#"SELECT r.patient_id AS "patient_id: Uuid", s.full_name AS prescriber_name, r.drug, r.strength, r.form, r.dose, r.route, r.frequency,
-                  r.duration_days, r.quantity, r.repeats, r.instructions, r.prescribed_at, r.status, r.first_printed_at
-           FROM prescription r JOIN staff s ON s.id = r.prescriber_id WHERE r.id = ?"#, id
-    ).fetch_optional(clinic.store().pool()).await?.ok_or_else(|| Error::not_found("The prescription"))?;
-    Ok(Prescription {
-        id, patient_id: r.patient_id, prescriber_name: r.prescriber_name, drug: r.drug, strength: r.strength, form: r.form, dose: r.dose,
-        route: r.route, frequency: r.frequency, duration_days: r.duration_days, quantity: r.quantity, repeats: r.repeats,
-        instructions: r.instructions, prescribed_at: from_millis(r.prescribed_at), status: r.status, first_printed_at: r.first_printed_at.map(from_millis),
-    })
+    let row = select_prescriptions!("WHERE r.id = ?", id).fetch_optional(clinic.store().pool()).await?;
+    row.map(Prescription::from).ok_or_else(|| Error::not_found("The prescription"))
 }
 
 #[cfg(test)]
