@@ -1,7 +1,8 @@
 //! Two real app windows on one machine, enrolled to one real sync server: each shows the other's
 //! new patient and booking within seconds, and a clash booked while the server was away appears
 //! in "Needs attention" on both, where a receptionist settles it by moving one; a username given
-//! twice meanwhile is the admin's to settle, by renaming one.
+//! twice meanwhile is the admin's to settle, by renaming one. Then the doctor signs a note on A,
+//! and on B he reads it, signed and verified, while the receptionist there cannot open it.
 
 use std::time::{Duration, Instant};
 
@@ -215,6 +216,70 @@ fn two_desks_share_one_truth() {
         std::thread::sleep(Duration::from_millis(300));
     }
     b.screenshot("06-renamed-on-b");
+
+    a_note_signed_on_a_is_read_on_b(&a, &b);
     drop((a, b));
     let _ = std::fs::remove_dir_all(&dirs);
+}
+
+/// The front desk on B queues Beatriz for dr. House; he sees her on A's My day, writes and signs
+/// the note there; on B, logged in himself, he finds it on her chart, signed and verified. The
+/// receptionist on B is offered no way into it but emergency access.
+fn a_note_signed_on_a_is_read_on_b(a: &App, b: &App) {
+    b.click_button("Switch user");
+    b.log_in("rita", "a long desk password");
+    open_chart(b, "beatriz sinc", "Sincronia, Beatriz");
+    b.type_into("input[name=reason]", "Sore throat");
+    b.choose("select[name=walk_in_practitioner]", "Gregory House");
+    b.click_button("Add to the queue");
+    b.wait_for_text("Added to today's queue for Gregory House.", SHORT);
+
+    a.click_button("Switch user");
+    a.log_in("house", "a long desk password");
+    a.wait_for_text("My day ·", SHORT);
+    let started = Instant::now();
+    while !a.text("main").contains("Beatriz Sincronia") {
+        assert!(started.elapsed() < SYNCED, "B's walk-in never reached A's My day: {}", a.text("main"));
+        std::thread::sleep(Duration::from_millis(500));
+        // My day reads itself again each time it is chosen.
+        a.click_button("Patients");
+        a.click_button("My day");
+    }
+    a.click_button("Start consultation");
+    a.wait_for_text("Consultation · Beatriz Sincronia", SHORT);
+    a.type_into("textarea[name=note_subjective]", "Sore throat for two days, no fever.");
+    a.type_into("textarea[name=note_assessment]", "Viral pharyngitis.");
+    a.wait_for("the note saved", "return (document.querySelector('.save-status')?.textContent ?? '').trim().startsWith('Saved ')");
+    a.click_button("Sign note");
+    a.click_button("Sign");
+    a.wait_for_text("Signed by Gregory House", SHORT);
+    let signed = Instant::now();
+    a.screenshot("08-signed-on-a");
+
+    b.click_button("Switch user");
+    b.log_in("house", "a long desk password");
+    open_chart(b, "beatriz sinc", "Sincronia, Beatriz");
+    loop {
+        b.click_button("Clinical chart");
+        b.wait_for_text("Consultations", SHORT);
+        std::thread::sleep(Duration::from_millis(300));
+        let timeline = b.text(".encounters");
+        if timeline.contains("Viral pharyngitis.") && timeline.contains("Signed by Gregory House") {
+            assert!(timeline.contains("signature verified"), "the signature checks out on B: {timeline}");
+            break;
+        }
+        assert!(signed.elapsed() < SYNCED, "the signed note never reached B: {timeline}");
+        b.click_button("Close the clinical chart");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    eprintln!("the note signed on A read on B, verified, {} ms after signing", signed.elapsed().as_millis());
+    b.screenshot("07-signed-note-on-b");
+
+    b.click_button("Switch user");
+    b.log_in("rita", "a long desk password");
+    open_chart(b, "beatriz sinc", "Sincronia, Beatriz");
+    let seen = b.text("main");
+    assert!(!seen.contains("Viral pharyngitis") && !seen.contains("Sore throat for two days"), "a receptionist sees the note: {seen}");
+    assert!(!b.has_button("Clinical chart") && b.has_button("Emergency access"), "the receptionist is offered only emergency access");
+    b.screenshot("08-reception-on-b-sees-no-note");
 }
