@@ -14,6 +14,7 @@ use crate::auth::Session;
 use crate::clinic::Clinic;
 use crate::error::{Code, Error, Result};
 use crate::ops::appointment_types::{set_note_template, AppointmentType};
+use crate::ops::attachments::{add_attachment, AttachmentInput};
 use crate::ops::clinical::{add_formulary_drug, FormularyDrugInput, NoteText, Route};
 use crate::write::Write;
 
@@ -122,9 +123,20 @@ struct Visit {
     type_name: String,
 }
 
-/// One patient seen `visits` times, a week apart up to `now`, and measured `vitals` times in all
-/// (the benchmark's long chart: years of history).
-pub async fn long_history(clinic: &Clinic, doctor: &Session, patient_id: Uuid, visits: usize, vitals: usize, rng: &mut StdRng) -> Result<()> {
+/// The benchmark's long chart: years of history.
+#[derive(Debug, Clone, Copy)]
+pub struct History {
+    /// Consultations, a week apart up to now.
+    pub visits: usize,
+    /// Vital sign sets in all (one per visit, the rest home readings between visits).
+    pub vitals: usize,
+    /// Scans attached to the record (small PDFs, stored as any attachment is).
+    pub attachments: usize,
+}
+
+/// One patient given `history`.
+pub async fn long_history(clinic: &Clinic, doctor: &Session, patient_id: Uuid, history: History, rng: &mut StdRng) -> Result<()> {
+    let History { visits, vitals, attachments } = history;
     let practitioner = sqlx::query_scalar!(r#"SELECT id AS "id: Uuid" FROM practitioner WHERE staff_id = ?"#, doctor.staff_id)
         .fetch_one(clinic.store().pool()).await?;
     let now = clinic.clock().now().timestamp_millis();
@@ -145,7 +157,13 @@ pub async fn long_history(clinic: &Clinic, doctor: &Session, patient_id: Uuid, v
         ).execute(w.conn()).await?;
     }
     w.audit("demo_seed", "vital_signs", None, crate::audit::Details::facts(json!({"patient": patient_id, "vitals": vitals})));
-    w.commit().await
+    w.commit().await?;
+    for i in 0..attachments {
+        let bytes = format!("%PDF-1.4\n% Clinic Desk benchmark: scanned letter {i}\n%%EOF\n").into_bytes();
+        add_attachment(clinic, doctor, AttachmentInput { patient_id, encounter_id: None, file_name: format!("letter-{i:03}.pdf"),
+            description: Some(format!("Hospital letter {i}")), bytes }).await?;
+    }
+    Ok(())
 }
 
 async fn record_visits(clinic: &Clinic, doctor: &Session, practitioner: Uuid, visits: &[Visit], rng: &mut StdRng) -> Result<()> {

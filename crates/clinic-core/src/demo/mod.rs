@@ -6,7 +6,7 @@
 
 mod clinical;
 
-pub use clinical::long_history;
+pub use clinical::{long_history, History};
 mod names;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
