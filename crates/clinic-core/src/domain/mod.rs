@@ -1,6 +1,7 @@
 //! Domain values. Each is built by a `parse` that rejects bad input with a message a receptionist
 //! can act on, so an invalid name, phone or date cannot exist past the boundary.
 
+mod charges;
 mod contact;
 mod money;
 mod mrn;
@@ -8,7 +9,8 @@ mod person;
 mod schedule;
 
 pub use contact::{Email, Phone};
-pub use money::{Currency, Money};
+pub use charges::{tax_rate, totals, Discount, Line, LineAmounts, RateTotal, Totals};
+pub use money::{share, Currency, Money};
 pub use mrn::Mrn;
 pub use person::{BirthDate, BloodGroup, PersonName, Sex};
 pub use schedule::{Colour, DayHours, Period, TimeOfDay, WeeklyHours};
