@@ -312,7 +312,7 @@ async fn a_prescription_prints_with_the_patient_s_record_number_and_a_reprint_is
     assert!(!printed.copy);
     let text = pdf_text(&printed.bytes);
     let mrn: String = sqlx::query_scalar("SELECT mrn FROM patient WHERE given_name = 'Ana'").fetch_one(c.store().pool()).await.unwrap();
-    for expected in ["Ana Quaresma", mrn.as_str(), "1980-02-03", "House Tester", "Amoxicillin", "Paracetamol", "1 capsule", "21 capsule"] {
+    for expected in ["Ana Quaresma", mrn.as_str(), "1980-02-03", "House Tester", "Amoxicillin", "Paracetamol", "1 capsule", "by mouth", "21 capsules"] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
     assert!(!text.contains("COPY"));

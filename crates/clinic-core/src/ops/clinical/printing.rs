@@ -63,9 +63,9 @@ pub async fn print_prescriptions(clinic: &Clinic, session: &Session, ids: Vec<Uu
     let first_printed = rows.iter().map(|r| r.first_printed_at).collect::<Option<Vec<i64>>>().and_then(|all| all.into_iter().min());
     let copy = first_printed.map(local);
     let items = rows.iter().map(|r| PrescribedItem {
-        drug: r.drug.clone(), strength: r.strength.clone(), form: r.form.clone(), dose: r.dose.clone(), route: r.route.clone(),
-        frequency: r.frequency.clone(), duration: r.duration_days.map_or_else(String::new, |d| if d == 1 { "1 day".into() } else { format!("{d} days") }),
-        quantity: format!("{} {}", r.quantity, r.form), repeats: r.repeats as u32, instructions: r.instructions.clone().unwrap_or_default(),
+        drug: r.drug.clone(), strength: r.strength.clone(), form: r.form.clone(), dose: r.dose.clone(), route: route_words(&r.route).into(),
+        frequency: r.frequency.clone(), duration: r.duration_days.map_or_else(String::new, |d| if d == 1 { "for 1 day".into() } else { format!("for {d} days") }),
+        quantity: quantity(r.quantity, &r.form), repeats: r.repeats as u32, instructions: r.instructions.clone().unwrap_or_default(),
     }).collect();
     let number = format!("RX-{}", ids[0].simple().to_string()[..12].to_uppercase());
     let document = PrescriptionDocument {
@@ -88,3 +88,54 @@ pub async fn print_prescriptions(clinic: &Clinic, session: &Session, ids: Vec<Uu
     Ok(PrintedDocument { file_name: format!("{number}.pdf"), bytes, copy: copy.is_some() })
 }
 
+
+/// A route as the directions say it ("1 capsule by mouth three times a day").
+fn route_words(route: &str) -> &str {
+    match route {
+        "oral" => "by mouth",
+        "sublingual" => "under the tongue",
+        "topical" => "on the skin",
+        "transdermal" => "as a patch on the skin",
+        "inhaled" => "inhaled",
+        "nasal" => "in the nose",
+        "ophthalmic" => "in the eye",
+        "otic" => "in the ear",
+        "rectal" => "rectally",
+        "vaginal" => "vaginally",
+        "subcutaneous" => "by injection under the skin",
+        "intramuscular" => "by injection into a muscle",
+        "intravenous" => "intravenously",
+        // "other": the instructions say how.
+        _ => "",
+    }
+}
+
+/// How much to dispense: "21 capsules", "1 inhaler"; a form that is not counted in units (a
+/// cream, a syrup) is written "2 × cream".
+fn quantity(n: i64, form: &str) -> String {
+    const COUNTED: &[&str] = &["tablet", "capsule", "inhaler", "patch", "sachet", "suppository", "pessary", "ampoule", "vial", "lozenge",
+        "pen", "bottle", "tube", "pack", "spray", "syringe", "dose"];
+    let form = form.trim();
+    match COUNTED.iter().find(|c| c.eq_ignore_ascii_case(form)) {
+        Some(_) if n == 1 => format!("1 {form}"),
+        Some(_) if form.ends_with("ch") || form.ends_with('x') => format!("{n} {form}es"),
+        Some(_) if form.ends_with("ry") => format!("{n} {}ies", &form[..form.len() - 1]),
+        Some(_) => format!("{n} {form}s"),
+        None => format!("{n} × {form}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn directions_read_as_a_pharmacist_expects() {
+        use super::{quantity, route_words};
+        assert_eq!(quantity(21, "capsule"), "21 capsules");
+        assert_eq!(quantity(1, "inhaler"), "1 inhaler");
+        assert_eq!(quantity(10, "patch"), "10 patches");
+        assert_eq!(quantity(6, "suppository"), "6 suppositories");
+        assert_eq!(quantity(2, "cream"), "2 × cream");
+        assert_eq!(route_words("oral"), "by mouth");
+        assert_eq!(route_words("other"), "");
+    }
+}
