@@ -7,10 +7,10 @@ const COMMANDS: &[&str] = &[
     "ready", "reschedule", "cancel_appointment", "edit_patient", "start_consultation", "complete_consultation", "mark_no_show",
     "mark_left", "merge_patients", "unmerge_patient", "change_password",
     "create_appointment_type", "update_site_details", "site_details",
-    "update_appointment_type", "doctors_without_hours", "add_practitioner", "update_practitioner", "time_off", "add_time_off", "remove_time_off",
+    "update_appointment_type", "set_note_template", "doctors_without_hours", "add_practitioner", "update_practitioner", "time_off", "add_time_off", "remove_time_off",
     "sync_status", "enrol_workstation", "needs_attention", "resolve_conflict", "apply_refused_again", "dismiss_refused",
     "set_staff_roles", "set_staff_active", "reset_password",
-    "my_day", "open_consultation", "finish_consultation", "save_note", "sign_note", "add_addendum", "unsigned_notes", "open_chart", "chart_encounters", "record_vitals", "vital_measures", "find_diagnosis_codes", "add_diagnosis", "set_problem_status", "record_allergy", "change_allergy", "confirm_no_known_allergies", "find_formulary_drugs", "prescribe", "stop_prescription", "patient_prescriptions", "print_prescriptions", "open_document", "add_attachment", "patient_attachments", "open_attachment", "remove_attachment",
+    "my_day", "open_consultation", "finish_consultation", "save_note", "sign_note", "add_addendum", "unsigned_notes", "open_chart", "chart_encounters", "record_vitals", "vital_measures", "find_diagnosis_codes", "add_diagnosis", "set_problem_status", "record_allergy", "change_allergy", "confirm_no_known_allergies", "find_formulary_drugs", "formulary", "add_formulary_drug", "update_formulary_drug", "prescribe", "stop_prescription", "patient_prescriptions", "print_prescriptions", "open_document", "add_attachment", "patient_attachments", "open_attachment", "remove_attachment",
 ];
 
 fn main() {

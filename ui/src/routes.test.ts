@@ -4,7 +4,7 @@ import { allowed, routes, shown } from "./routes";
 
 const holding = (...ps: Permission[]) => (p: Permission) => ps.includes(p);
 const desk = holding("view_patients", "view_schedule", "settle_conflicts");
-const doctor = holding("view_clinical", "write_clinical", "view_patients", "view_schedule", "settle_conflicts");
+const doctor = holding("view_clinical", "write_clinical", "manage_formulary", "view_patients", "view_schedule", "settle_conflicts");
 const admin = holding("manage_clinic", "manage_staff", "view_audit", "manage_practitioners", "manage_appointment_types", "settle_conflicts");
 
 describe("the route table", () => {
@@ -15,7 +15,8 @@ describe("the route table", () => {
   it("offers each session only what its permissions allow", () => {
     expect(allowed(desk).map((r) => r.id)).toEqual(["patients", "today", "attention"]);
     expect(allowed(admin).map((r) => r.id)).toEqual(["settings", "attention"]);
-    expect(allowed(doctor).map((r) => r.id)).toEqual(["my-day", "patients", "today", "attention"]);
+    // A doctor manages the formulary: Settings, for that page.
+    expect(allowed(doctor).map((r) => r.id)).toEqual(["my-day", "patients", "today", "settings", "attention"]);
   });
 
   it("shows the chosen screen if allowed, else the first allowed menu entry", () => {

@@ -14,24 +14,26 @@ export type Route = {
   /** The visible name in the menu (end-to-end tests click it by this text). */
   label: string;
   screen: Component;
-  permission: Permission;
+  /** Offered to a session holding any of these. */
+  permissions: Permission[];
   /** "menu": a tab in the header's menu; "header": opened from its own header button. */
   place: "menu" | "header";
 };
 
 export const routes: Route[] = [
   // First, so a doctor lands on their day at login (the front desk does not hold it).
-  { id: "my-day", label: "My day", screen: MyDay, permission: "view_clinical", place: "menu" },
-  { id: "patients", label: "Patients", screen: Patients, permission: "view_patients", place: "menu" },
-  { id: "today", label: "Today", screen: Today, permission: "view_schedule", place: "menu" },
-  // Managers and admins (the roles that hold it); Settings' own pages each have their permission.
-  { id: "settings", label: "Settings", screen: Settings, permission: "manage_practitioners", place: "menu" },
+  { id: "my-day", label: "My day", screen: MyDay, permissions: ["view_clinical"], place: "menu" },
+  { id: "patients", label: "Patients", screen: Patients, permissions: ["view_patients"], place: "menu" },
+  { id: "today", label: "Today", screen: Today, permissions: ["view_schedule"], place: "menu" },
+  // Managers and admins, and doctors for the formulary: whoever may open one of Settings' pages
+  // (each page has its own permission; "This workstation" comes with Settings).
+  { id: "settings", label: "Settings", screen: Settings, permissions: ["manage_practitioners", "manage_formulary"], place: "menu" },
   // Shown in the header while something needs attention.
-  { id: "attention", label: "Needs attention", screen: Attention, permission: "settle_conflicts", place: "header" },
+  { id: "attention", label: "Needs attention", screen: Attention, permissions: ["settle_conflicts"], place: "header" },
 ];
 
 /** The routes a session may open, given its `can`. */
-export const allowed = (can: (p: Permission) => boolean) => routes.filter((r) => can(r.permission));
+export const allowed = (can: (p: Permission) => boolean) => routes.filter((r) => r.permissions.some(can));
 
 /** The route to show for the chosen id: it, if allowed, else the first allowed menu entry (none chosen: where a login lands). */
 export function shown(chosen: string, can: (p: Permission) => boolean): Route | undefined {

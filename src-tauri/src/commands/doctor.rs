@@ -1,5 +1,6 @@
 //! The doctor's desk: the day's list, consultations, notes, the chart, vitals, diagnoses,
-//! allergies and prescriptions. Each command runs one use case of `clinic_core::ops::clinical`.
+//! allergies, prescriptions and the formulary. Each command runs one use case of
+//! `clinic_core::ops::clinical`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clinic_core::clinical::icd10::Icd10Code;
@@ -117,6 +118,26 @@ pub async fn confirm_no_known_allergies(desk: State<'_, Desk>, patient_id: Uuid)
 #[specta::specta]
 pub async fn find_formulary_drugs(desk: State<'_, Desk>, query: String) -> Result<Vec<FormularyDrug>> {
     desk.run_as(move |c, s| async move { clinical::find_formulary_drugs(&c, &s, &query).await }).await
+}
+
+/// Every drug of the formulary, in use or not (Settings → Formulary).
+#[tauri::command]
+#[specta::specta]
+pub async fn formulary(desk: State<'_, Desk>) -> Result<Vec<FormularyDrug>> {
+    desk.run_as(|c, s| async move { clinical::formulary(&c, &s).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_formulary_drug(desk: State<'_, Desk>, input: FormularyDrugInput) -> Result<Uuid> {
+    desk.run_as(move |c, s| async move { clinical::add_formulary_drug(&c, &s, input).await }).await
+}
+
+/// Changes a drug, or takes it out of use and back (`active`).
+#[tauri::command]
+#[specta::specta]
+pub async fn update_formulary_drug(desk: State<'_, Desk>, id: Uuid, input: FormularyDrugInput, active: bool) -> Result<()> {
+    desk.run_as(move |c, s| async move { clinical::update_formulary_drug(&c, &s, id, input, active).await }).await
 }
 
 #[tauri::command]

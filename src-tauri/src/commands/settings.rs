@@ -1,8 +1,10 @@
-//! Settings: staff, practitioners and their time off, appointment types, the clinic's details, this
-//! workstation's reminders, and the audit trail. The core decides who may; the window only hides.
+//! Settings: staff, practitioners and their time off, appointment types and their note templates,
+//! the clinic's details, this workstation's reminders, and the audit trail. The core decides who
+//! may; the window only hides.
 
 use clinic_core::audit::{self, AuditEntry, AuditReport};
 use clinic_core::ops::appointment_types::{self, AppointmentType, AppointmentTypeInput};
+use clinic_core::ops::clinical::NoteText;
 use clinic_core::ops::practitioners::{self, Practitioner, PractitionerInput, TimeOff, TimeOffInput};
 use clinic_core::ops::setup::{self, SiteDetails, SiteInfo};
 use clinic_core::ops::staff::{self, NewStaff, StaffMember};
@@ -71,6 +73,13 @@ pub async fn site_details(desk: State<'_, Desk>) -> Result<SiteInfo> {
 #[specta::specta]
 pub async fn update_appointment_type(desk: State<'_, Desk>, id: Uuid, input: AppointmentTypeInput, active: bool) -> Result<AppointmentType> {
     desk.run_as(move |c, s| async move { appointment_types::update_appointment_type(&c, &s, id, input, active).await }).await
+}
+
+/// The note a consultation of this type starts from.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_note_template(desk: State<'_, Desk>, id: Uuid, template: NoteText) -> Result<AppointmentType> {
+    desk.run_as(move |c, s| async move { appointment_types::set_note_template(&c, &s, id, template).await }).await
 }
 
 /// Doctors on the staff who are not bookable yet.

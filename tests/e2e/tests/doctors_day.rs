@@ -1,9 +1,10 @@
 //! A doctor's day in the real window: the front desk queues a walk-in for dr. Silva; she finds the
 //! patient waiting on My day, starts the consultation, writes the note (saved as she types), records
-//! vitals (an implausible one refused), a diagnosis found as she types, an allergy, and a
-//! prescription that warns of that allergy; signs the note, prints the prescription (read back
-//! from the PDF) and completes the visit. The receptionist then sees no clinical content, and opens
-//! the chart only in an emergency, with a reason. A second story kills the app while a note is
+//! vitals (an implausible one refused), a diagnosis found as she types, an allergy (made severe on
+//! the chart, and a second one marked entered in error), and a prescription that warns of it; signs
+//! the note, prints the prescription (read back from the PDF) and completes the visit. The
+//! receptionist then sees no clinical content, and opens the chart only in an emergency, with a
+//! reason. A second story kills the app while a note is
 //! being typed: what was saved is there after a restart.
 //!
 //! Date-independent: the patient is the story's own, queued as a walk-in (no booked day or hour is
@@ -194,6 +195,31 @@ fn a_doctors_day() {
     app.wait_for("the allergy banner", "return document.querySelector('.allergy-banner.recorded')?.textContent.includes('Penicillin') ?? false");
     show_work(&app);
     shot(&app, "08-allergy-recorded");
+
+    // She changes it on the chart: the reaction was worse, so severe; the banner says so.
+    app.click("button[aria-label='Change the allergy to Penicillin']");
+    app.set_value("input[name=allergy_change_reaction]", "Hives and swollen lips");
+    app.choose("select[name=allergy_change_severity]", "Severe");
+    show(&app, ".allergy-change");
+    shot(&app, "08a-allergy-change");
+    app.assert_accessible("changing an allergy");
+    app.click_button("Save allergy");
+    app.wait_for("the change on the banner",
+        "return document.querySelector('.allergy-banner.recorded')?.textContent.includes('Penicillin (Hives and swollen lips), severe') ?? false");
+    // A second one, recorded by mistake: entered in error, it leaves the banner and stays, greyed, in the list.
+    app.type_into("input[name=allergy_substance]", "Latex");
+    app.click_button("Record allergy");
+    app.wait_for_text("Allergy to Latex recorded.", SHORT);
+    app.click("button[aria-label='Change the allergy to Latex']");
+    app.choose("select[name=allergy_change_status]", "Entered in error");
+    app.click_button("Save allergy");
+    app.wait_for("Latex off the banner, in the list's history",
+        "return !document.querySelector('.allergy-banner').textContent.includes('Latex')
+            && (document.querySelector('.allergies.past')?.textContent.includes('Latex') ?? false)");
+    assert!(app.text(".allergies.past").contains("entered in error"), "{}", app.text(".allergies.past"));
+    show_work(&app);
+    show(&app, "#allergies-title");
+    shot(&app, "08b-allergy-changed");
 
     // Amoxicillin: the allergy warning, then prescribed anyway with a reason.
     app.click_button("Prescription");

@@ -61,6 +61,8 @@ export const commands = {
 	updateSiteDetails: (input: SiteDetails) => typedError<null, Error>(__TAURI_INVOKE("update_site_details", { input })),
 	siteDetails: () => typedError<SiteInfo, Error>(__TAURI_INVOKE("site_details")),
 	updateAppointmentType: (id: string, input: AppointmentTypeInput, active: boolean) => typedError<AppointmentType, Error>(__TAURI_INVOKE("update_appointment_type", { id, input, active })),
+	/**  The note a consultation of this type starts from. */
+	setNoteTemplate: (id: string, template: NoteText) => typedError<AppointmentType, Error>(__TAURI_INVOKE("set_note_template", { id, template })),
 	/**  Doctors on the staff who are not bookable yet. */
 	doctorsWithoutHours: () => typedError<StaffMember[], Error>(__TAURI_INVOKE("doctors_without_hours")),
 	addPractitioner: (staffId: string, input: PractitionerInput) => typedError<Practitioner, Error>(__TAURI_INVOKE("add_practitioner", { staffId, input })),
@@ -102,6 +104,11 @@ export const commands = {
 	changeAllergy: (id: string, change: AllergyChange) => typedError<Allergy, Error>(__TAURI_INVOKE("change_allergy", { id, change })),
 	confirmNoKnownAllergies: (patientId: string) => typedError<null, Error>(__TAURI_INVOKE("confirm_no_known_allergies", { patientId })),
 	findFormularyDrugs: (query: string) => typedError<FormularyDrug[], Error>(__TAURI_INVOKE("find_formulary_drugs", { query })),
+	/**  Every drug of the formulary, in use or not (Settings → Formulary). */
+	formulary: () => typedError<FormularyDrug[], Error>(__TAURI_INVOKE("formulary")),
+	addFormularyDrug: (input: FormularyDrugInput) => typedError<string, Error>(__TAURI_INVOKE("add_formulary_drug", { input })),
+	/**  Changes a drug, or takes it out of use and back (`active`). */
+	updateFormularyDrug: (id: string, input: FormularyDrugInput, active: boolean) => typedError<null, Error>(__TAURI_INVOKE("update_formulary_drug", { id, input, active })),
 	prescribe: (input: PrescriptionInput) => typedError<Prescription, Error>(__TAURI_INVOKE("prescribe", { input })),
 	stopPrescription: (id: string) => typedError<Prescription, Error>(__TAURI_INVOKE("stop_prescription", { id })),
 	patientPrescriptions: (patientId: string) => typedError<Prescription[], Error>(__TAURI_INVOKE("patient_prescriptions", { patientId })),
@@ -202,6 +209,8 @@ export type AppointmentType = {
 	price: Money,
 	colour: string,
 	active: boolean,
+	/**  The SOAP sections a consultation of this type starts from; none: an empty note. */
+	note_template: NoteText | null,
 	/**  The server's version of the row (none until synced): the base of the next change. */
 	version: number | null,
 };
@@ -495,6 +504,15 @@ export type FormularyDrug = {
 	usual_dose: string | null,
 	usual_frequency: string | null,
 	active: boolean,
+};
+
+export type FormularyDrugInput = {
+	name: string,
+	strength: string,
+	form: string,
+	route: Route,
+	usual_dose: string | null,
+	usual_frequency: string | null,
 };
 
 export type FreeSlot = {

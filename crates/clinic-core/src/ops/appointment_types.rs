@@ -1,4 +1,5 @@
-//! Kinds of appointment: name, duration, buffer after, default price, colour.
+//! Kinds of appointment: name, duration, buffer after, default price, colour, and the note a
+//! consultation of the kind starts from.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -8,6 +9,7 @@ use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::domain::{required_text, Colour, Currency, Money};
 use crate::error::{Error, Result};
+use crate::ops::clinical::{template_json, template_text, NoteText};
 use crate::write::{Changes, Write};
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -28,6 +30,8 @@ pub struct AppointmentType {
     pub price: Money,
     pub colour: String,
     pub active: bool,
+    /// The SOAP sections a consultation of this type starts from; none: an empty note.
+    pub note_template: Option<NoteText>,
     /// The server's version of the row (none until synced): the base of the next change.
     pub version: Option<i64>,
 }
@@ -95,13 +99,14 @@ pub(crate) async fn load(conn: &mut sqlx::SqliteConnection, id: Uuid) -> Result<
 
 async fn load_all(conn: &mut sqlx::SqliteConnection, only: Option<Uuid>) -> Result<Vec<AppointmentType>> {
     let rows = sqlx::query!(
-        r#"SELECT id AS "id: Uuid", name, duration_min, buffer_min, price_minor, currency, colour, active, version
+        r#"SELECT id AS "id: Uuid", name, duration_min, buffer_min, price_minor, currency, colour, active, note_template, version
            FROM appointment_type WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY name"#,
         only
     ).fetch_all(conn).await?;
     rows.into_iter().map(|r| Ok(AppointmentType {
         id: r.id, name: r.name, duration_minutes: r.duration_min, buffer_minutes: r.buffer_min,
-        price: Money { minor: r.price_minor, currency: Currency::parse(&r.currency)? }, colour: r.colour, active: r.active != 0, version: r.version,
+        price: Money { minor: r.price_minor, currency: Currency::parse(&r.currency)? }, colour: r.colour, active: r.active != 0,
+        note_template: template_text(r.note_template.as_deref()), version: r.version,
     })).collect()
 }
 
@@ -112,13 +117,16 @@ pub async fn list_appointment_types(clinic: &Clinic, session: &Session) -> Resul
 }
 
 /// The note a consultation of this type starts from (SOAP sections; all empty: none).
-pub async fn set_note_template(clinic: &Clinic, session: &Session, id: Uuid, template: crate::ops::clinical::NoteText) -> Result<()> {
+pub async fn set_note_template(clinic: &Clinic, session: &Session, id: Uuid, template: NoteText) -> Result<AppointmentType> {
     let mut w = Write::begin(clinic, session, Permission::ManageAppointmentTypes).await?;
-    let template = crate::ops::clinical::template_json(template)?;
+    let template = template_json(template)?;
     let kind = clinic_sync::entity("appointment_type").expect("declared");
-    if crate::record::set(&mut w, kind, id, &[("note_template", json!(template))], "edit").await?.is_empty() {
+    let changes = crate::record::set(&mut w, kind, id, &[("note_template", json!(template))], "edit").await?;
+    let t = load(w.conn(), id).await?;
+    if changes.is_empty() {
         w.nothing_changed().await;
-        return Ok(());
+    } else {
+        w.commit().await?;
     }
-    w.commit().await
+    Ok(t)
 }

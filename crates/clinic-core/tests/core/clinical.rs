@@ -10,7 +10,7 @@ use clinic_core::Code;
 use crate::helpers::*;
 
 /// A clinic where Ana has arrived for her 10:00 with the doctor, on Monday morning.
-async fn arrived() -> (Front, uuid::Uuid, uuid::Uuid) {
+pub(crate) async fn arrived() -> (Front, uuid::Uuid, uuid::Uuid) {
     let f = front_desk().await;
     let ana = f.t.patient(&f.desk, "Ana", "Quaresma", "1980-02-03").await;
     let booked = book_appointment(&f.t.clinic, &f.desk, BookingInput {
@@ -173,6 +173,16 @@ async fn allergies_are_structured_none_known_differs_from_not_asked_and_free_tex
 
     let penicillin = chart.allergies.items.iter().find(|a| a.substance == "Penicillin").unwrap();
     change_allergy(c, &f.doctor, penicillin.id, AllergyChange { reaction: Some("Hives".into()), severity: Severity::Severe, status: AllergyStatus::Active }).await.unwrap();
+    // Taken off: one entered in error and one no longer active stay in the history, and no longer
+    // hold up a prescription.
+    let latex = chart.allergies.items.iter().find(|a| a.substance == "Latex").unwrap();
+    change_allergy(c, &f.doctor, latex.id, AllergyChange { reaction: None, severity: Severity::Unknown, status: AllergyStatus::EnteredInError }).await.unwrap();
+    change_allergy(c, &f.doctor, penicillin.id, AllergyChange { reaction: Some("Hives".into()), severity: Severity::Severe, status: AllergyStatus::Inactive }).await.unwrap();
+    let items = open_chart(c, &f.doctor, eva.id, None).await.unwrap().allergies.items;
+    let mut kept: Vec<_> = items.iter().map(|a| (a.substance.as_str(), a.severity.as_str(), a.status.as_str())).collect();
+    kept.sort();
+    assert_eq!(kept, [("Latex", "unknown", "entered_in_error"), ("Penicillin", "severe", "inactive")]);
+    prescribe(c, &f.doctor, amoxicillin(eva.id)).await.unwrap();
     // Recording one after "none known" ends that statement.
     record_allergy(c, &f.doctor, AllergyInput { patient_id: ines.id, substance: "Ibuprofen".into(), reaction: Some("Rash".into()), severity: Severity::Mild }).await.unwrap();
     assert!(matches!(open_chart(c, &f.doctor, ines.id, None).await.unwrap().allergies.known, KnownAllergies::Recorded));

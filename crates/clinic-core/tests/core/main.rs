@@ -5,6 +5,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod calendar;
+mod clinic_settings;
 mod clinical;
 mod daylight_saving;
 mod declaration;

@@ -189,7 +189,11 @@ fn cases() -> Vec<Case> {
         case("update_appointment_type", &[ManageAppointmentTypes], |fx, s| Box::pin(async move {
             update_appointment_type(&fx.t.clinic, s, fx.visit.id, type_input("Short visit"), true).await.map(drop)
         })),
+        // The list carries each type's note template: read by whoever books with the types or manages them.
         case("list_appointment_types", &[ViewSchedule, ManageAppointmentTypes], |fx, s| Box::pin(async move { list_appointment_types(&fx.t.clinic, s).await.map(drop) })),
+        case("set_note_template", &[ManageAppointmentTypes], |fx, s| Box::pin(async move {
+            set_note_template(&fx.t.clinic, s, fx.visit.id, clinical::NoteText { plan: Some("Plan:".into()), ..Default::default() }).await.map(drop)
+        })),
         case("register_patient", &[RegisterPatients], |fx, s| Box::pin(async move {
             register_patient(&fx.t.clinic, s, person("Walk", "In", "1970-01-01"), true).await.map(drop)
         })),
@@ -353,6 +357,7 @@ fn cases() -> Vec<Case> {
         case("add_formulary_drug", &[ManageFormulary], |fx, s| Box::pin(async move {
             clinical::add_formulary_drug(&fx.t.clinic, s, fx.drug("Amoxicillin")).await.map(drop)
         })),
+        case("formulary", &[ManageFormulary], |fx, s| Box::pin(async move { clinical::formulary(&fx.t.clinic, s).await.map(drop) })),
         case("update_formulary_drug", &[ManageFormulary], |fx, s| Box::pin(async move {
             let id = clinical::add_formulary_drug(&fx.t.clinic, &fx.all, fx.drug("Paracetamol")).await.unwrap();
             clinical::update_formulary_drug(&fx.t.clinic, s, id, fx.drug("Paracetamol forte"), true).await

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ageOn, longDate, noteText, sections, visitAction, waited } from "./day";
+import { ageOn, longDate, visitAction, waited } from "./day";
 
 describe("the day list", () => {
   it("offers to start a visit, continue an open one, or read the note of a finished one", () => {
@@ -30,18 +30,5 @@ describe("a patient's age", () => {
     expect(ageOn("2026-11-01", "2026-11-23")).toBe("22 days");
     expect(ageOn("2026-10-23", "2026-11-23")).toBe("1 month");
     expect(ageOn("not a date", "2026-11-23")).toBe("");
-  });
-});
-
-describe("a note's sections", () => {
-  const empty = { subjective: null, objective: null, assessment: null, plan: null, body: null };
-  it("are SOAP, free text, or SOAP with the free text a template had", () => {
-    expect(sections("soap", empty).map((s) => s.label)).toEqual(["Subjective", "Objective", "Assessment", "Plan"]);
-    expect(sections("free", empty).map((s) => s.key)).toEqual(["body"]);
-    expect(sections("soap", { ...empty, body: "x" }).map((s) => s.key)).toContain("body");
-  });
-
-  it("are saved as typed, an empty one as none", () => {
-    expect(noteText({ subjective: "Cough", plan: "" })).toEqual({ ...empty, subjective: "Cough" });
   });
 });

@@ -1,5 +1,5 @@
 // The doctor's day list and chart header: what a visit offers, its words, and a patient's age.
-import type { DayVisit, NoteText } from "../../lib/bindings";
+import type { DayVisit } from "../../lib/bindings";
 
 /** What the doctor can do with a visit on the list (none for one that did not happen). */
 export function visitAction(v: Pick<DayVisit, "status" | "encounter_id">): "Start consultation" | "Continue consultation" | "Open note" | null {
@@ -45,20 +45,4 @@ export function ageOn(birth: string, today: string): string {
   if (months >= 1) return `${months} month${months === 1 ? "" : "s"}`;
   const days = Math.round((Date.UTC(ty, tm - 1, td) - Date.UTC(by, bm - 1, bd)) / 86_400_000);
   return `${days} day${days === 1 ? "" : "s"}`;
-}
-
-/** A note's sections as the editor shows them (SOAP, or free text), with their labels. */
-export function sections(format: string, text: NoteText): { key: keyof NoteText; label: string }[] {
-  const soap: { key: keyof NoteText; label: string }[] = [
-    { key: "subjective", label: "Subjective" }, { key: "objective", label: "Objective" },
-    { key: "assessment", label: "Assessment" }, { key: "plan", label: "Plan" },
-  ];
-  if (format === "free") return [{ key: "body", label: "Note" }];
-  return text.body ? [...soap, { key: "body", label: "Other notes" }] : soap;
-}
-
-/** The text to save: each section as typed (the core trims, and stores empty as none). */
-export function noteText(typed: Partial<Record<keyof NoteText, string>>): NoteText {
-  const v = (k: keyof NoteText) => (typed[k] === undefined || typed[k] === "" ? null : typed[k]!);
-  return { subjective: v("subjective"), objective: v("objective"), assessment: v("assessment"), plan: v("plan"), body: v("body") };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { blankRx, drugLine, fromFormulary, rxInput } from "./prescription";
+import { drugLine } from "../../lib/drugs";
+import { blankRx, fromFormulary, rxInput } from "./prescription";
 
 const amoxicillin = { id: "d1", name: "Amoxicillin", strength: "500 mg", form: "capsule", route: "oral", usual_dose: "1 capsule", usual_frequency: "three times a day", active: true };
 

@@ -1,11 +1,7 @@
 // The prescription form: a drug from the formulary fills in what it knows; a drug typed freely is
 // prescribed as typed. Numbers are read here (whole numbers); the core checks the rest.
 import type { FormularyDrug, PrescriptionInput, Route } from "../../lib/bindings";
-
-export const ROUTES: Route[] = ["oral", "sublingual", "topical", "transdermal", "inhaled", "nasal", "ophthalmic", "otic", "rectal", "vaginal",
-  "subcutaneous", "intramuscular", "intravenous", "other"];
-
-export const routeLabel = (r: string) => r.charAt(0).toUpperCase() + r.slice(1);
+import { asRoute } from "../../lib/drugs";
 
 export type RxForm = {
   drug_id: string | null; drug: string; strength: string; form: string; dose: string; route: Route; frequency: string;
@@ -18,12 +14,9 @@ export const blankRx = (): RxForm => ({
 
 /** The form with a formulary drug chosen: its name, strength, form, route and usual dose and frequency. */
 export function fromFormulary(d: FormularyDrug, f: RxForm): RxForm {
-  const route = (ROUTES as string[]).includes(d.route) ? (d.route as Route) : f.route;
-  return { ...f, drug_id: d.id, drug: d.name, strength: d.strength, form: d.form, route, dose: d.usual_dose ?? f.dose, frequency: d.usual_frequency ?? f.frequency };
+  return { ...f, drug_id: d.id, drug: d.name, strength: d.strength, form: d.form, route: asRoute(d.route) ?? f.route,
+    dose: d.usual_dose ?? f.dose, frequency: d.usual_frequency ?? f.frequency };
 }
-
-/** "Amoxicillin 500 mg capsule" */
-export const drugLine = (d: { name?: string; drug?: string; strength: string; form: string }) => `${d.name ?? d.drug} ${d.strength} ${d.form}`;
 
 function whole(typed: string, field: string, errors: Record<string, string>, optional: boolean): number | null {
   const t = typed.trim();

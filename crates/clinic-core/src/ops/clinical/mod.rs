@@ -17,9 +17,9 @@ pub use allergies::{change_allergy, confirm_no_known_allergies, record_allergy, 
 pub use chart::{chart_encounters, open_chart, AllergyList, Chart, ChartPatient, EncounterPage, EncounterSummary, KnownAllergies, Problem};
 pub use consultation::{finish_consultation, my_day, open_consultation, Consultation, DayVisit, MyDay, VisitRef};
 pub use diagnoses::{add_diagnosis, find_diagnosis_codes, set_problem_status, DiagnosisInput, ProblemStatus};
-pub(crate) use notes::template_json;
+pub(crate) use notes::{template_json, template_text};
 pub use notes::{add_addendum, save_note, sign_note, unsigned_notes, Addendum, AddendumInput, Note, NoteSaved, NoteText, UnsignedNote};
-pub use prescriptions::{add_formulary_drug, find_formulary_drugs, patient_prescriptions, prescribe, stop_prescription, update_formulary_drug,
+pub use prescriptions::{add_formulary_drug, find_formulary_drugs, formulary, patient_prescriptions, prescribe, stop_prescription, update_formulary_drug,
     FormularyDrug, FormularyDrugInput, Prescription, PrescriptionInput, Route};
 pub use printing::{print_prescriptions, PrintedDocument};
 pub use vitals::{record_vitals, vital_measures, Measure, Observation, VitalSet, VitalsInput};

@@ -101,13 +101,19 @@ pub(crate) fn template_json(template: NoteText) -> Result<Option<String>> {
     Ok((!sections.is_empty()).then(|| Value::Object(sections).to_string()))
 }
 
+/// A template as stored (`template_json`), read back; none when there is none (or it cannot be
+/// read: a consultation then starts from an empty note rather than not at all).
+pub(crate) fn template_text(stored: Option<&str>) -> Option<NoteText> {
+    stored.and_then(|t| serde_json::from_str(t).ok())
+}
+
 fn entity(name: &str) -> &'static clinic_sync::Entity {
     super::declared(name)
 }
 
 /// The draft note of a new consultation, from the visit type's template (SOAP sections as JSON).
 pub(crate) async fn start_note(w: &mut Write<'_>, encounter_id: Uuid, patient_id: Uuid, template: Option<&str>) -> Result<Uuid> {
-    let template: NoteText = template.and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default();
+    let template = template_text(template).unwrap_or_default();
     let author = w.actor.staff_id.expect("a doctor is logged in");
     let id = Uuid::now_v7();
     let mut fields = vec![("encounter_id", json!(encounter_id)), ("patient_id", json!(patient_id)), ("author_id", json!(author)), ("format", json!("soap"))];

@@ -114,14 +114,27 @@ pub async fn update_formulary_drug(clinic: &Clinic, session: &Session, id: Uuid,
     w.commit().await
 }
 
-/// The formulary's active drugs whose name starts with (or contains a word starting with) `query`.
+/// The formulary's drugs in use whose name starts with (or contains a word starting with) `query`:
+/// what a doctor prescribes from (a drug taken out of use is not offered).
 pub async fn find_formulary_drugs(clinic: &Clinic, session: &Session, query: &str) -> Result<Vec<FormularyDrug>> {
     crate::auth::authorize_any(clinic, session, &[Permission::WriteClinical, Permission::ManageFormulary]).await?;
+    drugs(clinic, query, true, 50).await
+}
+
+/// Every drug of the formulary, in use or not, by name: the list it is managed from. A clinic's
+/// formulary is a chosen list (tens to a few hundred drugs), shown whole.
+pub async fn formulary(clinic: &Clinic, session: &Session) -> Result<Vec<FormularyDrug>> {
+    crate::auth::authorize(clinic, session, Permission::ManageFormulary).await?;
+    drugs(clinic, "", false, -1).await
+}
+
+/// Drugs by name and strength whose name matches `query` ("" matches all); `limit` -1: no limit.
+async fn drugs(clinic: &Clinic, query: &str, in_use_only: bool, limit: i64) -> Result<Vec<FormularyDrug>> {
     let q = query.trim().to_lowercase();
     let rows = sqlx::query!(
         r#"SELECT id AS "id: Uuid", name, strength, form, route, usual_dose, usual_frequency, active AS "active: bool" FROM formulary_drug
-           WHERE deleted_at IS NULL AND (?1 = '' OR lower(name) LIKE ?1 || '%' OR lower(name) LIKE '% ' || ?1 || '%')
-           ORDER BY active DESC, name, strength LIMIT 50"#, q
+           WHERE deleted_at IS NULL AND (?2 = 0 OR active = 1) AND (?1 = '' OR lower(name) LIKE ?1 || '%' OR lower(name) LIKE '% ' || ?1 || '%')
+           ORDER BY name COLLATE NOCASE, strength LIMIT ?3"#, q, in_use_only, limit
     ).fetch_all(clinic.store().pool()).await?;
     Ok(rows.into_iter().map(|r| FormularyDrug { id: r.id, name: r.name, strength: r.strength, form: r.form, route: r.route,
         usual_dose: r.usual_dose, usual_frequency: r.usual_frequency, active: r.active }).collect())

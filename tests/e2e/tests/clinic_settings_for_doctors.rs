@@ -1,0 +1,153 @@
+//! What the clinic's doctors work from, set in the real window, on a pinned day (the app's
+//! `--clock`: Monday 23 November 2026, 09:40 at the site): dr. Silva reaches Settings → Formulary,
+//! adds a drug (a nameless one refused at its field) and takes it out of use; the manager gives the
+//! Follow-up visits a note template; a Follow-up booked for dr. Silva and checked in starts its note
+//! from that template, and the drug out of use is not offered when she prescribes.
+
+use std::time::Duration;
+
+use clinic_desk_e2e::{required, App};
+use serde_json::json;
+
+const SHORT: Duration = Duration::from_secs(10);
+const ENTER: &str = "\u{E007}";
+const MORNING: &str = "2026-11-23T09:40:00Z";
+
+/// A screenshot once the window has painted what the test just did.
+fn shot(app: &App, name: &str) {
+    std::thread::sleep(Duration::from_millis(300));
+    app.screenshot(name);
+}
+
+/// Scrolls the element into the middle of the window, for the screenshot.
+fn show(app: &App, css: &str) {
+    app.execute("document.querySelector(arguments[0])?.scrollIntoView({block: 'center'})", json!([css]));
+}
+
+/// Clicks the button `label` in the first of the `rows` (list items, table rows) that names `who`
+/// and has one (waiting for it: the lists are read again after each action).
+fn act_on(app: &App, rows: &str, who: &str, label: &str) {
+    app.wait_for(&format!("“{label}” for {who}"), &format!(
+        "const row = [...document.querySelectorAll({rows:?})].find(r => r.textContent.includes({who:?})
+                 && [...r.querySelectorAll('button')].some(b => b.textContent.trim() === {label:?}));
+         if (!row) return false;
+         [...row.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?}).click(); return true;"));
+}
+
+/// The Settings tabs the session is offered.
+fn settings_tabs(app: &App) -> Vec<String> {
+    let tabs = app.execute("return [...document.querySelectorAll('[role=tablist][aria-label=Settings] [role=tab]')].map(t => t.textContent.trim())", json!([]));
+    serde_json::from_value(tabs).unwrap_or_default()
+}
+
+#[test]
+fn a_doctor_keeps_the_formulary_and_a_visit_type_s_note_template_starts_the_note() {
+    if !required() {
+        eprintln!("not run: set CLINIC_E2E with tauri-driver (scripts/test does)");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("clinic-desk-clinic-settings-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir = dir.to_str().unwrap().to_string();
+    let app = App::start_with("clinic_settings_for_doctors", &["--data-dir", &dir, "--clock", MORNING]);
+    app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
+    app.click_button("Open the demo clinic");
+    app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
+    app.click_button("Continue");
+
+    // A doctor reaches Settings for the formulary (and this workstation), nothing else of it.
+    app.log_in("dr.silva", "demo-clinic");
+    app.wait_for_text("My day ·", SHORT);
+    app.click_button("Settings");
+    app.wait_for_text("Add a drug", SHORT);
+    assert_eq!(settings_tabs(&app), ["Formulary", "This workstation"]);
+    app.wait_for_text("Amoxicillin 500 mg capsule", SHORT);
+    shot(&app, "01-formulary");
+    app.assert_accessible("the formulary");
+
+    // A drug without a name is refused beside its field; then added.
+    app.fill(&[("drug_strength", "10 mg"), ("drug_form", "tablet")]);
+    app.click_button("Add drug");
+    app.wait_for_text("The drug's name is required.", SHORT);
+    show(&app, "form[aria-labelledby=drug-form-title]");
+    shot(&app, "02-drug-without-a-name-refused");
+    app.assert_accessible("a drug refused");
+    app.fill(&[("drug_name", "Loratadine"), ("drug_usual_dose", "1 tablet"), ("drug_usual_frequency", "once a day")]);
+    app.choose("select[name=drug_route]", "Oral");
+    app.click_button("Add drug");
+    app.wait_for_text("Loratadine 10 mg tablet can now be prescribed.", SHORT);
+
+    // Taken out of use: still listed, greyed, "no".
+    app.click("button[aria-label='Change Loratadine 10 mg tablet']");
+    app.wait_for_text("Change Loratadine 10 mg tablet", SHORT);
+    app.click("input[name=drug_in_use]");
+    app.click_button("Save drug");
+    app.wait_for_text("Loratadine 10 mg tablet is out of use: it is no longer offered when prescribing.", SHORT);
+    app.wait_for("Loratadine greyed, not in use",
+        "const row = [...document.querySelectorAll('table.formulary tr')].find(r => r.textContent.includes('Loratadine'));
+         return !!row && row.classList.contains('muted') && row.cells[4].textContent === 'no'");
+    show(&app, "table.formulary tr.muted");
+    shot(&app, "03-drug-out-of-use");
+
+    // The manager gives Follow-up visits a note template (a section too long is refused at it).
+    app.click_button("Switch user");
+    app.log_in("manager", "demo-clinic");
+    app.wait_for_text("Find a patient", SHORT);
+    app.click_button("Settings");
+    app.click_button("Appointment types");
+    app.click("button[aria-label='Edit note template of Follow-up']");
+    app.wait_for_text("Note template of “Follow-up”", SHORT);
+    app.set_value("textarea[name=template_subjective]", &"x".repeat(4_001));
+    app.click_button("Save template");
+    app.wait_for_text("A template section is at most 4,000 characters.", SHORT);
+    show(&app, ".note-template");
+    shot(&app, "04-template-section-too-long");
+    app.assert_accessible("a note template");
+    app.set_value("textarea[name=template_subjective]", "Since the last visit:\nMedication taken as advised?");
+    app.set_value("textarea[name=template_plan]", "Next review:");
+    app.click_button("Save template");
+    app.wait_for_text("The note template of “Follow-up” is saved.", SHORT);
+    shot(&app, "05-note-template-saved");
+
+    // A Follow-up with dr. Silva this morning, for a patient of the story's own, checked in.
+    app.click_button("Patients");
+    app.click_button("Register a new patient");
+    app.fill(&[("given_name", "Olívia"), ("family_name", "Modelo-Teste"), ("phone", "913 555 020")]);
+    app.set_value("input[name=birth_date]", "1979-03-08");
+    app.click_button("Save");
+    app.wait_for_text("Registered Olívia Modelo-Teste", SHORT);
+    app.wait_for_text("Modelo-Teste, Olívia", SHORT);
+    app.press("#patient-search", ENTER);
+    app.wait_for_text("Book an appointment", SHORT);
+    app.choose("select[name=practitioner]", "Helena Silva");
+    app.choose("select[name=type]", "Follow-up");
+    app.wait_for_free_times();
+    app.click("button.slot");
+    app.wait_for_text("Booked 2026-11-23", SHORT);
+    app.click_button("Today");
+    app.wait_for_text("Olívia Modelo-Teste", SHORT);
+    act_on(&app, ".columns li", "Olívia Modelo-Teste", "Check in");
+    app.wait_for("her check-in", "return [...document.querySelectorAll('.columns li')].some(l => l.textContent.includes('Olívia Modelo-Teste') && !l.textContent.includes('Check in'))");
+
+    // Dr. Silva starts it: the note opens with the template's sections.
+    app.click_button("Switch user");
+    app.log_in("dr.silva", "demo-clinic");
+    app.wait_for_text("Olívia Modelo-Teste", SHORT);
+    act_on(&app, "table.visits tr", "Olívia Modelo-Teste", "Start consultation");
+    app.wait_for_text("Consultation · Olívia Modelo-Teste · Follow-up", SHORT);
+    assert_eq!(app.value("textarea[name=note_subjective]"), "Since the last visit:\nMedication taken as advised?");
+    assert_eq!(app.value("textarea[name=note_plan]"), "Next review:");
+    shot(&app, "06-consultation-starts-from-the-template");
+
+    // The drug out of use is not offered when she prescribes; one in use is.
+    app.click_button("Prescription");
+    app.type_into("input[name=drug]", "Lorat");
+    std::thread::sleep(Duration::from_secs(1));
+    let offered = app.execute("return [...document.querySelectorAll('[role=option]')].map(o => o.textContent)", json!([]));
+    assert!(!offered.to_string().contains("Loratadine"), "an out-of-use drug is offered: {offered}");
+    app.set_value("input[name=drug]", "");
+    app.type_into("input[name=drug]", "Ceti");
+    app.wait_for("Cetirizine offered", "return [...document.querySelectorAll('[role=option]')].some(o => o.textContent.startsWith('Cetirizine'))");
+    drop(app);
+    let _ = std::fs::remove_dir_all(&dir);
+}
