@@ -13,7 +13,7 @@ mod thumbnail;
 
 pub(crate) use download::Download;
 pub(crate) use kind::{file_name, media_type};
-pub(crate) use thumbnail::MEDIA_TYPE as THUMBNAIL_MEDIA_TYPE;
+pub(crate) use thumbnail::{has_thumbnail, MEDIA_TYPE as THUMBNAIL_MEDIA_TYPE};
 
 use std::path::{Path, PathBuf};
 

@@ -22,6 +22,12 @@ const QUALITY: u8 = 80;
 /// is seen by opening it.
 const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Whether a file of `media_type` has a thumbnail: the pictures (JPEG and PNG). A PDF has none:
+/// drawing its first page would need a PDF renderer; the window shows a document's icon.
+pub(crate) fn has_thumbnail(media_type: &str) -> bool {
+    media_type.starts_with("image/")
+}
+
 /// One thumbnail made at a time in this process: a decode holds a core and up to
 /// `MAX_DECODE_BYTES`, and a chart of thirty new photos asks for thirty at once. Whoever waits
 /// finds the thumbnail made meanwhile (made after attaching, or asked for twice) and makes none.
@@ -35,6 +41,9 @@ impl Files {
         let kept = self.thumbnails();
         if let Held::Bytes(thumbnail) = kept.read(sha256).await? {
             return Ok(Some(thumbnail));
+        }
+        if bytes.is_none() && !self.holds(sha256) {
+            return Ok(None); // without waiting for the turn of those being made
         }
         let _turn = MAKING.lock().await;
         if let Held::Bytes(thumbnail) = kept.read(sha256).await? {

@@ -121,7 +121,7 @@ pub async fn add_attachment(clinic: &Clinic, session: &Session, input: Attachmen
         Ok::<_, Error>((added_by, now))
     }.await;
     let (added_by, now) = saved.inspect_err(|_| if new_file { files.remove(&sha256) })?;
-    if media_type.starts_with("image/") {
+    if files::has_thumbnail(media_type) {
         // Its thumbnail, from the bytes in hand, after the answer: the list asks for it next.
         let (files, sha256) = (files.clone(), sha256.clone());
         tokio::spawn(async move { files.thumbnail(&sha256, Some(bytes)).await });
@@ -197,7 +197,7 @@ pub async fn attachment_thumbnail(clinic: &Clinic, session: &Session, id: Uuid) 
     crate::auth::authorize(clinic, session, Permission::ViewClinical).await?;
     let found = sqlx::query!("SELECT media_type, sha256 FROM attachment WHERE id = ? AND deleted_at IS NULL", id)
         .fetch_optional(clinic.store().pool()).await?.ok_or_else(|| Error::not_found("The attachment"))?;
-    if !found.media_type.starts_with("image/") {
+    if !files::has_thumbnail(&found.media_type) {
         return Ok(None);
     }
     let files = Files::of_clinic(clinic).await?;

@@ -2,15 +2,15 @@
 //! endpoints, never in a push batch. After each push this workstation sends the files it holds
 //! that the server lacks (`file_transfer`, written with the record), each from where the server's
 //! copy stops, in chunks; after each pull it fetches the files of the day's patients ahead of
-//! time, and makes the thumbnails of their pictures. Any other file is fetched when it is opened. A file that cannot move now never holds up
-//! the records: it is tried again a minute later.
+//! time, and makes the thumbnails of their pictures. Any other file is fetched when it is opened.
+//! A file that cannot move now never holds up the records: it is tried again a minute later.
 
 use chrono::NaiveTime;
 
 use super::server::SyncServer;
 use crate::clinic::Clinic;
 use crate::error::{Code, Error, Result};
-use crate::files::{Files, Held};
+use crate::files::{has_thumbnail, Files, Held};
 
 /// Bytes per upload request: the server's body limit (a cut connection loses at most this).
 const UPLOAD_CHUNK: i64 = clinic_sync::files::MAX_CHUNK_BYTES as i64;
@@ -112,7 +112,7 @@ pub(super) async fn fetch_todays(clinic: &Clinic, server: &SyncServer) -> Result
         match fetch(clinic, server, &files, &file.sha256, file.size).await {
             Ok(bytes) => {
                 fetched += 1;
-                if file.media_type.starts_with("image/") {
+                if has_thumbnail(&file.media_type) {
                     // At best: one the disk refuses (logged) is made when the chart asks for it.
                     let _ = files.thumbnail(&file.sha256, Some(std::sync::Arc::new(bytes))).await;
                 }
