@@ -158,12 +158,13 @@ pub async fn patient_attachments(clinic: &Clinic, session: &Session, patient_id:
 /// Opens an attachment to show it: from this workstation, or fetched from the sync server first
 /// when its bytes are not here yet. Audited as a read.
 pub async fn open_attachment(clinic: &Clinic, session: &Session, id: Uuid) -> Result<AttachmentBytes> {
+    // The files' key before the read begins: a key made inside the read would go with its rollback
+    // (below, while fetching), and a file fetched and sealed under it would never open again.
+    let files = Files::of_clinic(clinic).await?;
     let mut w = Write::reading(clinic, session, Permission::ViewClinical).await?;
     let found = sqlx::query!(
         r#"SELECT patient_id AS "patient_id: Uuid", file_name, media_type, size, sha256 FROM attachment WHERE id = ? AND deleted_at IS NULL"#, id
     ).fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The attachment"))?;
-    let now = w.now;
-    let files = Files::of(clinic.store(), w.conn(), now).await?;
     let bytes = match files.read(&found.sha256).await? {
         Held::Bytes(bytes) => bytes,
         elsewhere => {

@@ -46,6 +46,14 @@ fn files_folder(desk: &Desk) -> std::path::PathBuf {
     desk.clinic.store().path().with_file_name(name)
 }
 
+/// Every file under `folder`.
+fn walk(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(folder).into_iter().flatten().flatten().flat_map(|e| match e.path().is_dir() {
+        true => walk(&e.path()),
+        false => vec![e.path()],
+    }).collect()
+}
+
 /// The desk's attachment rows, as they sync (every column but the server's version).
 async fn attachment_rows(desk: &Desk) -> Vec<(Uuid, String, i64, String, Option<i64>)> {
     sqlx::query_as("SELECT id, file_name, size, sha256, deleted_at FROM attachment ORDER BY id").fetch_all(desk.clinic.store().pool()).await.unwrap()
@@ -79,6 +87,10 @@ async fn an_attachment_added_offline_is_fetched_by_another_desk_after_both_sync(
     assert!(opened.bytes == bytes, "the same bytes on desk B");
     assert_eq!((opened.file_name.as_str(), opened.media_type.as_str()), ("referral letter.pdf", "application/pdf"));
     assert!(patient_attachments(&b.clinic, &house_b, ana.id).await.unwrap()[0].on_this_workstation);
+    // Opened again from B's own copy: it opens (B's first file: the key it was sealed under was kept).
+    assert!(open_attachment(&b.clinic, &house_b, added.id).await.unwrap().bytes == bytes);
+    let set_aside = walk(&files_folder(&b)).into_iter().filter(|p| p.extension().is_some_and(|e| e == "damaged")).count();
+    assert_eq!(set_aside, 0, "B's copy opened as it was kept");
     assert_converged(&[&a, &b]).await;
     assert_eq!(attachment_rows(&a).await, attachment_rows(&b).await);
 }
