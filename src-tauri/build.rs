@@ -10,7 +10,7 @@ const COMMANDS: &[&str] = &[
     "update_appointment_type", "set_note_template", "doctors_without_hours", "add_practitioner", "update_practitioner", "time_off", "add_time_off", "remove_time_off",
     "sync_status", "enrol_workstation", "needs_attention", "resolve_conflict", "apply_refused_again", "dismiss_refused",
     "set_staff_roles", "set_staff_active", "reset_password",
-    "my_day", "open_consultation", "finish_consultation", "save_note", "sign_note", "add_addendum", "unsigned_notes", "open_chart", "chart_encounters", "record_vitals", "vital_measures", "find_diagnosis_codes", "add_diagnosis", "set_problem_status", "record_allergy", "change_allergy", "confirm_no_known_allergies", "find_formulary_drugs", "formulary", "add_formulary_drug", "update_formulary_drug", "prescribe", "stop_prescription", "patient_prescriptions", "print_prescriptions", "open_document", "add_attachment", "patient_attachments", "open_attachment", "remove_attachment",
+    "my_day", "open_consultation", "finish_consultation", "save_note", "sign_note", "add_addendum", "unsigned_notes", "open_chart", "chart_encounters", "record_vitals", "vital_measures", "find_diagnosis_codes", "add_diagnosis", "set_problem_status", "record_allergy", "change_allergy", "confirm_no_known_allergies", "find_formulary_drugs", "formulary", "add_formulary_drug", "update_formulary_drug", "prescribe", "stop_prescription", "patient_prescriptions", "print_prescriptions", "open_document", "add_attachment", "patient_attachments", "open_attachment", "attachment_thumbnail", "remove_attachment",
 ];
 
 fn main() {

@@ -144,6 +144,7 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::attachments::add_attachment,
             commands::attachments::patient_attachments,
             commands::attachments::open_attachment,
+            commands::attachments::attachment_thumbnail,
             commands::attachments::remove_attachment,
         ])
 }

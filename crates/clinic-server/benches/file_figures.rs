@@ -8,6 +8,9 @@
 //!    round, desk B opens each (fetched, sealed at rest, checked): MB/s each way and end to end.
 //! 3. The server alone: the same files sent in 8 MiB requests and fetched back over plain HTTP,
 //!    one at a time, with no workstation's work around them.
+//! 4. A photo's thumbnail: 12-megapixel JPEGs of ~10 MB (a phone's) stored on desk A (the write
+//!    path, which leaves the thumbnail to a background task), fetched by desk B, whose first
+//!    `attachment_thumbnail` makes it (read, opened, checked, decoded, shrunk, sealed, kept).
 
 #[path = "../tests/api/harness.rs"]
 #[allow(dead_code)]
@@ -18,7 +21,7 @@ mod desks;
 
 use std::time::{Duration, Instant};
 
-use clinic_core::ops::attachments::{add_attachment, open_attachment, AttachmentInput};
+use clinic_core::ops::attachments::{add_attachment, attachment_thumbnail, open_attachment, AttachmentInput};
 use harness::TestServer;
 
 const MB: usize = 1_000_000;
@@ -67,6 +70,48 @@ async fn main() {
 
     // 3. What of that is the server's (and PostgreSQL's) own.
     server_alone(&server, files).await;
+
+    // 4. Photos: stored on A, fetched and opened on B, whose first look at each makes its thumbnail.
+    let (mut stored_in, mut made_in, mut read_in) = (Vec::new(), Vec::new(), Vec::new());
+    let photos: Vec<AttachmentInput> = (0..3).map(|seed| photo(patient.id, seed)).collect();
+    let size = photos.iter().map(|p| p.bytes.len()).sum::<usize>() as f64 / photos.len() as f64 / MB as f64;
+    for input in photos {
+        let started = Instant::now();
+        let added = add_attachment(&a.clinic, &doctor_a, input).await.unwrap();
+        stored_in.push(started.elapsed());
+        // A's thumbnail is being made in the background meanwhile; let it finish before the next.
+        attachment_thumbnail(&a.clinic, &doctor_a, added.id).await.unwrap().unwrap();
+        a.sync().await;
+        b.sync().await;
+        open_attachment(&b.clinic, &doctor_b, added.id).await.unwrap();
+        let started = Instant::now();
+        let thumbnail = attachment_thumbnail(&b.clinic, &doctor_b, added.id).await.unwrap().unwrap();
+        made_in.push(started.elapsed());
+        let started = Instant::now();
+        attachment_thumbnail(&b.clinic, &doctor_b, added.id).await.unwrap().unwrap();
+        read_in.push(started.elapsed());
+        assert!(thumbnail.bytes.len() < 100_000);
+    }
+    println!("a 4000 × 3000 photo ({size:.1} MB JPEG): stored in {} ms; its thumbnail made in {} ms, then read back in {} ms",
+        each(&stored_in), each(&made_in), each(&read_in));
+}
+
+/// Every time, in ms.
+fn each(times: &[Duration]) -> String {
+    times.iter().map(|t| format!("{:.1}", ms(*t))).collect::<Vec<_>>().join(", ")
+}
+
+/// A 12-megapixel JPEG of about 10 MB, as a phone takes: a smooth picture with a camera's noise
+/// (made-up noise, so each seed is its own photo).
+fn photo(patient_id: uuid::Uuid, seed: u8) -> AttachmentInput {
+    let mut noise = noise(seed);
+    let pixels = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        let grain = (noise() % 56) as u32;
+        image::Rgb([((x / 16 + grain) % 256) as u8, ((y / 12 + grain / 2) % 256) as u8, ((x + y) / 28 % 256) as u8])
+    });
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90).encode_image(&pixels).unwrap();
+    AttachmentInput { patient_id, encounter_id: None, file_name: format!("photo {seed}.jpg"), description: None, bytes }
 }
 
 /// The server alone: an enrolled workstation's token sending `files` × 10 MB straight over HTTP,
@@ -100,14 +145,20 @@ async fn server_alone(server: &TestServer, files: usize) {
 /// A made-up PDF of `len` bytes, different for each seed.
 fn scan(patient_id: uuid::Uuid, len: usize, seed: u8) -> AttachmentInput {
     let mut bytes = b"%PDF-1.7\n".to_vec();
+    let mut noise = noise(seed);
+    bytes.extend((0..len - bytes.len()).map(|_| noise() as u8));
+    AttachmentInput { patient_id, encounter_id: None, file_name: format!("scan {seed}.pdf"), description: None, bytes }
+}
+
+/// Made-up bytes that do not compress (xorshift), different for each seed.
+fn noise(seed: u8) -> impl FnMut() -> u64 {
     let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ seed as u64;
-    bytes.extend((0..len - bytes.len()).map(|_| {
+    move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        state as u8
-    }));
-    AttachmentInput { patient_id, encounter_id: None, file_name: format!("scan {seed}.pdf"), description: None, bytes }
+        state
+    }
 }
 
 fn ms(d: Duration) -> f64 {

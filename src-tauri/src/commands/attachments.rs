@@ -42,6 +42,21 @@ pub async fn open_attachment(desk: State<'_, Desk>, id: Uuid) -> Result<OpenedAt
     Ok(OpenedAttachment { file_name: opened.file_name, media_type: opened.media_type, content_base64: BASE64.encode(&opened.bytes) })
 }
 
+/// A picture's thumbnail, as small across the boundary as its JPEG (~10 kB).
+#[derive(Serialize, specta::Type)]
+pub struct AttachmentThumbnail {
+    pub media_type: String,
+    pub content_base64: String,
+}
+
+/// The thumbnail of a picture; none for a PDF, or a picture not on this workstation yet.
+#[tauri::command]
+#[specta::specta]
+pub async fn attachment_thumbnail(desk: State<'_, Desk>, id: Uuid) -> Result<Option<AttachmentThumbnail>> {
+    let thumbnail = desk.run_as(move |c, s| async move { attachments::attachment_thumbnail(&c, &s, id).await }).await?;
+    Ok(thumbnail.map(|t| AttachmentThumbnail { media_type: t.media_type, content_base64: BASE64.encode(&t.bytes) }))
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_attachment(desk: State<'_, Desk>, id: Uuid) -> Result<()> {

@@ -283,16 +283,29 @@ fn a_doctors_day() {
         assert!(text.contains(expected), "the printed prescription names {expected}:\n{text}");
     }
 
-    // Attach a scan (a real PNG: the screenshot just taken), and open it in the chart.
+    // Attach a scan (a real PNG: the screenshot just taken): the chart shows its thumbnail, named
+    // by its file; clicking it opens the scan in the chart.
     let scan = std::env::temp_dir().join(format!("scan-{}.png", std::process::id()));
     std::fs::copy(shot(&app, "12a-before-the-scan"), &scan).unwrap();
     show(&app, "#attachments-title");
     app.type_into("input[name=attachment]", scan.to_str().unwrap());
-    app.wait_for_text(scan.file_name().unwrap().to_str().unwrap(), SHORT);
-    app.click(".attachments button");
-    app.find("img.attachment-thumbnail", SHORT);
+    let scan_name = scan.file_name().unwrap().to_str().unwrap();
+    app.wait_for_text(scan_name, SHORT);
+    app.wait_for("the scan's thumbnail", "const img = document.querySelector('.attachments img.attachment-thumbnail');
+        return !!img && img.complete && img.naturalWidth > 0 && img.naturalWidth <= 256;");
+    assert_eq!(app.execute("return document.querySelector('img.attachment-thumbnail').alt", json!([])), json!(scan_name));
     show(&app, "img.attachment-thumbnail");
-    shot(&app, "12b-scan-attached");
+    shot(&app, "12b-scan-thumbnail");
+    // The printed prescription, attached too: a PDF has a document's icon, no thumbnail.
+    app.type_into("input[name=attachment]", &path);
+    app.wait_for("the PDF listed with its icon", "return [...document.querySelectorAll('.attachments li')]
+        .some(li => li.textContent.includes('.pdf') && li.querySelector('svg.icon') && !li.querySelector('img'));");
+    show(&app, "#attachments-title");
+    shot(&app, "12c-a-scan-and-a-pdf");
+    app.click(".attachments button.preview");
+    app.wait_for("the scan opened", "const img = document.querySelector('img.attachment-image'); return !!img && img.naturalWidth > 256;");
+    show(&app, "img.attachment-image");
+    shot(&app, "12d-scan-opened");
     std::fs::remove_file(&scan).unwrap();
 
     // Complete the consultation: the next patient waiting (if any) is called.

@@ -120,6 +120,8 @@ export const commands = {
 	patientAttachments: (patientId: string) => typedError<Attachment[], Error>(__TAURI_INVOKE("patient_attachments", { patientId })),
 	/**  Opens an attachment (audited; fetched from the sync server when it is not here yet). */
 	openAttachment: (id: string) => typedError<OpenedAttachment, Error>(__TAURI_INVOKE("open_attachment", { id })),
+	/**  The thumbnail of a picture; none for a PDF, or a picture not on this workstation yet. */
+	attachmentThumbnail: (id: string) => typedError<AttachmentThumbnail | null, Error>(__TAURI_INVOKE("attachment_thumbnail", { id })),
 	removeAttachment: (id: string) => typedError<null, Error>(__TAURI_INVOKE("remove_attachment", { id })),
 };
 
@@ -238,6 +240,12 @@ export type Attachment = {
 	added_by: string | null,
 	/**  Its bytes are on this workstation: opening it needs no server. */
 	on_this_workstation: boolean,
+};
+
+/**  A picture's thumbnail, as small across the boundary as its JPEG (~10 kB). */
+export type AttachmentThumbnail = {
+	media_type: string,
+	content_base64: string,
 };
 
 export type Attention = {

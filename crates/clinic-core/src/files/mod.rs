@@ -3,14 +3,17 @@
 //! (`sealed.rs`) under a key kept only inside the encrypted database; in a folder beside the
 //! database named after it (`clinic.db-files/`, as SQLite names its `-wal`), one sub-folder per
 //! first two hex digits. A file is written whole to a temporary name and then renamed, so a crash
-//! leaves no half file under a real name; reading one checks it against its name.
+//! leaves no half file under a real name; reading one checks it against its name. Pictures'
+//! thumbnails (`thumbnail.rs`) are kept the same way in `thumbnails/`.
 
 mod download;
 mod kind;
 mod sealed;
+mod thumbnail;
 
 pub(crate) use download::Download;
 pub(crate) use kind::{file_name, media_type};
+pub(crate) use thumbnail::{has_thumbnail, MEDIA_TYPE as THUMBNAIL_MEDIA_TYPE};
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +42,9 @@ pub(crate) enum Held {
 pub(crate) struct Files {
     folder: PathBuf,
     key: [u8; 32],
+    /// Each file is named by its content's SHA-256, checked when read (attachments' bytes); or
+    /// by the SHA-256 of the file it was made from (thumbnails).
+    named_by_content: bool,
 }
 
 impl Files {
@@ -53,7 +59,21 @@ impl Files {
             key = Some(fresh);
         }
         let key = key.and_then(|k| <[u8; 32]>::try_from(k).ok()).ok_or_else(|| Error::new(Code::Internal, "internal: the files' key is malformed"))?;
-        Ok(Files { folder: folder_of(store.path()), key })
+        Ok(Files { folder: folder_of(store.path()), key, named_by_content: true })
+    }
+
+    /// The files of the clinic's store, outside any transaction.
+    pub async fn of_clinic(clinic: &crate::clinic::Clinic) -> Result<Files> {
+        let mut conn = clinic.store().pool().acquire().await?;
+        Files::of(clinic.store(), &mut conn, clinic.clock().now().timestamp_millis()).await
+    }
+
+    /// The thumbnails of these files, each named after its picture: in `thumbnails/`, under a key
+    /// of their own derived from the files' key (so a thumbnail never opens as a picture, nor a
+    /// picture as a thumbnail, and the database still holds one key).
+    pub fn thumbnails(&self) -> Files {
+        let key = Sha256::new().chain_update(b"clinic-desk thumbnails").chain_update(self.key).finalize().into();
+        Files { folder: self.folder.join("thumbnails"), key, named_by_content: false }
     }
 
     /// Where the file named `sha256` lives.
@@ -107,9 +127,9 @@ impl Files {
         std::fs::File::open(folder)?.sync_all()
     }
 
-    /// Reads the file named `sha256`, checked against its name.
+    /// Reads the file named `sha256`, checked against its name when it is named by its content.
     pub async fn read(&self, sha256: &str) -> Result<Held> {
-        self.open(sha256, true).await
+        self.open(sha256, self.named_by_content).await
     }
 
     /// Reads the file named `sha256` to send it: the server hashes what it receives itself.
@@ -136,7 +156,7 @@ impl Files {
                 Some(plain) => Ok(Held::Bytes(plain)),
                 None => {
                     // Kept for whoever looks into it, out of the way of a fresh copy.
-                    tracing::error!(file = %name, "a stored attachment is damaged; set aside");
+                    tracing::error!(file = %name, folder = %files.folder.display(), "a stored attachment's file is damaged; set aside");
                     std::fs::rename(files.path(&name), files.path(&name).with_extension("damaged"))?;
                     Ok(Held::Damaged)
                 }

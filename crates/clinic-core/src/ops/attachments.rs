@@ -2,7 +2,8 @@
 //! consultation. Clinical content: only clinicians add, list or open them, and opening one is
 //! audited. The record syncs like any other; its bytes are kept encrypted on this workstation
 //! (`crate::files`) and travel on their own, sent after the record and fetched by another
-//! workstation when opened there (or ahead of time for the day's patients, `sync`).
+//! workstation when opened there (or ahead of time for the day's patients, `sync`). A picture
+//! has a thumbnail, made on this workstation from its bytes (`files::thumbnail`).
 
 use std::sync::Arc;
 
@@ -64,6 +65,21 @@ impl std::fmt::Debug for AttachmentBytes {
     }
 }
 
+/// A picture's thumbnail: at most 256 pixels on its longer side, upright.
+#[derive(Clone)]
+pub struct Thumbnail {
+    /// `image/jpeg`, whatever the picture's own type.
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Its size, never its content, as `AttachmentBytes`.
+impl std::fmt::Debug for Thumbnail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Thumbnail").field("media_type", &self.media_type).field("bytes", &format_args!("{} bytes", self.bytes.len())).finish()
+    }
+}
+
 /// Attaches a file to a patient's record. Refused, with nothing kept, when the file is empty, over
 /// 50 MB, or not what its name says.
 pub async fn add_attachment(clinic: &Clinic, session: &Session, input: AttachmentInput) -> Result<Attachment> {
@@ -90,7 +106,7 @@ pub async fn add_attachment(clinic: &Clinic, session: &Session, input: Attachmen
     let fields = [("patient_id", json!(input.patient_id)), ("encounter_id", json!(input.encounter_id)), ("file_name", json!(file_name)),
         ("media_type", json!(media_type)), ("size", json!(size)), ("sha256", json!(sha256)), ("description", json!(description))];
     // The bytes first, the record after: a record never names a file this workstation lacks.
-    let new_file = files.put(&sha256, bytes).await?;
+    let new_file = files.put(&sha256, bytes.clone()).await?;
     let saved = async {
         create(&mut w, "attachment", id, &fields).await?;
         // Sent to the server after the record (`sync::files`); the same bytes once.
@@ -105,6 +121,11 @@ pub async fn add_attachment(clinic: &Clinic, session: &Session, input: Attachmen
         Ok::<_, Error>((added_by, now))
     }.await;
     let (added_by, now) = saved.inspect_err(|_| if new_file { files.remove(&sha256) })?;
+    if files::has_thumbnail(media_type) {
+        // Its thumbnail, from the bytes in hand, after the answer: the list asks for it next.
+        let (files, sha256) = (files.clone(), sha256.clone());
+        tokio::spawn(async move { files.thumbnail(&sha256, Some(bytes)).await });
+    }
     Ok(Attachment {
         id, patient_id: input.patient_id, encounter_id: input.encounter_id, file_name, media_type: media_type.to_string(), size, sha256,
         description, added_at: from_millis(now), added_by, on_this_workstation: true,
@@ -137,12 +158,13 @@ pub async fn patient_attachments(clinic: &Clinic, session: &Session, patient_id:
 /// Opens an attachment to show it: from this workstation, or fetched from the sync server first
 /// when its bytes are not here yet. Audited as a read.
 pub async fn open_attachment(clinic: &Clinic, session: &Session, id: Uuid) -> Result<AttachmentBytes> {
+    // The files' key before the read begins: a key made inside the read would go with its rollback
+    // (below, while fetching), and a file fetched and sealed under it would never open again.
+    let files = Files::of_clinic(clinic).await?;
     let mut w = Write::reading(clinic, session, Permission::ViewClinical).await?;
     let found = sqlx::query!(
         r#"SELECT patient_id AS "patient_id: Uuid", file_name, media_type, size, sha256 FROM attachment WHERE id = ? AND deleted_at IS NULL"#, id
     ).fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The attachment"))?;
-    let now = w.now;
-    let files = Files::of(clinic.store(), w.conn(), now).await?;
     let bytes = match files.read(&found.sha256).await? {
         Held::Bytes(bytes) => bytes,
         elsewhere => {
@@ -160,6 +182,28 @@ pub async fn open_attachment(clinic: &Clinic, session: &Session, id: Uuid) -> Re
     w.audit("view", "attachment", Some(id), crate::audit::Details::facts(json!({"patient_id": found.patient_id})));
     w.commit().await?;
     Ok(AttachmentBytes { media_type: found.media_type, file_name: found.file_name, bytes })
+}
+
+/// The thumbnail of an attachment that is a picture, made from its bytes on this workstation the
+/// first time (then kept). None for a PDF (the window shows a document's icon), for a picture
+/// whose bytes have not reached this workstation (opening it fetches them; its thumbnail is made
+/// then), and for one that does not decode.
+///
+/// Allowed and audited as the list of attachments is (`patient_attachments`): to clinicians, with
+/// no audit entry of its own. Thumbnails are part of the chart, shown only in it, and the chart's
+/// opening is the audited read (`open_chart`); an entry per thumbnail would write a dozen entries
+/// (each a write, chained, sent to the server) every time a chart of photos is looked at, and
+/// bury the reads that say more. Opening the picture itself is audited (`open_attachment`).
+pub async fn attachment_thumbnail(clinic: &Clinic, session: &Session, id: Uuid) -> Result<Option<Thumbnail>> {
+    crate::auth::authorize(clinic, session, Permission::ViewClinical).await?;
+    let found = sqlx::query!("SELECT media_type, sha256 FROM attachment WHERE id = ? AND deleted_at IS NULL", id)
+        .fetch_optional(clinic.store().pool()).await?.ok_or_else(|| Error::not_found("The attachment"))?;
+    if !files::has_thumbnail(&found.media_type) {
+        return Ok(None);
+    }
+    let files = Files::of_clinic(clinic).await?;
+    let thumbnail = files.thumbnail(&found.sha256, None).await?;
+    Ok(thumbnail.map(|bytes| Thumbnail { media_type: files::THUMBNAIL_MEDIA_TYPE.to_string(), bytes }))
 }
 
 /// Removes an attachment entered in error: its record is tombstoned (the history keeps it); its

@@ -2,15 +2,15 @@
 //! endpoints, never in a push batch. After each push this workstation sends the files it holds
 //! that the server lacks (`file_transfer`, written with the record), each from where the server's
 //! copy stops, in chunks; after each pull it fetches the files of the day's patients ahead of
-//! time. Any other file is fetched when it is opened. A file that cannot move now never holds up
-//! the records: it is tried again a minute later.
+//! time, and makes the thumbnails of their pictures. Any other file is fetched when it is opened.
+//! A file that cannot move now never holds up the records: it is tried again a minute later.
 
 use chrono::NaiveTime;
 
 use super::server::SyncServer;
 use crate::clinic::Clinic;
 use crate::error::{Code, Error, Result};
-use crate::files::{Files, Held};
+use crate::files::{has_thumbnail, Files, Held};
 
 /// Bytes per upload request: the server's body limit (a cut connection loses at most this).
 const UPLOAD_CHUNK: i64 = clinic_sync::files::MAX_CHUNK_BYTES as i64;
@@ -27,7 +27,7 @@ pub(super) async fn send_waiting(clinic: &Clinic, server: &SyncServer) -> Result
     if waiting.is_empty() {
         return Ok(0);
     }
-    let files = files_of(clinic).await?;
+    let files = Files::of_clinic(clinic).await?;
     let mut sent = 0;
     for files_now in waiting.chunks(2) {
         // Two at a time: one's bytes cross the network while the other's are read and stored.
@@ -84,8 +84,10 @@ async fn send(clinic: &Clinic, server: &SyncServer, files: &Files, sha256: &str,
     Err(Error::new(Code::SyncUnavailable, "The sync server took all of the file's bytes but did not keep it."))
 }
 
-/// Fetches the files of the patients booked today at this site that are not here yet; answers
-/// how many arrived. One the server does not have yet is tried again a minute later.
+/// Fetches the files of the patients booked today at this site that are not here yet, and makes
+/// the thumbnails of the pictures among them while their bytes are in hand (the doctor opening
+/// the chart then waits for none); answers how many arrived. One the server does not have yet is
+/// tried again a minute later.
 pub(super) async fn fetch_todays(clinic: &Clinic, server: &SyncServer) -> Result<usize> {
     let mut conn = clinic.store().pool().acquire().await?;
     let site = crate::ops::setup::site_settings(clinic, &mut conn).await?;
@@ -94,7 +96,7 @@ pub(super) async fn fetch_todays(clinic: &Clinic, server: &SyncServer) -> Result
     let (from, to) = (day(today), day(today.succ_opt().unwrap_or(today)));
     let (site_id, due) = (clinic.device()?.site_id, clinic.clock().now().timestamp_millis() - RETRY_AFTER_MS);
     let wanted = sqlx::query!(
-        r#"SELECT DISTINCT a.sha256, a.size FROM appointment p JOIN attachment a ON a.patient_id = p.patient_id
+        r#"SELECT DISTINCT a.sha256, a.size, a.media_type FROM appointment p JOIN attachment a ON a.patient_id = p.patient_id
            WHERE p.site_id = ? AND p.starts_at >= ? AND p.starts_at < ? AND p.status NOT IN ('cancelled', 'no_show') AND p.deleted_at IS NULL
              AND a.deleted_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM file_transfer t WHERE t.sha256 = a.sha256 AND (t.direction = 'upload' OR t.updated_at >= ?))"#,
@@ -104,11 +106,17 @@ pub(super) async fn fetch_todays(clinic: &Clinic, server: &SyncServer) -> Result
     if wanted.is_empty() {
         return Ok(0);
     }
-    let files = files_of(clinic).await?;
+    let files = Files::of_clinic(clinic).await?;
     let mut fetched = 0;
     for file in wanted.iter().filter(|f| !files.holds(&f.sha256)) {
         match fetch(clinic, server, &files, &file.sha256, file.size).await {
-            Ok(_) => fetched += 1,
+            Ok(bytes) => {
+                fetched += 1;
+                if has_thumbnail(&file.media_type) {
+                    // At best: one the disk refuses (logged) is made when the chart asks for it.
+                    let _ = files.thumbnail(&file.sha256, Some(std::sync::Arc::new(bytes))).await;
+                }
+            }
             Err(e) => tracing::info!(file = %file.sha256, error = %e.message, "an attachment of today's patients could not be fetched yet"),
         }
     }
@@ -179,9 +187,4 @@ async fn fetch(clinic: &Clinic, server: &SyncServer, files: &Files, sha256: &str
 fn disk(e: std::io::Error) -> Error {
     tracing::error!(error = %e, "attachment download");
     Error::new(Code::StoreUnavailable, format!("The file could not be written on this workstation's disk ({e})."))
-}
-
-async fn files_of(clinic: &Clinic) -> Result<Files> {
-    let mut conn = clinic.store().pool().acquire().await?;
-    Files::of(clinic.store(), &mut conn, clinic.clock().now().timestamp_millis()).await
 }

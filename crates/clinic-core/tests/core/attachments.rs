@@ -1,6 +1,7 @@
 //! Attachments: a scan or photo kept encrypted on the workstation, the same bytes once, read back
 //! checked; a file that is empty, too large or not what its name says is refused with nothing
-//! changed; only clinicians add, list and open them; opening one is audited.
+//! changed; only clinicians add, list and open them; opening one is audited. A picture has a
+//! thumbnail, kept sealed; a PDF or a picture that does not decode has none.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,21 @@ fn png(len: usize, seed: u8) -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     bytes.extend((0..len).map(|i| (i as u8).wrapping_mul(7).wrapping_add(seed)));
     bytes
+}
+
+/// A real picture, `width` × `height` of a gradient, encoded as `format`.
+fn picture(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    pixels.write_to(&mut bytes, format).unwrap();
+    bytes.into_inner()
+}
+
+/// The width and height of a thumbnail, and that it is a JPEG.
+fn dimensions(thumbnail: &Thumbnail) -> (u32, u32) {
+    assert_eq!(thumbnail.media_type, "image/jpeg");
+    let decoded = image::load_from_memory_with_format(&thumbnail.bytes, image::ImageFormat::Jpeg).unwrap();
+    (decoded.width(), decoded.height())
 }
 
 fn input(patient_id: Uuid, file_name: &str, bytes: Vec<u8>) -> AttachmentInput {
@@ -193,6 +209,7 @@ async fn a_file_not_on_this_workstation_says_where_it_is() {
     let added = add_attachment(c, &f.doctor, input(ana.id, "a.png", png(10, 11))).await.unwrap();
     std::fs::remove_dir_all(files_folder(t)).unwrap();
     assert!(!patient_attachments(c, &f.doctor, ana.id).await.unwrap()[0].on_this_workstation);
+    assert!(attachment_thumbnail(c, &f.doctor, added.id).await.unwrap().is_none(), "no bytes here, no thumbnail: a placeholder");
     let e = open_attachment(c, &f.doctor, added.id).await.unwrap_err();
     assert_eq!(e.code, Code::SyncUnavailable);
     assert!(e.message.contains("not connected to a sync server"), "{}", e.message);
@@ -217,4 +234,57 @@ async fn every_attachment_change_passes_the_server_s_check() {
             panic!("the server would refuse this attachment change: {}", refused.reason);
         }
     }
+}
+
+#[tokio::test]
+async fn a_picture_has_a_thumbnail_kept_sealed_and_a_document_or_a_broken_picture_none() {
+    let f = front_desk().await;
+    let (c, t) = (&f.t.clinic, &f.t);
+    let ana = t.patient(&f.desk, "Ana", "Quaresma", "1980-02-03").await;
+    let thumbnails = files_folder(t).join("thumbnails");
+    for (name, format) in [("x-ray.png", image::ImageFormat::Png), ("wound.jpg", image::ImageFormat::Jpeg)] {
+        let added = add_attachment(c, &f.doctor, input(ana.id, name, picture(2000, 1000, format))).await.unwrap();
+        let thumbnail = attachment_thumbnail(c, &f.doctor, added.id).await.unwrap().expect(name);
+        assert_eq!(dimensions(&thumbnail), (256, 128), "{name}: at most 256 px, the picture's aspect");
+        // Kept, sealed: no picture's magic on disk, and found again without the picture.
+        let sealed = std::fs::read(thumbnail_path(&thumbnails, &added.sha256)).unwrap();
+        let magic = [&b"\x89PNG\r\n\x1a\n"[..], b"\xFF\xD8\xFF\xE0\x00\x10JFIF"];
+        assert!(!sealed.starts_with(b"\xFF\xD8\xFF") && !magic.iter().any(|m| sealed.windows(m.len()).any(|w| w == *m)), "{name}: sealed");
+        assert!(!sealed.windows(32).any(|w| thumbnail.bytes.windows(32).take(500).any(|p| p == w)), "{name}: no run of the thumbnail on disk");
+        std::fs::remove_file(files_folder(t).join(&added.sha256[..2]).join(&added.sha256)).unwrap();
+        assert_eq!(attachment_thumbnail(c, &f.doctor, added.id).await.unwrap().unwrap().bytes, thumbnail.bytes, "{name}: the one kept");
+    }
+    let small = add_attachment(c, &f.doctor, input(ana.id, "tiny.png", picture(60, 90, image::ImageFormat::Png))).await.unwrap();
+    assert_eq!(dimensions(&attachment_thumbnail(c, &f.doctor, small.id).await.unwrap().unwrap()), (60, 90), "never enlarged");
+
+    let letter = add_attachment(c, &f.doctor, input(ana.id, "letter.pdf", b"%PDF-1.7\n1 0 obj\n".to_vec())).await.unwrap();
+    assert!(attachment_thumbnail(c, &f.doctor, letter.id).await.unwrap().is_none(), "a PDF shows a document's icon");
+    // Says PNG, does not decode: none, and the list is as it was.
+    let broken = add_attachment(c, &f.doctor, input(ana.id, "broken.png", png(5000, 12))).await.unwrap();
+    assert!(attachment_thumbnail(c, &f.doctor, broken.id).await.unwrap().is_none());
+    assert_eq!(patient_attachments(c, &f.doctor, ana.id).await.unwrap().len(), 5);
+    for made in [&letter, &broken] {
+        assert!(!thumbnail_path(&thumbnails, &made.sha256).exists());
+    }
+    assert_eq!(attachment_thumbnail(c, &f.doctor, Uuid::now_v7()).await.unwrap_err().code, Code::NotFound);
+}
+
+#[tokio::test]
+async fn only_clinicians_see_thumbnails_and_looking_at_one_is_not_a_read_of_its_own() {
+    let f = front_desk().await;
+    let (c, t) = (&f.t.clinic, &f.t);
+    let ana = t.patient(&f.desk, "Ana", "Quaresma", "1980-02-03").await;
+    let added = add_attachment(c, &f.doctor, input(ana.id, "x-ray.png", picture(400, 300, image::ImageFormat::Png))).await.unwrap();
+    let before = rows(t).await;
+    for session in [&f.desk, &f.manager, &t.admin] {
+        assert_eq!(attachment_thumbnail(c, session, added.id).await.unwrap_err().code, Code::PermissionDenied);
+    }
+    assert!(attachment_thumbnail(c, &f.doctor, added.id).await.unwrap().is_some());
+    // The chart's opening is the audited read; the thumbnails shown in it add no entry (nor does the list).
+    assert_eq!(rows(t).await, before, "nothing audited, nothing written");
+}
+
+/// Where the thumbnail of the picture named `sha256` is kept.
+fn thumbnail_path(thumbnails: &Path, sha256: &str) -> PathBuf {
+    thumbnails.join(&sha256[..2]).join(sha256)
 }

@@ -396,6 +396,10 @@ fn cases() -> Vec<Case> {
             let id = attached(fx).await;
             attachments::open_attachment(&fx.t.clinic, s, id).await.map(drop)
         })),
+        case("attachment_thumbnail", &[ViewClinical], |fx, s| Box::pin(async move {
+            let id = attached(fx).await;
+            attachments::attachment_thumbnail(&fx.t.clinic, s, id).await.map(drop)
+        })),
         case("remove_attachment", &[WriteClinical], |fx, s| Box::pin(async move {
             let id = attached(fx).await;
             attachments::remove_attachment(&fx.t.clinic, s, id).await
