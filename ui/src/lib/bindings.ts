@@ -313,6 +313,8 @@ export type Chart = {
 	/**  Oldest first, the last one the latest. */
 	vitals: VitalSet[],
 	encounters: EncounterPage,
+	/**  Newest first; none on an emergency read (scans and letters are not what an emergency needs). */
+	attachments: Attachment[],
 	/**  Read by breaking the glass (an emergency read, audited with its reason). */
 	emergency_read: boolean,
 };

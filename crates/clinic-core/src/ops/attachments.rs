@@ -140,17 +140,24 @@ async fn added_by(w: &mut Write<'_>) -> Result<Option<String>> {
 /// A patient's attachments, newest first.
 pub async fn patient_attachments(clinic: &Clinic, session: &Session, patient_id: Uuid) -> Result<Vec<Attachment>> {
     crate::auth::authorize(clinic, session, Permission::ViewClinical).await?;
+    of_patient(&mut *clinic.store().pool().acquire().await?, clinic.store().path(), patient_id).await
+}
+
+/// The attachments of a patient and of every duplicate merged into them, newest first (read
+/// with the chart, and on their own after one is added).
+pub(crate) async fn of_patient(conn: &mut sqlx::SqliteConnection, store: &std::path::Path, patient_id: Uuid) -> Result<Vec<Attachment>> {
     let rows = sqlx::query!(
-        r#"SELECT a.id AS "id: Uuid", a.encounter_id AS "encounter_id: Uuid", a.file_name, a.media_type, a.size, a.sha256, a.description,
-                  a.created_at, s.full_name AS "added_by?"
+        r#"SELECT a.id AS "id: Uuid", a.patient_id AS "patient_id: Uuid", a.encounter_id AS "encounter_id: Uuid", a.file_name, a.media_type, a.size,
+                  a.sha256, a.description, a.created_at, s.full_name AS "added_by?"
            FROM attachment a LEFT JOIN staff s ON s.id = a.created_by
-           WHERE a.patient_id = ? AND a.deleted_at IS NULL ORDER BY a.created_at DESC, a.id DESC"#,
+           WHERE a.patient_id IN (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1) AND a.deleted_at IS NULL
+           ORDER BY a.created_at DESC, a.id DESC"#,
         patient_id
-    ).fetch_all(clinic.store().pool()).await?;
-    let folder = files::folder_of(clinic.store().path());
+    ).fetch_all(conn).await?;
+    let folder = files::folder_of(store);
     Ok(rows.into_iter().map(|r| Attachment {
         on_this_workstation: files::held_in(&folder, &r.sha256),
-        id: r.id, patient_id, encounter_id: r.encounter_id, file_name: r.file_name, media_type: r.media_type, size: r.size, sha256: r.sha256,
+        id: r.id, patient_id: r.patient_id, encounter_id: r.encounter_id, file_name: r.file_name, media_type: r.media_type, size: r.size, sha256: r.sha256,
         description: r.description, added_at: from_millis(r.created_at), added_by: r.added_by,
     }).collect())
 }

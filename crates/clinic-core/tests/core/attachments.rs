@@ -201,6 +201,29 @@ async fn only_clinicians_see_attachments_and_the_record_syncs_without_its_bytes(
     assert_eq!(waiting, ("upload".to_string(), added.size), "the bytes wait to be sent on their own");
 }
 
+/// The chart lists the attachments (one read with the rest of it), those of a duplicate merged
+/// into the patient too; an emergency read lists none.
+#[tokio::test]
+async fn the_chart_lists_the_attachments_of_the_patient_and_of_merged_duplicates_but_not_in_an_emergency() {
+    use clinic_core::ops::clinical::open_chart;
+    use clinic_core::ops::patients::merge_patients;
+    let f = front_desk().await;
+    let (c, t) = (&f.t.clinic, &f.t);
+    let ana = t.patient(&f.desk, "Ana", "Quaresma", "1980-02-03").await;
+    let twin = t.patient(&f.desk, "Anna", "Quaresma", "1980-02-03").await;
+    let first = add_attachment(c, &f.doctor, input(ana.id, "a.png", png(10, 1))).await.unwrap();
+    let second = add_attachment(c, &f.doctor, input(twin.id, "b.pdf", b"%PDF-1.4 letter".to_vec())).await.unwrap();
+    let listed = |chart: &clinic_core::ops::clinical::Chart| chart.attachments.iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(listed(&open_chart(c, &f.doctor, ana.id, None).await.unwrap()), vec![first.id]);
+    merge_patients(c, &f.manager, ana.id, twin.id).await.unwrap();
+    let chart = open_chart(c, &f.doctor, ana.id, None).await.unwrap();
+    assert_eq!(listed(&chart), vec![second.id, first.id], "newest first, the duplicate's included");
+    assert_eq!(chart.attachments[0].patient_id, twin.id, "each says whose record it was added to");
+    assert_eq!(patient_attachments(c, &f.doctor, ana.id).await.unwrap().len(), 2);
+    let emergency = open_chart(c, &f.desk, ana.id, Some("Collapsed at the desk".into())).await.unwrap();
+    assert!(emergency.emergency_read && emergency.attachments.is_empty());
+}
+
 #[tokio::test]
 async fn a_file_not_on_this_workstation_says_where_it_is() {
     let f = front_desk().await;

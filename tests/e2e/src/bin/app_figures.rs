@@ -153,7 +153,7 @@ fn main() {
         percentile(&mut painted, 0.5), percentile(&mut painted, 0.99), percentile(&mut painted, 1.0), painted.len());
     match chart {
         Some((encounters, (mut painted, shot), (mut chart, mut attachments))) => {
-            println!("the chart of {encounters} consultations, asked for to painted (all of it: timeline page, trends, attachments): p50 {:.1} ms, worst {:.1} ms over {} openings   budget ≤ 50 ms",
+            println!("the chart of {encounters} consultations, asked for to painted (all of it: timeline page, trends, newest attachments): p50 {:.1} ms, worst {:.1} ms over {} openings   budget ≤ 50 ms",
                 percentile(&mut painted, 0.5), percentile(&mut painted, 1.0), painted.len());
             println!("  of which the app's answers, as the window receives them: the chart p50 {:.1} ms, its attachments p50 {:.1} ms",
                 percentile(&mut chart, 0.5), percentile(&mut attachments, 0.5));
@@ -202,8 +202,8 @@ fn chart_answered(window: &App, patient_id: &str) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// As the doctor: opens the long chart from the patient's record ten times, each time from the
-/// click to the whole chart painted (the first page of the timeline, the trends and every
-/// attachment listed). Returns the times (ms) and a screenshot.
+/// click to the whole chart painted (the first page of the timeline, the trends, the newest
+/// attachments and the offer of the rest). Returns the times (ms) and a screenshot.
 fn chart_painted(window: &App, mrn: &str) -> (Vec<f64>, PathBuf) {
     window.click_button("Switch user");
     window.log_in("dr.silva", "demo-clinic");
@@ -219,7 +219,7 @@ fn chart_painted(window: &App, mrn: &str) -> (Vec<f64>, PathBuf) {
             "window.__chart = undefined;
              const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Clinical chart');
              const whole = () => document.querySelectorAll('ol.encounters > li').length >= 20 && document.querySelector('.trends svg')
-                 && document.querySelectorAll('ul.attachments > li').length >= 200;
+                 && document.querySelectorAll('ul.attachments > li').length >= 12 && !!document.querySelector('button.everything');
              const asked = performance.now();
              const seen = new MutationObserver(() => {
                  if (!whole()) return;
@@ -238,7 +238,7 @@ fn chart_painted(window: &App, mrn: &str) -> (Vec<f64>, PathBuf) {
         std::thread::sleep(Duration::from_millis(300));
     }
     window.click_button("Clinical chart");
-    window.wait_for("the long chart", "return document.querySelectorAll('ul.attachments > li').length >= 200");
+    window.wait_for("the long chart", "return !!document.querySelector('button.everything')");
     std::thread::sleep(Duration::from_millis(300));
     (painted, window.screenshot("chart-1000-consultations"))
 }

@@ -90,6 +90,8 @@ pub struct Chart {
     /// Oldest first, the last one the latest.
     pub vitals: Vec<VitalSet>,
     pub encounters: EncounterPage,
+    /// Newest first; none on an emergency read (scans and letters are not what an emergency needs).
+    pub attachments: Vec<crate::ops::attachments::Attachment>,
     /// Read by breaking the glass (an emergency read, audited with its reason).
     pub emergency_read: bool,
 }
@@ -164,10 +166,14 @@ pub async fn open_chart(clinic: &Clinic, session: &Session, patient_id: Uuid, em
     let medications = super::prescriptions::of_patient(w.conn(), patient_id, Some(now)).await?;
     let vitals = trend(&mut w, patient_id).await?;
     let encounters = page(&mut w, patient_id, None).await?;
+    let attachments = match emergency_read {
+        false => crate::ops::attachments::of_patient(w.conn(), clinic.store().path(), patient_id).await?,
+        true => Vec::new(),
+    };
     w.commit().await?;
     Ok(Chart {
         patient: ChartPatient { id: patient_id, mrn: p.mrn, full_name: p.full_name, sex: p.sex, birth_date: p.birth_date, blood_group: p.blood_group },
-        allergies: AllergyList { known, reported, items }, problems, medications, vitals, encounters, emergency_read,
+        allergies: AllergyList { known, reported, items }, problems, medications, vitals, encounters, attachments, emergency_read,
     })
 }
 
