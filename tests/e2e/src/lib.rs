@@ -320,6 +320,28 @@ impl App {
         assert_eq!(killed.len(), 1, "one app process runs with {argument}: {killed:?}");
     }
 
+    /// A screenshot once the window has painted what the test just did (one taken at once showed
+    /// the screen before).
+    pub fn shot(&self, name: &str) -> PathBuf {
+        std::thread::sleep(Duration::from_millis(300));
+        self.screenshot(name)
+    }
+
+    /// Scrolls the element into the middle of the window, for the screenshot.
+    pub fn show(&self, css: &str) {
+        self.execute("document.querySelector(arguments[0])?.scrollIntoView({block: 'center'})", json!([css]));
+    }
+
+    /// Clicks the button `label` in the first of the `rows` (list items, table rows) that names
+    /// `who` and has one, waiting for it (lists are read again after each action).
+    pub fn act_on(&self, rows: &str, who: &str, label: &str) {
+        self.wait_for(&format!("“{label}” for {who}"),
+            &format!("const row = [...document.querySelectorAll({rows:?})].find(r => r.textContent.includes({who:?})
+                     && [...r.querySelectorAll('button')].some(b => b.textContent.trim() === {label:?}));
+                 if (!row) return false;
+                 [...row.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?}).click(); return true;"));
+    }
+
     /// Saves a PNG of the window as `<name>.png` in this test's screenshot folder.
     pub fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.get("/screenshot");

@@ -13,27 +13,6 @@ const SHORT: Duration = Duration::from_secs(10);
 const ENTER: &str = "\u{E007}";
 const MORNING: &str = "2026-11-23T09:40:00Z";
 
-/// A screenshot once the window has painted what the test just did.
-fn shot(app: &App, name: &str) {
-    std::thread::sleep(Duration::from_millis(300));
-    app.screenshot(name);
-}
-
-/// Scrolls the element into the middle of the window, for the screenshot.
-fn show(app: &App, css: &str) {
-    app.execute("document.querySelector(arguments[0])?.scrollIntoView({block: 'center'})", json!([css]));
-}
-
-/// Clicks the button `label` in the first of the `rows` (list items, table rows) that names `who`
-/// and has one (waiting for it: the lists are read again after each action).
-fn act_on(app: &App, rows: &str, who: &str, label: &str) {
-    app.wait_for(&format!("“{label}” for {who}"), &format!(
-        "const row = [...document.querySelectorAll({rows:?})].find(r => r.textContent.includes({who:?})
-                 && [...r.querySelectorAll('button')].some(b => b.textContent.trim() === {label:?}));
-         if (!row) return false;
-         [...row.querySelectorAll('button')].find(b => b.textContent.trim() === {label:?}).click(); return true;"));
-}
-
 /// The Settings tabs the session is offered.
 fn settings_tabs(app: &App) -> Vec<String> {
     let tabs = app.execute("return [...document.querySelectorAll('[role=tablist][aria-label=Settings] [role=tab]')].map(t => t.textContent.trim())", json!([]));
@@ -62,15 +41,15 @@ fn a_doctor_keeps_the_formulary_and_a_visit_type_s_note_template_starts_the_note
     app.wait_for_text("Add a drug", SHORT);
     assert_eq!(settings_tabs(&app), ["Formulary", "This workstation"]);
     app.wait_for_text("Amoxicillin 500 mg capsule", SHORT);
-    shot(&app, "01-formulary");
+    app.shot("01-formulary");
     app.assert_accessible("the formulary");
 
     // A drug without a name is refused beside its field; then added.
     app.fill(&[("drug_strength", "10 mg"), ("drug_form", "tablet")]);
     app.click_button("Add drug");
     app.wait_for_text("The drug's name is required.", SHORT);
-    show(&app, "form[aria-labelledby=drug-form-title]");
-    shot(&app, "02-drug-without-a-name-refused");
+    app.show("form[aria-labelledby=drug-form-title]");
+    app.shot("02-drug-without-a-name-refused");
     app.assert_accessible("a drug refused");
     app.fill(&[("drug_name", "Loratadine"), ("drug_usual_dose", "1 tablet"), ("drug_usual_frequency", "once a day")]);
     app.choose("select[name=drug_route]", "Oral");
@@ -86,8 +65,8 @@ fn a_doctor_keeps_the_formulary_and_a_visit_type_s_note_template_starts_the_note
     app.wait_for("Loratadine greyed, not in use",
         "const row = [...document.querySelectorAll('table.formulary tr')].find(r => r.textContent.includes('Loratadine'));
          return !!row && row.classList.contains('muted') && row.cells[4].textContent === 'no'");
-    show(&app, "table.formulary tr.muted");
-    shot(&app, "03-drug-out-of-use");
+    app.show("table.formulary tr.muted");
+    app.shot("03-drug-out-of-use");
 
     // The manager gives Follow-up visits a note template (a section too long is refused at it).
     app.click_button("Switch user");
@@ -100,14 +79,14 @@ fn a_doctor_keeps_the_formulary_and_a_visit_type_s_note_template_starts_the_note
     app.set_value("textarea[name=template_subjective]", &"x".repeat(4_001));
     app.click_button("Save template");
     app.wait_for_text("A template section is at most 4,000 characters.", SHORT);
-    show(&app, ".note-template");
-    shot(&app, "04-template-section-too-long");
+    app.show(".note-template");
+    app.shot("04-template-section-too-long");
     app.assert_accessible("a note template");
     app.set_value("textarea[name=template_subjective]", "Since the last visit:\nMedication taken as advised?");
     app.set_value("textarea[name=template_plan]", "Next review:");
     app.click_button("Save template");
     app.wait_for_text("The note template of “Follow-up” is saved.", SHORT);
-    shot(&app, "05-note-template-saved");
+    app.shot("05-note-template-saved");
 
     // A Follow-up with dr. Silva this morning, for a patient of the story's own, checked in.
     app.click_button("Patients");
@@ -126,18 +105,18 @@ fn a_doctor_keeps_the_formulary_and_a_visit_type_s_note_template_starts_the_note
     app.wait_for_text("Booked 2026-11-23", SHORT);
     app.click_button("Today");
     app.wait_for_text("Olívia Modelo-Teste", SHORT);
-    act_on(&app, ".columns li", "Olívia Modelo-Teste", "Check in");
+    app.act_on(".columns li", "Olívia Modelo-Teste", "Check in");
     app.wait_for("her check-in", "return [...document.querySelectorAll('.columns li')].some(l => l.textContent.includes('Olívia Modelo-Teste') && !l.textContent.includes('Check in'))");
 
     // Dr. Silva starts it: the note opens with the template's sections.
     app.click_button("Switch user");
     app.log_in("dr.silva", "demo-clinic");
     app.wait_for_text("Olívia Modelo-Teste", SHORT);
-    act_on(&app, "table.visits tr", "Olívia Modelo-Teste", "Start consultation");
+    app.act_on("table.visits tr", "Olívia Modelo-Teste", "Start consultation");
     app.wait_for_text("Consultation · Olívia Modelo-Teste · Follow-up", SHORT);
     assert_eq!(app.value("textarea[name=note_subjective]"), "Since the last visit:\nMedication taken as advised?");
     assert_eq!(app.value("textarea[name=note_plan]"), "Next review:");
-    shot(&app, "06-consultation-starts-from-the-template");
+    app.shot("06-consultation-starts-from-the-template");
 
     // The drug out of use is not offered when she prescribes; one in use is.
     app.click_button("Prescription");

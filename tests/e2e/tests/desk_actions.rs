@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use clinic_desk_e2e::{required, App};
-use serde_json::json;
 
 const SHORT: Duration = Duration::from_secs(10);
 const ENTER: &str = "\u{E007}";
@@ -15,23 +14,6 @@ const AFTERNOON: &str = "2026-11-23T16:00:00Z";
 
 fn start(dir: &str, clock: &str) -> App {
     App::start_with("desk_actions", &["--data-dir", dir, "--clock", clock])
-}
-
-/// Clicks the button `label` in the first calendar or queue entry that mentions `who` and has one
-/// (waiting for it: the day is read again after each action).
-fn act_on(app: &App, who: &str, label: &str) {
-    let started = std::time::Instant::now();
-    while app.execute(
-        "const li = [...document.querySelectorAll('.columns li')].find(l => l.textContent.includes(arguments[0])
-                 && [...l.querySelectorAll('button')].some(b => b.textContent.trim() === arguments[1]));
-         if (!li) return false;
-         [...li.querySelectorAll('button')].find(b => b.textContent.trim() === arguments[1]).click(); return true;",
-        json!([who, label]),
-    ) != json!(true)
-    {
-        assert!(started.elapsed() < SHORT, "no “{label}” for {who}:\n{}", app.text("main"));
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 fn register(app: &App) {
@@ -104,15 +86,15 @@ fn a_managers_day_at_the_desk() {
     app.click_button("Today");
     app.wait_for_text("Queue", SHORT);
     app.wait_for_text(&format!("{slot} Tomé Duplicado"), SHORT);
-    act_on(&app, "Cough", "Left");
+    app.act_on(".columns li", "Cough", "Left");
     app.wait_for_text("Tomé Duplicado left without being seen.", SHORT);
 
     // One of the two bookings: checked in, in consultation, completed.
-    act_on(&app, "Tomé Duplicado", "Check in");
-    act_on(&app, "Tomé Duplicado", "Start consultation");
+    app.act_on(".columns li", "Tomé Duplicado", "Check in");
+    app.act_on(".columns li", "Tomé Duplicado", "Start consultation");
     app.wait_for_text("Tomé Duplicado is in with", SHORT);
     app.screenshot("05-in-consultation");
-    act_on(&app, "Tomé Duplicado", "Complete");
+    app.act_on(".columns li", "Tomé Duplicado", "Complete");
     app.wait_for_text("Tomé Duplicado's visit is complete.", SHORT);
     app.assert_accessible("today, after a visit");
 
@@ -137,7 +119,7 @@ fn a_managers_day_at_the_desk() {
     app.wait_for_text("Find a patient", SHORT);
     app.click_button("Today");
     app.wait_for_text(&format!("{slot} Tomé Duplicado"), SHORT);
-    act_on(&app, "Tomé Duplicado", "No-show");
+    app.act_on(".columns li", "Tomé Duplicado", "No-show");
     app.wait_for_text("Tomé Duplicado did not come.", SHORT);
     app.screenshot("07-no-show");
     drop(app);

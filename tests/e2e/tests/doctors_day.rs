@@ -50,23 +50,7 @@ fn walk_in_for_dr_silva(app: &App, given: &str, family: &str, shots: bool) {
     app.click_button("Add to the queue");
     app.wait_for_text("Added to today's queue for Helena Silva.", SHORT);
     if shots {
-        shot(app, "01-reception-queues-a-walk-in");
-    }
-}
-
-/// Clicks the button `label` in the row (of My day's tables) that names `who`.
-fn act_on(app: &App, who: &str, label: &str) {
-    let started = std::time::Instant::now();
-    while app.execute(
-        "const row = [...document.querySelectorAll('table.visits tr')].find(r => r.textContent.includes(arguments[0])
-                 && [...r.querySelectorAll('button')].some(b => b.textContent.trim() === arguments[1]));
-         if (!row) return false;
-         [...row.querySelectorAll('button')].find(b => b.textContent.trim() === arguments[1]).click(); return true;",
-        json!([who, label]),
-    ) != json!(true)
-    {
-        assert!(started.elapsed() < SHORT, "no “{label}” for {who}:\n{}", app.text("main"));
-        std::thread::sleep(Duration::from_millis(100));
+        app.shot("01-reception-queues-a-walk-in");
     }
 }
 
@@ -75,21 +59,9 @@ fn wait_until_saved(app: &App) {
     app.wait_for("the note saved", "return (document.querySelector('.save-status')?.textContent ?? '').trim().startsWith('Saved ')");
 }
 
-/// A screenshot once the window has painted what the test just did (a WebDriver screenshot taken
-/// at once showed the screen before).
-fn shot(app: &App, name: &str) -> std::path::PathBuf {
-    std::thread::sleep(Duration::from_millis(300));
-    app.screenshot(name)
-}
-
-/// Scrolls the element into the middle of the window, for the screenshot.
-fn show(app: &App, css: &str) {
-    app.execute("document.querySelector(arguments[0])?.scrollIntoView({block: 'center'})", json!([css]));
-}
-
 /// Shows what is being recorded on the left, and the top of the chart (it scrolls on its own) on the right.
 fn show_work(app: &App) {
-    show(app, "#record-panel");
+    app.show("#record-panel");
     app.execute("const c = document.querySelector('.chart-side'); if (c) c.scrollTop = 0;", json!([]));
 }
 
@@ -114,11 +86,11 @@ fn a_doctors_day() {
     let row = app.execute("return [...document.querySelectorAll('table.walk-ins tr')].find(r => r.textContent.includes(arguments[0])).textContent", json!([name]));
     let row = row.as_str().unwrap_or_default();
     assert!(row.contains("Waiting") && row.contains(" min") && row.contains("Cough and fever"), "her row: {row}");
-    shot(&app, "02-my-day");
+    app.shot("02-my-day");
     app.assert_accessible("my day");
 
     // Start the consultation: the note on the left, her chart on the right.
-    act_on(&app, &name, "Start consultation");
+    app.act_on("table.visits tr", &name, "Start consultation");
     app.wait_for_text(&format!("Consultation · {name}"), SHORT);
     app.wait_for_text("Allergies not asked", SHORT);
     let mrn = app.text(".clinical-head code");
@@ -128,7 +100,7 @@ fn a_doctors_day() {
     wait_until_saved(&app);
     app.type_into("textarea[name=note_objective]", "Scattered wheeze both lungs.");
     wait_until_saved(&app);
-    shot(&app, "03-consultation-note-saved");
+    app.shot("03-consultation-note-saved");
     app.assert_accessible("consultation");
 
     // Vitals: an implausible systolic is refused next to its field, and nothing is saved.
@@ -138,7 +110,7 @@ fn a_doctors_day() {
     app.wait_for_text("is not plausible", SHORT);
     assert!(app.text(".chart-side").contains("No vital signs recorded."), "a refused set saves nothing");
     show_work(&app);
-    shot(&app, "04-vitals-refused");
+    app.shot("04-vitals-refused");
     for (field, value) in [("systolic", "150"), ("diastolic", "95"), ("pulse", "88"), ("temperature", "38,4"), ("respiratory_rate", "18"),
         ("spo2", "97"), ("weight", "68"), ("height", "165")] {
         app.set_value(&format!("input[name=vital_{field}]"), value);
@@ -149,8 +121,8 @@ fn a_doctors_day() {
     let vitals = app.text(".latest-vitals");
     assert!(vitals.contains("38.4 °C") && vitals.contains("▲ high") && vitals.contains("BMI"), "latest vitals: {vitals}");
     show_work(&app);
-    show(&app, ".latest-vitals");
-    shot(&app, "05-vitals-recorded");
+    app.show(".latest-vitals");
+    app.shot("05-vitals-recorded");
     // A second set later in the visit: the trends draw a line.
     for (field, value) in [("systolic", "138"), ("diastolic", "88"), ("pulse", "80"), ("temperature", "37.6"), ("weight", "67.5")] {
         app.set_value(&format!("input[name=vital_{field}]"), value);
@@ -158,8 +130,8 @@ fn a_doctors_day() {
     app.click_button("Record vital signs");
     app.wait_for_text("Recorded: Systolic BP 138 mm Hg", SHORT);
     app.wait_for("the second set on the chart", "return document.querySelector('.latest-vitals')?.textContent.includes('37.6') ?? false");
-    show(&app, ".trends");
-    shot(&app, "05b-vitals-trends");
+    app.show(".trends");
+    app.shot("05b-vitals-trends");
 
     // A diagnosis found by typing words, picked with the arrow keys and Enter.
     app.click_button("Diagnosis");
@@ -171,7 +143,7 @@ fn a_doctors_day() {
         json!([]),
     ).as_u64().expect("an asthma code");
     show_work(&app);
-    shot(&app, "06-diagnosis-as-you-type");
+    app.shot("06-diagnosis-as-you-type");
     app.assert_accessible("diagnosis search");
     for _ in 0..index {
         app.press("input[name=diagnosis]", ARROW_DOWN);
@@ -183,7 +155,7 @@ fn a_doctors_day() {
     app.wait_for_text("is on the problem list.", SHORT);
     app.wait_for("the problem on the chart", &format!("return document.querySelector('.problems')?.textContent.includes('{code}') ?? false"));
     show_work(&app);
-    shot(&app, "07-diagnosis-added");
+    app.shot("07-diagnosis-added");
 
     // A penicillin allergy: the chart's banner turns red.
     app.click_button("Allergies");
@@ -194,14 +166,14 @@ fn a_doctors_day() {
     app.wait_for_text("Allergy to Penicillin recorded.", SHORT);
     app.wait_for("the allergy banner", "return document.querySelector('.allergy-banner.recorded')?.textContent.includes('Penicillin') ?? false");
     show_work(&app);
-    shot(&app, "08-allergy-recorded");
+    app.shot("08-allergy-recorded");
 
     // She changes it on the chart: the reaction was worse, so severe; the banner says so.
     app.click("button[aria-label='Change the allergy to Penicillin']");
     app.set_value("input[name=allergy_change_reaction]", "Hives and swollen lips");
     app.choose("select[name=allergy_change_severity]", "Severe");
-    show(&app, ".allergy-change");
-    shot(&app, "08a-allergy-change");
+    app.show(".allergy-change");
+    app.shot("08a-allergy-change");
     app.assert_accessible("changing an allergy");
     app.click_button("Save allergy");
     app.wait_for("the change on the banner",
@@ -218,8 +190,8 @@ fn a_doctors_day() {
             && (document.querySelector('.allergies.past')?.textContent.includes('Latex') ?? false)");
     assert!(app.text(".allergies.past").contains("entered in error"), "{}", app.text(".allergies.past"));
     show_work(&app);
-    show(&app, "#allergies-title");
-    shot(&app, "08b-allergy-changed");
+    app.show("#allergies-title");
+    app.shot("08b-allergy-changed");
 
     // Amoxicillin: the allergy warning, then prescribed anyway with a reason.
     app.click_button("Prescription");
@@ -242,18 +214,18 @@ fn a_doctors_day() {
     app.wait_for_text("Allergy warning.", SHORT);
     app.wait_for_text("The patient is allergic to Penicillin.", SHORT);
     show_work(&app);
-    show(&app, ".allergy-warning");
-    shot(&app, "09-allergy-warning");
+    app.show(".allergy-warning");
+    app.shot("09-allergy-warning");
     app.assert_accessible("allergy warning");
     app.type_into("input[name=allergy_override]", "Took amoxicillin in 2024 without a reaction; the hives followed another drug.");
     app.click_button("Prescribe anyway");
     app.wait_for_text("Prescribed Amoxicillin", SHORT);
     app.wait_for("the medication on the chart", "return document.querySelector('.medications')?.textContent.includes('Amoxicillin') ?? false");
     show_work(&app);
-    shot(&app, "10-prescribed");
+    app.shot("10-prescribed");
 
     // Sign the note: read-only, signed and verified; a correction is an addendum with a reason.
-    show(&app, ".note-editor");
+    app.show(".note-editor");
     app.click_button("Sign note");
     app.wait_for_text("Sign this note now?", SHORT);
     app.click_button("Sign");
@@ -265,8 +237,8 @@ fn a_doctors_day() {
     app.type_into("textarea[name=addendum_body]", "Highest temperature at home was 38.9.");
     app.click_button("Sign and add");
     app.wait_for_text("reason: Temperature from the patient's diary", SHORT);
-    show(&app, ".note-editor");
-    shot(&app, "11-signed-with-addendum");
+    app.show(".note-editor");
+    app.shot("11-signed-with-addendum");
     app.assert_accessible("signed note");
 
     // Print the prescription, and read the PDF back.
@@ -276,7 +248,7 @@ fn a_doctors_day() {
     let path = app.text(".saved-path");
     assert!(app.has_button("Open"), "the saved PDF can be opened");
     show_work(&app);
-    shot(&app, "12-printed");
+    app.shot("12-printed");
     let pdf = std::process::Command::new("pdftotext").args(["-layout", &path, "-"]).output().expect("pdftotext (poppler-utils)");
     let text = String::from_utf8_lossy(&pdf.stdout);
     for expected in [name.as_str(), mrn.as_str(), "Amoxicillin", "Penicillin"] {
@@ -286,26 +258,26 @@ fn a_doctors_day() {
     // Attach a scan (a real PNG: the screenshot just taken): the chart shows its thumbnail, named
     // by its file; clicking it opens the scan in the chart.
     let scan = std::env::temp_dir().join(format!("scan-{}.png", std::process::id()));
-    std::fs::copy(shot(&app, "12a-before-the-scan"), &scan).unwrap();
-    show(&app, "#attachments-title");
+    std::fs::copy(app.shot("12a-before-the-scan"), &scan).unwrap();
+    app.show("#attachments-title");
     app.type_into("input[name=attachment]", scan.to_str().unwrap());
     let scan_name = scan.file_name().unwrap().to_str().unwrap();
     app.wait_for_text(scan_name, SHORT);
     app.wait_for("the scan's thumbnail", "const img = document.querySelector('.attachments img.attachment-thumbnail');
         return !!img && img.complete && img.naturalWidth > 0 && img.naturalWidth <= 256;");
     assert_eq!(app.execute("return document.querySelector('img.attachment-thumbnail').alt", json!([])), json!(scan_name));
-    show(&app, "img.attachment-thumbnail");
-    shot(&app, "12b-scan-thumbnail");
+    app.show("img.attachment-thumbnail");
+    app.shot("12b-scan-thumbnail");
     // The printed prescription, attached too: a PDF has a document's icon, no thumbnail.
     app.type_into("input[name=attachment]", &path);
     app.wait_for("the PDF listed with its icon", "return [...document.querySelectorAll('.attachments li')]
         .some(li => li.textContent.includes('.pdf') && li.querySelector('svg.icon') && !li.querySelector('img'));");
-    show(&app, "#attachments-title");
-    shot(&app, "12c-a-scan-and-a-pdf");
+    app.show("#attachments-title");
+    app.shot("12c-a-scan-and-a-pdf");
     app.click(".attachments button.preview");
     app.wait_for("the scan opened", "const img = document.querySelector('img.attachment-image'); return !!img && img.naturalWidth > 256;");
-    show(&app, "img.attachment-image");
-    shot(&app, "12d-scan-opened");
+    app.show("img.attachment-image");
+    app.shot("12d-scan-opened");
     std::fs::remove_file(&scan).unwrap();
 
     // Complete the consultation: the next patient waiting (if any) is called.
@@ -313,8 +285,8 @@ fn a_doctors_day() {
     app.wait_for_text("Consultation complete.", SHORT);
     let said = app.text(".finished");
     assert!(said.contains("has been called next") || said.contains("Nobody else is waiting"), "{said}");
-    show(&app, ".finished");
-    shot(&app, "13-completed");
+    app.show(".finished");
+    app.shot("13-completed");
     app.click_button("Back to my day");
     app.wait_for_text("My unsigned notes", SHORT);
     assert!(!app.text(".unsigned").contains(&name), "her note is signed");
@@ -327,8 +299,8 @@ fn a_doctors_day() {
     app.click_button("Clinical chart");
     app.wait_for_text("Consultations", SHORT);
     app.wait_for("the signed note on the timeline", "return document.querySelector('.encounters')?.textContent.includes('signature verified') ?? false");
-    show(&app, ".clinical-chart");
-    shot(&app, "13b-clinical-chart-from-patients");
+    app.show(".clinical-chart");
+    app.shot("13b-clinical-chart-from-patients");
     app.assert_accessible("clinical chart from patients");
 
     // The receptionist: the patient's record shows no clinical content.
@@ -345,21 +317,21 @@ fn a_doctors_day() {
         assert!(!seen.contains(clinical), "a receptionist sees “{clinical}”:\n{seen}");
     }
     assert!(!app.has_button("Clinical chart") && app.has_button("Emergency access"));
-    shot(&app, "14-reception-sees-no-clinical-content");
+    app.shot("14-reception-sees-no-clinical-content");
 
     // Emergency access: refused without a reason, then opened with one, marked as recorded.
     app.click_button("Emergency access");
     app.click_button("Open the chart");
     app.wait_for_text("open the chart with a reason", SHORT);
-    show(&app, ".emergency-form");
-    shot(&app, "15-emergency-access-needs-a-reason");
+    app.show(".emergency-form");
+    app.shot("15-emergency-access-needs-a-reason");
     app.assert_accessible("emergency access refused");
     app.type_into("input[name=emergency_reason]", "Collapsed in the waiting room: allergies for the ambulance crew");
     app.click_button("Open the chart");
     app.wait_for_text("Emergency access — recorded", SHORT);
     app.wait_for("the chart's allergies", "return document.querySelector('.allergy-banner')?.textContent.includes('Penicillin') ?? false");
-    show(&app, ".emergency-banner");
-    let last = shot(&app, "16-emergency-chart");
+    app.show(".emergency-banner");
+    let last = app.shot("16-emergency-chart");
     app.assert_accessible("emergency chart");
     eprintln!("screenshots in {}", last.parent().unwrap().display());
     drop(app);
@@ -381,14 +353,14 @@ fn a_note_survives_a_crash_while_typing() {
     app.click_button("Switch user");
     app.log_in("dr.silva", "demo-clinic");
     app.wait_for_text(&name, SHORT);
-    act_on(&app, &name, "Start consultation");
+    app.act_on("table.visits tr", &name, "Start consultation");
     app.wait_for_text(&format!("Consultation · {name}"), SHORT);
 
     // Typed and saved; then more typed, and the power goes before the pause that saves it.
     let saved = "Fell from a ladder this morning, pain in the left wrist.";
     app.type_into("textarea[name=note_subjective]", saved);
     wait_until_saved(&app);
-    shot(&app, "01-saved");
+    app.shot("01-saved");
     app.type_into("textarea[name=note_subjective]", " Not yet saved when the power went.");
     app.kill_app(&dir);
     drop(app);
@@ -398,7 +370,7 @@ fn a_note_survives_a_crash_while_typing() {
     app.log_in("dr.silva", "demo-clinic");
     app.wait_for_text("My unsigned notes", SHORT);
     app.wait_for_text(&name, SHORT);
-    shot(&app, "02-after-restart");
+    app.shot("02-after-restart");
     app.execute(
         "[...document.querySelectorAll('.unsigned-notes button')].find(b => b.textContent.includes(arguments[0])).click()",
         json!([name]),
@@ -407,7 +379,7 @@ fn a_note_survives_a_crash_while_typing() {
     let text = app.value("textarea[name=note_subjective]");
     app.wait_for("the chart beside the note", "return !!document.querySelector('.clinical-head')");
     assert_eq!(text, saved, "what was saved survives; what was typed in the last second before the crash may not");
-    let last = shot(&app, "03-note-reopened");
+    let last = app.shot("03-note-reopened");
     eprintln!("screenshots in {}", last.parent().unwrap().display());
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
