@@ -32,7 +32,8 @@ pub fn driver_url() -> String {
     std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
 }
 
-/// A binary this workspace built (the app, the sync server), in the debug target folder.
+/// A binary this workspace built (the app, the sync server), in the debug target folder (or the
+/// release one, with `CLINIC_APP_PROFILE=release`: the figures, on what clinics run).
 pub fn built(name: &str) -> PathBuf {
     app_binary().with_file_name(name)
 }
@@ -41,7 +42,8 @@ fn app_binary() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target")
     });
-    std::path::absolute(target.join("debug/clinic-desk")).expect("absolute path")
+    let profile = std::env::var("CLINIC_APP_PROFILE").unwrap_or_else(|_| "debug".into());
+    std::path::absolute(target.join(profile).join("clinic-desk")).expect("absolute path")
 }
 
 impl App {
