@@ -46,6 +46,9 @@ fn a_managers_day_at_the_desk() {
     register(&app);
     app.wait_for_text("This may be a patient already registered", SHORT);
     app.click_button("Save anyway");
+    // The first registration's notice is still shown: the form closing says the second is saved
+    // (and the search box then holds her name, which the app puts there, before it is cleared).
+    app.wait_for("the second record saved", "return !document.querySelector('input[name=given_name]')");
     app.wait_for_text("Registered Tomé Duplicado", SHORT);
     app.set_value("#patient-search", "");
     app.type_into("#patient-search", "tome dupl");
