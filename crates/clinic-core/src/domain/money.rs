@@ -79,7 +79,10 @@ impl Money {
                 d => format!("{} has {d} decimal places: “{}” has {}.", currency.code(), typed.trim(), fraction.len()),
             }));
         }
-        if whole.split(['.', ',']).skip(1).any(|group| group.len() != 3) {
+        // Thousands are grouped by three: every group after the first has three digits.
+        let mut groups = whole.split(['.', ',']);
+        groups.next();
+        if groups.any(|group| group.len() != 3) {
             return Err(unreadable());
         }
         let whole: String = whole.chars().filter(char::is_ascii_digit).collect();
