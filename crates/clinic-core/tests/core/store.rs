@@ -66,17 +66,25 @@ async fn a_damaged_file_fails_the_integrity_check_and_says_where() {
 }
 
 /// Closes the store, flips bytes in one of its last pages (patient rows and their search index,
-/// written last; not the schema or the device, which opening reads), as a failing disk would, and
-/// opens it again.
+/// written last), as a failing disk would, and opens it again. Which page opening itself reads
+/// (the schema, the device) moves with the data the test made: a page whose damage stops the
+/// opening is put back and the one before it damaged instead.
 async fn damage(t: &TestClinic) -> Clinic {
     t.clinic.store().close().await;
-    let mut bytes = std::fs::read(&t.path).unwrap();
-    let middle = bytes.len() - 3 * 4096 + 100;
-    for b in &mut bytes[middle..middle + 64] {
-        *b ^= 0xFF;
+    let healthy = std::fs::read(&t.path).unwrap();
+    for from_the_end in 3..12 {
+        let mut bytes = healthy.clone();
+        let at = bytes.len() - from_the_end * 4096 + 100;
+        for b in &mut bytes[at..at + 64] {
+            *b ^= 0xFF;
+        }
+        std::fs::write(&t.path, bytes).unwrap();
+        if let Ok(clinic) = Clinic::open(&t.path, &*t.keys, t.clock.clone()).await {
+            return clinic;
+        }
+        std::fs::write(&t.path, &healthy).unwrap();
     }
-    std::fs::write(&t.path, bytes).unwrap();
-    Clinic::open(&t.path, &*t.keys, t.clock.clone()).await.unwrap()
+    panic!("every damaged page stopped the store from opening");
 }
 
 #[tokio::test]
