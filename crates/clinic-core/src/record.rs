@@ -87,7 +87,7 @@ pub(crate) async fn read(conn: &mut SqliteConnection, entity: &'static Entity, i
             Kind::Id | Kind::Ref(_) => row.try_get::<Option<Uuid>, _>(at)?.map_or(Value::Null, |id| Value::String(id.hyphenated().to_string())),
             Kind::Bool => row.try_get::<Option<i64>, _>(at)?.map_or(Value::Null, |n| Value::Bool(n != 0)),
             Kind::Int(..) | Kind::Instant => row.try_get::<Option<i64>, _>(at)?.map_or(Value::Null, Value::from),
-            Kind::List(_) | Kind::Hours | Kind::Contact => match row.try_get::<Option<String>, _>(at)? {
+            Kind::List(_) | Kind::Hours | Kind::Contact | Kind::Charges | Kind::Discount | Kind::Credits | Kind::Amounts => match row.try_get::<Option<String>, _>(at)? {
                 Some(text) => serde_json::from_str(&text)?,
                 None => Value::Null,
             },
@@ -119,6 +119,14 @@ pub(crate) async fn set(w: &mut Write<'_>, entity: &'static Entity, id: Uuid, va
         }
         if stored.data.get("author_id") != Some(&serde_json::json!(w.actor.staff_id)) {
             return Err(Error::new(Code::PermissionDenied, "Only the note's author may change it."));
+        }
+    }
+    if let clinic_sync::Policy::Closing { closed, owner } = entity.policy {
+        if !stored.data.get(closed).is_none_or(Value::is_null) {
+            return Err(Error::wrong_state(format!("This {} is closed and can no longer be changed.", entity.name.replace('_', " "))));
+        }
+        if stored.data.get(owner) != Some(&serde_json::json!(w.actor.staff_id)) {
+            return Err(Error::new(Code::PermissionDenied, format!("Only its owner changes or closes a {}.", entity.name.replace('_', " "))));
         }
     }
     let changes = checked(w, entity, id, &stored.data, values).await?;

@@ -20,6 +20,13 @@ pub enum Policy {
     /// signature over the `content` fields' hash proves who signed what (`signed.rs`). A record
     /// may be created already signed (an addendum).
     Signed { content: &'static [&'static str] },
+    /// A ledger entry (an invoice, a payment, a refund, a credit note): written once by someone
+    /// whose role allows it, signed and checked as any change, never changed or deleted. A
+    /// mistake is put right by another entry (a credit note, a refund), so the books only grow.
+    Ledger,
+    /// As `FieldMerge` while open, and changed only by the person the `owner` field names; once
+    /// `closed` is set (a cash session counted and closed), nobody changes it again.
+    Closing { closed: &'static str, owner: &'static str },
 }
 
 use crate::permissions::Allowed::{self, Anyone, Nobody, With};
@@ -59,6 +66,14 @@ pub enum Kind {
     Zone,
     /// One of `CURRENCIES`.
     Currency,
+    /// An invoice's lines (`money.rs`): `[{description, item_id, quantity, unit_price, discount, tax_rate_bp}]`.
+    Charges,
+    /// A discount: `{kind: "none"}`, `{kind: "percent", value: basis points}`, `{kind: "amount", value: minor units}`.
+    Discount,
+    /// What a credit note gives back: `[{line, quantity}]`, lines of the invoice it refers to.
+    Credits,
+    /// An amount per payment method, `{"cash": 12000, "card": 4550}` (a cash-up's counts).
+    Amounts,
 }
 
 /// The currencies the app knows (ISO 4217), with their minor digits (JPY none, BHD three).
@@ -193,6 +208,9 @@ const ZONE: Kind = Kind::Zone;
 const CURRENCY: Kind = Kind::Currency;
 const MONEY: Kind = Kind::Int(0, 1_000_000_000_000);
 const NAME: Kind = Kind::Text(200);
+/// In basis points: 23 % = 2300, exempt = 0.
+const TAX_RATE: Kind = Kind::Int(0, 10_000);
+const PAYMENT_METHOD: Kind = Kind::OneOf(crate::money::METHODS);
 const NOTE: Kind = Kind::Text(4000);
 /// A section of a clinical note.
 const CLINICAL_TEXT: Kind = Kind::Text(100_000);
@@ -219,7 +237,10 @@ pub const ENTITIES: &[Entity] = &[
         fields: &[required("name", NAME), required("code", Kind::Text(4)), required("address", Kind::Text(500)),
             required("time_zone", ZONE), required("currency", CURRENCY), nullable("tax_id", Kind::Text(64)),
             // Minutes idle before a session must be unlocked (none: 10); 30 at most, HIPAA's automatic log-off.
-            nullable("idle_lock_minutes", Kind::Int(1, 30))],
+            nullable("idle_lock_minutes", Kind::Int(1, 30)),
+            // Money: the largest discount a receptionist gives (none: 10 %), the note printed on
+            // every invoice (a tax exemption), the letterhead's logo (PNG or JPEG, base64).
+            nullable("discount_limit_bp", TAX_RATE), nullable("invoice_note", Kind::Text(500)), nullable("logo", Kind::Text(400_000))],
         unique: &[],
         access: access(With(ManageClinic), With(ManageClinic), Nobody),
         guarded: &[],
@@ -280,7 +301,9 @@ pub const ENTITIES: &[Entity] = &[
             required("price_minor", MONEY), required("currency", CURRENCY), required("colour", Kind::Text(16)),
             flag("active", true),
             // The note a consultation of this type starts from: {"subjective": …, "objective": …, "assessment": …, "plan": …}.
-            nullable("note_template", Kind::Text(20_000))],
+            nullable("note_template", Kind::Text(20_000)),
+            // Charged at this rate (none: exempt, as medical care often is).
+            nullable("tax_rate_bp", TAX_RATE)],
         unique: &[],
         access: access(With(ManageAppointmentTypes), With(ManageAppointmentTypes), Nobody),
         guarded: &[],
@@ -497,6 +520,127 @@ pub const ENTITIES: &[Entity] = &[
         secret: &[],
         ordered: &[],
         clinical: true,
+    },
+    // The money (DESIGN.md §7b, docs/money.md). Other things the clinic charges for beside its
+    // appointment types (vaccines, dressings, certificates), each with its tax rate.
+    Entity {
+        name: "price_item",
+        policy: Policy::FieldMerge { human: &[] },
+        fields: &[required("name", NAME), required("price_minor", MONEY), required("currency", CURRENCY),
+            required("tax_rate_bp", TAX_RATE), flag("active", true)],
+        unique: &[],
+        access: access(With(ManagePrices), With(ManagePrices), Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: false,
+    },
+    // An issued invoice: numbered in its workstation's gapless series `{site}-{device}-{year}-{seq}`
+    // when its draft was finalised, and never changed again (a credit note reverses it). It holds
+    // what it charged, so it reads the same whatever later happens to the price list.
+    Entity {
+        name: "invoice",
+        policy: Policy::Ledger,
+        fields: &[required("site_id", Kind::Ref("site")), nullable("patient_id", Kind::Ref("patient")), nullable("customer_name", NAME),
+            nullable("appointment_id", Kind::Ref("appointment")), nullable("encounter_id", Kind::Ref("encounter")),
+            // The draft it was finalised from (not a reference: the draft names its invoice).
+            nullable("draft_id", Kind::Id),
+            required("number", Kind::Text(32)), required("series", Kind::Text(32)), required("seq", Kind::Int(1, 999_999_999)),
+            required("issued_at", Kind::Instant), nullable("service_date", Kind::Date), required("currency", CURRENCY),
+            required("lines", Kind::Charges), required("discount", Kind::Discount),
+            required("total_minor", MONEY), required("tax_minor", MONEY), nullable("note", Kind::Text(500))],
+        unique: &["number"],
+        access: access(With(TakePayments), Nobody, Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: false,
+    },
+    // An invoice being made: edited freely (fields merge) until it is finalised into an invoice.
+    // Finalised on two workstations at once, both invoices stand and a person is asked to credit one.
+    Entity {
+        name: "invoice_draft",
+        policy: Policy::FieldMerge { human: &["invoice_id"] },
+        fields: &[required("site_id", Kind::Ref("site")), nullable("patient_id", Kind::Ref("patient")), nullable("customer_name", NAME),
+            nullable("appointment_id", Kind::Ref("appointment")), nullable("encounter_id", Kind::Ref("encounter")),
+            nullable("service_date", Kind::Date), required("currency", CURRENCY), required("lines", Kind::Charges),
+            required("discount", Kind::Discount), required("status", Kind::OneOf(&["open", "finalised", "discarded"])),
+            nullable("invoice_id", Kind::Ref("invoice"))],
+        unique: &[],
+        access: access(With(TakePayments), With(TakePayments), Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: false,
+    },
+    // A till: one person's drawer from its opening float to its count at closing. Only its
+    // cashier changes it; counted and closed, it is locked (its Z-report is printed from it).
+    Entity {
+        name: "cash_session",
+        policy: Policy::Closing { closed: "closed_at", owner: "staff_id" },
+        fields: &[required("site_id", Kind::Ref("site")), required("staff_id", Kind::Ref("staff")), required("drawer", Kind::Text(64)),
+            required("currency", CURRENCY), required("opened_at", Kind::Instant), required("opening_float", MONEY),
+            nullable("closed_at", Kind::Instant), nullable("counted", Kind::Amounts), nullable("expected", Kind::Amounts),
+            nullable("report_number", Kind::Text(32)), nullable("note", Kind::Text(500))],
+        unique: &[],
+        access: access(With(TakePayments), With(TakePayments), Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[Order { earlier: "opened_at", later: "closed_at", may_equal: true }],
+        clinical: false,
+    },
+    // Money received: `amount_minor` goes to the invoice; cash handed over beyond it is change
+    // given back or kept as the patient's credit, as the receptionist chose. Paying from that
+    // credit is a payment by "credit". No invoice: money put on the patient's account.
+    Entity {
+        name: "payment",
+        policy: Policy::Ledger,
+        fields: &[required("site_id", Kind::Ref("site")), nullable("invoice_id", Kind::Ref("invoice")), nullable("patient_id", Kind::Ref("patient")),
+            nullable("cash_session_id", Kind::Ref("cash_session")), required("method", PAYMENT_METHOD),
+            required("amount_minor", MONEY), nullable("tendered_minor", MONEY), required("change_minor", MONEY),
+            required("credit_minor", MONEY), required("received_at", Kind::Instant), nullable("reference", Kind::Text(100))],
+        unique: &[],
+        access: access(With(TakePayments), Nobody, Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: false,
+    },
+    // Money given back against a payment, with the reason.
+    Entity {
+        name: "refund",
+        policy: Policy::Ledger,
+        fields: &[required("site_id", Kind::Ref("site")), required("payment_id", Kind::Ref("payment")), nullable("invoice_id", Kind::Ref("invoice")),
+            nullable("patient_id", Kind::Ref("patient")), nullable("cash_session_id", Kind::Ref("cash_session")), required("method", PAYMENT_METHOD),
+            required("amount_minor", MONEY), required("reason", Kind::Text(500)), required("refunded_at", Kind::Instant)],
+        unique: &[],
+        access: access(With(RefundPayments), Nobody, Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: false,
+    },
+    // Reverses an invoice in whole or in part (so many units of its lines), numbered in its own series.
+    Entity {
+        name: "credit_note",
+        policy: Policy::Ledger,
+        fields: &[required("site_id", Kind::Ref("site")), required("invoice_id", Kind::Ref("invoice")),
+            required("number", Kind::Text(32)), required("series", Kind::Text(32)), required("seq", Kind::Int(1, 999_999_999)),
+            required("issued_at", Kind::Instant), required("credits", Kind::Credits), required("total_minor", MONEY),
+            required("tax_minor", MONEY), required("reason", Kind::Text(500))],
+        unique: &["number"],
+        access: access(With(CreditInvoices), Nobody, Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: false,
     },
     Entity {
         name: "audit_event",

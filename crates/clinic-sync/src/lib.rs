@@ -5,6 +5,7 @@
 pub mod audit_chain;
 pub mod entities;
 pub mod files;
+pub mod money;
 pub mod permissions;
 pub mod signed;
 pub mod signing;

@@ -99,6 +99,19 @@ permissions! {
     ManageFormulary => [Doctor, Manager], "manage the formulary";
     /// An emergency read of a chart by someone whose role does not see it: with a reason, audited as such.
     BreakTheGlass => [Receptionist, Manager], "open a chart in an emergency";
+    /// Invoices, payments and one's own cash drawer (DESIGN.md §7b).
+    TakePayments => [Receptionist, Manager], "make invoices and take payments";
+    /// A patient's invoices, payments and statement.
+    ViewAccounts => [Receptionist, Manager], "see patients' accounts";
+    /// What a patient owes, and nothing more of their account.
+    ViewBalance => [Receptionist, Doctor, Manager], "see what a patient owes";
+    ManagePrices => [Manager], "manage the price list";
+    /// A discount over the site's limit.
+    GiveLargeDiscounts => [Manager], "give a discount over the limit";
+    RefundPayments => [Manager], "refund payments";
+    CreditInvoices => [Manager], "issue credit notes";
+    /// Every cashier's sessions, not only one's own.
+    ReviewCashSessions => [Manager], "see every cash session";
 }
 
 /// Who may make one kind of change to an entity's records.

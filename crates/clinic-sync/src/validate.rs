@@ -8,6 +8,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::entities::{Entity, Field, Kind, Policy, Presence, CURRENCIES, DELETED_AT, META, VERSION};
+use crate::money;
 use crate::permissions::Role;
 use crate::wire::{FieldChange, Op};
 
@@ -56,6 +57,10 @@ pub fn check_value(field: &Field, value: &Value) -> Result<(), String> {
         Kind::Roles => text.is_some_and(|s| !s.is_empty() && s.split(',').all(|r| Role::named(r).is_some())),
         Kind::Zone => text.is_some_and(|s| s.parse::<chrono_tz::Tz>().is_ok()),
         Kind::Currency => text.is_some_and(|s| CURRENCIES.iter().any(|(c, _)| *c == s)),
+        Kind::Charges => money::is_charges(value),
+        Kind::Discount => money::is_discount(value),
+        Kind::Credits => money::is_credits(value),
+        Kind::Amounts => money::is_amounts(value),
     };
     if ok { Ok(()) } else { Err(format!("{name} cannot hold {}: {}.", short(value), describe(field.kind))) }
 }
@@ -192,6 +197,11 @@ fn describe(kind: Kind) -> String {
         Kind::Roles => format!("it takes roles ({}), separated by commas", Role::ALL.map(Role::as_str).join(", ")),
         Kind::Zone => "it takes a time zone (e.g. Europe/Lisbon)".into(),
         Kind::Currency => "it takes a currency code (e.g. EUR)".into(),
+        Kind::Charges => format!("it takes at most {} invoice lines (description, quantity 1 to {}, unit price, discount no larger than the line, tax rate 0 to 10000)",
+            money::MOST_LINES, money::MOST_UNITS),
+        Kind::Discount => "it takes a discount (none, a percentage in basis points, or an amount)".into(),
+        Kind::Credits => "it takes the invoice lines credited and how many of each".into(),
+        Kind::Amounts => format!("it takes an amount per payment method ({})", money::METHODS.join(", ")),
     }
 }
 

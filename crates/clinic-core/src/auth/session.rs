@@ -80,18 +80,19 @@ impl Session {
 /// Checks a permission for a read that writes nothing (a search, a calendar): the session must
 /// be unlocked and the staff member's current roles must allow it.
 pub(crate) async fn authorize(clinic: &Clinic, session: &Session, permission: Permission) -> Result<()> {
-    authorize_any(clinic, session, &[permission]).await
+    authorize_any(clinic, session, &[permission]).await.map(|_| ())
 }
 
 /// Like `authorize`, for a read open to several permissions (a list of types is for whoever books
 /// with them and whoever manages them), or to any active staff member (none named).
-pub(crate) async fn authorize_any(clinic: &Clinic, session: &Session, permissions: &[Permission]) -> Result<()> {
+/// Answers the roles they hold now.
+pub(crate) async fn authorize_any(clinic: &Clinic, session: &Session, permissions: &[Permission]) -> Result<Roles> {
     let mut conn = clinic.store().pool().acquire().await?;
     session.ensure_unlocked(clinic, &mut conn).await?;
     let roles = current_roles(&mut conn, session.staff_id).await?;
     match permissions.first() {
-        None => Ok(()),
-        Some(first) => permissions.iter().find(|p| roles.allow(**p).is_ok()).map(|_| ()).ok_or_else(|| roles.allow(*first).unwrap_err()),
+        None => Ok(roles),
+        Some(first) => permissions.iter().find(|p| roles.allow(**p).is_ok()).map(|_| roles).ok_or_else(|| roles.allow(*first).unwrap_err()),
     }
 }
 

@@ -4,41 +4,26 @@
 //! lines in proportion to their net (so every line's tax is still worked out on what it really
 //! costs); totals per tax rate. Prices are before tax. Pure arithmetic: no store, no clock.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::money::share;
 use crate::error::{Error, Result};
 
-/// A whole in basis points: 100 % = 10 000.
-pub const WHOLE_BP: i64 = 10_000;
-/// The largest quantity on one line.
-pub const MOST_UNITS: i64 = 9_999;
+pub use clinic_sync::money::{Discount, MOST_UNITS, WHOLE_BP};
 
-/// A discount: a percentage (in basis points: 10 % = 1000) or an amount in minor units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum Discount {
-    #[default]
-    None,
-    Percent(i64),
-    Amount(i64),
-}
-
-impl Discount {
-    /// What it takes off `of`: refused when negative, over 100 %, or larger than `of`.
-    fn off(self, field: &'static str, of: i64) -> Result<i64> {
-        let off = match self {
-            Discount::None => 0,
-            Discount::Percent(bp) if (0..=WHOLE_BP).contains(&bp) => share(of, bp, WHOLE_BP),
-            Discount::Percent(_) => return Err(Error::invalid(field, "A discount is between 0 % and 100 %.")),
-            Discount::Amount(minor) if minor < 0 => return Err(Error::invalid(field, "A discount cannot be negative.")),
-            Discount::Amount(minor) => minor,
-        };
-        if off > of {
-            return Err(Error::invalid(field, "The discount is larger than what it is taken off."));
-        }
-        Ok(off)
+/// What `discount` takes off `of`: refused when negative, over 100 %, or larger than `of`.
+fn off(discount: Discount, field: &'static str, of: i64) -> Result<i64> {
+    let off = match discount {
+        Discount::None => 0,
+        Discount::Percent(bp) if (0..=WHOLE_BP).contains(&bp) => share(of, bp, WHOLE_BP),
+        Discount::Percent(_) => return Err(Error::invalid(field, "A discount is between 0 % and 100 %.")),
+        Discount::Amount(minor) if minor < 0 => return Err(Error::invalid(field, "A discount cannot be negative.")),
+        Discount::Amount(minor) => minor,
+    };
+    if off > of {
+        return Err(Error::invalid(field, "The discount is larger than what it is taken off."));
     }
+    Ok(off)
 }
 
 /// One line as charged: so many units at a price, less a discount, taxed at a rate.
@@ -109,11 +94,11 @@ pub fn totals(lines: &[Line], invoice_discount: Discount) -> Result<Totals> {
         tax_rate("tax_rate", line.tax_rate_bp)?;
         let gross = line.quantity.checked_mul(line.unit_price).filter(|g| *g <= i64::MAX / WHOLE_BP)
             .ok_or_else(|| Error::invalid("unit_price", "This line's amount is too large."))?;
-        let discount = line.discount.off("discount", gross)?;
+        let discount = off(line.discount, "discount", gross)?;
         amounts.push(LineAmounts { gross, discount, net: gross - discount, ..Default::default() });
     }
     let before: i64 = amounts.iter().map(|a| a.net).sum();
-    let shared = invoice_discount.off("invoice_discount", before)?;
+    let shared = off(invoice_discount, "invoice_discount", before)?;
     let parts = shares(shared, &amounts.iter().map(|a| a.net).collect::<Vec<_>>());
     for (a, part) in amounts.iter_mut().zip(parts) {
         a.discount += part;

@@ -1,7 +1,7 @@
 //! Domain values. Each is built by a `parse` that rejects bad input with a message a receptionist
 //! can act on, so an invalid name, phone or date cannot exist past the boundary.
 
-mod charges;
+pub mod charges;
 mod contact;
 mod money;
 mod mrn;
@@ -9,7 +9,7 @@ mod person;
 mod schedule;
 
 pub use contact::{Email, Phone};
-pub use charges::{tax_rate, totals, Discount, Line, LineAmounts, RateTotal, Totals};
+pub use charges::{tax_rate, totals, Discount, Line, LineAmounts, RateTotal, Totals, WHOLE_BP};
 pub use money::{share, Currency, Money};
 pub use mrn::Mrn;
 pub use person::{BirthDate, BloodGroup, PersonName, Sex};

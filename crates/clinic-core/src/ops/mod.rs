@@ -3,6 +3,7 @@
 
 pub mod appointment_types;
 pub mod attachments;
+pub mod billing;
 pub mod calendar;
 pub mod clinical;
 pub mod patients;

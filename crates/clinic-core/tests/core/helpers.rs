@@ -64,13 +64,20 @@ impl TestClinic {
     /// Row counts of the tables a rejected use case must leave alone.
     pub async fn snapshot(&self) -> Vec<(String, i64)> {
         let mut counts = Vec::new();
-        for table in ["staff", "practitioner", "time_off", "appointment_type", "patient", "appointment", "queue_entry", "outbox", "audit_event"] {
+        for table in ["staff", "practitioner", "time_off", "appointment_type", "patient", "appointment", "queue_entry", "outbox", "audit_event",
+            "price_item", "invoice_draft", "invoice", "payment", "refund", "credit_note", "cash_session"] {
             let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"))).fetch_one(self.clinic.store().pool()).await.unwrap();
             counts.push((table.to_string(), n));
         }
         let changed: i64 = sqlx::query_scalar("SELECT coalesce(max(updated_at), 0) + coalesce(sum(length(updated_hlc)), 0) FROM (SELECT updated_at, updated_hlc FROM patient UNION ALL SELECT updated_at, updated_hlc FROM appointment UNION ALL SELECT updated_at, updated_hlc FROM staff UNION ALL SELECT updated_at, updated_hlc FROM queue_entry)")
             .fetch_one(self.clinic.store().pool()).await.unwrap();
         counts.push(("updates".into(), changed));
+        // The numbers a refused use case took would be gaps in a series: it must take none.
+        let numbers: i64 = sqlx::query_scalar("SELECT coalesce(sum(next), 0) FROM series").fetch_one(self.clinic.store().pool()).await.unwrap();
+        counts.push(("series".into(), numbers));
+        let money: i64 = sqlx::query_scalar("SELECT coalesce(sum(length(lines) + length(discount) + length(status)), 0) + coalesce(sum(updated_at), 0) FROM invoice_draft")
+            .fetch_one(self.clinic.store().pool()).await.unwrap();
+        counts.push(("drafts".into(), money));
         counts
     }
 }

@@ -7,6 +7,7 @@
 mod access;
 mod author;
 mod chain;
+mod closing;
 mod refs;
 mod signed;
 mod slots;
@@ -204,6 +205,9 @@ impl Batch<'_> {
             _ => {}
         }
         if let Err(refusal) = signed::frozen(kind, self.records.get(&key).map(|r| &r.data), m) {
+            return Ok(Err(refusal));
+        }
+        if let Err(refusal) = closing::locked(kind, self.records.get(&key).map(|r| &r.data), m) {
             return Ok(Err(refusal));
         }
         if let Err(refusal) = self.check_author(conn, kind, m).await? {

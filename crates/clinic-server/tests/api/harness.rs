@@ -271,6 +271,10 @@ pub fn example(kind: entities::Kind, place: usize) -> Value {
         Kind::Roles => json!("receptionist"),
         Kind::Zone => json!("Europe/Lisbon"),
         Kind::Currency => json!("EUR"),
+        Kind::Charges => json!([{"description": "Consultation", "item_id": null, "quantity": 1, "unit_price": 6000, "discount": {"kind": "none"}, "tax_rate_bp": 0}]),
+        Kind::Discount => json!({"kind": "none"}),
+        Kind::Credits => json!([{"line": 0, "quantity": 1}]),
+        Kind::Amounts => json!({"cash": 6000}),
     }
 }
 

@@ -17,6 +17,7 @@ pub use views::{day_calendar, free_slots, todays_calendar, patient_appointments,
 
 pub(crate) use appointment::{find_appointment, load_appointment};
 pub(crate) use book::reschedule;
+pub(crate) use views::day_bounds;
 pub(crate) use status::set_status;
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};

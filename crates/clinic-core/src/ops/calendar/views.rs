@@ -35,7 +35,7 @@ pub struct DayCalendar {
 }
 
 /// Midnight to midnight of a site date, in unix ms (23 or 25 hours on a daylight-saving day).
-fn day_bounds(zone: Tz, date: NaiveDate, days: u32) -> (i64, i64) {
+pub(crate) fn day_bounds(zone: Tz, date: NaiveDate, days: u32) -> (i64, i64) {
     let start = local_to_utc_lenient(zone, date.and_hms_opt(0, 0, 0).expect("midnight"));
     let end = local_to_utc_lenient(zone, (date + Duration::days(days as i64)).and_hms_opt(0, 0, 0).expect("midnight"));
     (start.timestamp_millis(), end.timestamp_millis())
