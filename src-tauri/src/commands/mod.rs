@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod doctor;
 pub mod front_desk;
+pub mod money;
 pub mod settings;
 pub mod sync;
 

@@ -123,9 +123,34 @@ export const commands = {
 	/**  The thumbnail of a picture; none for a PDF, or a picture not on this workstation yet. */
 	attachmentThumbnail: (id: string) => typedError<AttachmentThumbnail | null, Error>(__TAURI_INVOKE("attachment_thumbnail", { id })),
 	removeAttachment: (id: string) => typedError<null, Error>(__TAURI_INVOKE("remove_attachment", { id })),
+	priceList: () => typedError<PriceListEntry[], Error>(__TAURI_INVOKE("price_list")),
+	addPriceItem: (input: PriceInput) => typedError<string, Error>(__TAURI_INVOKE("add_price_item", { input })),
+	updatePrice: (kind: PriceKind, id: string, input: PriceInput, active: boolean) => typedError<null, Error>(__TAURI_INVOKE("update_price", { kind, id, input, active })),
+	startInvoice: (from: InvoiceFrom) => typedError<InvoiceView, Error>(__TAURI_INVOKE("start_invoice", { from })),
+	saveInvoiceDraft: (id: string, input: DraftInput) => typedError<InvoiceView, Error>(__TAURI_INVOKE("save_invoice_draft", { id, input })),
+	discardInvoiceDraft: (id: string) => typedError<null, Error>(__TAURI_INVOKE("discard_invoice_draft", { id })),
+	finaliseInvoice: (id: string) => typedError<InvoiceView, Error>(__TAURI_INVOKE("finalise_invoice", { id })),
+	invoice: (id: string) => typedError<InvoiceView, Error>(__TAURI_INVOKE("invoice", { id })),
+	invoicesOfDay: (date: string) => typedError<InvoiceSummary[], Error>(__TAURI_INVOKE("invoices_of_day", { date })),
+	takePayment: (input: PaymentInput) => typedError<PaymentTaken, Error>(__TAURI_INVOKE("take_payment", { input })),
+	refundPayment: (input: RefundInput) => typedError<InvoiceView, Error>(__TAURI_INVOKE("refund_payment", { input })),
+	issueCreditNote: (input: CreditNoteInput) => typedError<InvoiceView, Error>(__TAURI_INVOKE("issue_credit_note", { input })),
+	openCashSession: (input: OpenCashSession) => typedError<CashSessionView, Error>(__TAURI_INVOKE("open_cash_session", { input })),
+	currentCashSession: () => typedError<CashSessionView | null, Error>(__TAURI_INVOKE("current_cash_session")),
+	closeCashSession: (input: CloseCashSession) => typedError<CashSessionView, Error>(__TAURI_INVOKE("close_cash_session", { input })),
+	cashSession: (id: string) => typedError<CashSessionView, Error>(__TAURI_INVOKE("cash_session", { id })),
+	cashSessions: (date: string) => typedError<CashSessionView[], Error>(__TAURI_INVOKE("cash_sessions", { date })),
+	patientBalance: (patientId: string) => typedError<Balance, Error>(__TAURI_INVOKE("patient_balance", { patientId })),
+	patientAccount: (patientId: string) => typedError<Account, Error>(__TAURI_INVOKE("patient_account", { patientId })),
 };
 
 /* Types */
+export type Account = {
+	balance: Balance,
+	invoices: InvoiceSummary[],
+	statement: StatementLine[],
+};
+
 export type Addendum = {
 	id: string,
 	note_id: string,
@@ -287,6 +312,21 @@ export type AuditReport = {
 	compared_with_server: boolean,
 };
 
+export type Balance = {
+	/**  Owed on issued invoices (negative: owed to the patient). */
+	owed: number,
+	/**  Overpayments kept as credit, less what was paid with it. */
+	credit: number,
+	currency: Currency,
+};
+
+export type BilledPatient = {
+	id: string,
+	name: string,
+	mrn: string,
+	address: string | null,
+};
+
 export type Booking = {
 	appointment: Appointment,
 	/**  Things the front desk should know, e.g. the patient is booked elsewhere at that time. */
@@ -302,6 +342,46 @@ export type BookingInput = {
 	notes: string | null,
 	/**  Book even over another appointment or outside hours: only for roles that may, and recorded. */
 	override_schedule?: boolean,
+};
+
+export type CashEntry = {
+	at: string,
+	/**  A refund is money going out. */
+	refund: boolean,
+	invoice_id: string | null,
+	invoice_number: string | null,
+	billed_to: string,
+	method: Method,
+	/**  Into the drawer; negative for a refund. */
+	amount: number,
+};
+
+export type CashSessionView = {
+	id: string,
+	staff_id: string,
+	cashier: string,
+	drawer: string,
+	currency: Currency,
+	opened_at: string,
+	closed_at: string | null,
+	opening_float: number,
+	methods: MethodTotal[],
+	entries: CashEntry[],
+	/**  The Z-report's number, given at closing. */
+	report_number: string | null,
+	note: string | null,
+};
+
+/**  One line of an invoice as stored and synced: what was charged, in the words printed. */
+export type ChargeLine = {
+	description: string,
+	/**  The appointment type or price item it was chosen from (none: typed freely). */
+	item_id: string | null,
+	quantity: number,
+	/**  Before tax, in minor units. */
+	unit_price: number,
+	discount: Discount,
+	tax_rate_bp: number,
 };
 
 export type Chart = {
@@ -341,6 +421,13 @@ export type ClinicSetup = {
 	admin_username: string,
 	admin_password: string,
 	device_name: string,
+};
+
+export type CloseCashSession = {
+	id: string,
+	/**  What was counted, per method: cash, and every method the session took money by. */
+	counted: Counted[],
+	note: string | null,
 };
 
 export type Code = 
@@ -397,6 +484,36 @@ export type Consultation = {
 	patient_id: string,
 };
 
+export type Counted = {
+	method: Method,
+	/**  As typed. */
+	amount: string,
+};
+
+/**  So many units of one line of the invoice a credit note refers to (`line`: its index). */
+export type CreditLine = {
+	line: number,
+	quantity: number,
+};
+
+export type CreditNoteEntry = {
+	id: string,
+	number: string,
+	issued_at: string,
+	credits: CreditLine[],
+	total: number,
+	tax: number,
+	reason: string,
+	by: string,
+};
+
+export type CreditNoteInput = {
+	invoice_id: string,
+	/**  The units of each line to credit; empty: everything not credited yet. */
+	lines: CreditLine[],
+	reason: string,
+};
+
 /**  An ISO 4217 currency with its number of minor-unit digits. */
 export type Currency = string;
 
@@ -450,6 +567,17 @@ export type DiagnosisInput = {
 	code: string,
 	onset: string | null,
 	comment: string | null,
+};
+
+/**  A discount: a percentage (in basis points: 10 % = 1000) or an amount in minor units. */
+export type Discount = { kind: "none" } | { kind: "percent"; value: number } | { kind: "amount"; value: number };
+
+export type DraftInput = {
+	lines: LineInput[],
+	/**  Off the whole invoice, as typed. */
+	discount: string,
+	customer_name: string | null,
+	service_date: string | null,
 };
 
 export type DuplicateCandidate = {
@@ -552,11 +680,91 @@ export type Icd10Code = {
 	chapter: number,
 };
 
+/**  What an invoice is started from. */
+export type InvoiceFrom = 
+/**  Checking a patient out: the appointment's service at its price. */
+{ from: "appointment"; appointment_id: string } | 
+/**  A consultation: its appointment's service, or for a walk-in the practitioner's fee. */
+{ from: "consultation"; encounter_id: string } | { from: "patient"; patient_id: string } | 
+/**  Sold over the counter, to nobody on record. */
+{ from: "counter" };
+
+export type InvoiceStatus = "draft" | 
+/**  Issued: numbered, never changed again. */
+"finalised" | "discarded";
+
+/**  An invoice or a draft in a list: the day's, a patient's. */
+export type InvoiceSummary = {
+	id: string,
+	status: InvoiceStatus,
+	number: string | null,
+	billed_to: string,
+	/**  When issued (none for a draft). */
+	issued_at: string | null,
+	total: number,
+	balance: number,
+	currency: Currency,
+};
+
+export type InvoiceView = {
+	/**  The draft's id while a draft; the invoice's once issued. */
+	id: string,
+	status: InvoiceStatus,
+	number: string | null,
+	patient: BilledPatient | null,
+	/**  A counter sale's customer, when named. */
+	customer_name: string | null,
+	appointment_id: string | null,
+	encounter_id: string | null,
+	service_date: string | null,
+	issued_at: string | null,
+	issued_by: string | null,
+	currency: Currency,
+	lines: ChargeLine[],
+	discount: Discount,
+	totals: Totals,
+	payments: PaymentEntry[],
+	credit_notes: CreditNoteEntry[],
+	/**  Paid less refunded. */
+	paid: number,
+	credited: number,
+	/**  Still owed: total − credited − paid (negative: owed to the patient). */
+	balance: number,
+	/**  For a draft: the version its next change is made on. */
+	version: number | null,
+};
+
 export type KnownAllergies = 
 /**  Nobody has asked (or recorded the answer). */
 "not_asked" | 
 /**  Asked: none. */
 "none_known" | "recorded";
+
+/**  What one line comes to. */
+export type LineAmounts = {
+	/**  Quantity × unit price. */
+	gross: number,
+	/**  The line's own discount and its share of the invoice's. */
+	discount: number,
+	/**  Gross less discount: what the tax is worked out on. */
+	net: number,
+	tax: number,
+	/**  Net plus tax. */
+	total: number,
+};
+
+export type LineInput = {
+	description: string,
+	/**  The price list's entry it was chosen from. */
+	item_id: string | null,
+	quantity: number,
+	/**  As typed, before tax: "45.00". */
+	unit_price: string,
+	/**  As typed: "", "10 %", "5.00". */
+	discount: string,
+	/**  As typed: "23", "0". */
+	tax_rate: string,
+};
 
 /**  One kind of measurement: how it is stored, coded and judged. */
 export type Measure = {
@@ -570,6 +778,23 @@ export type Measure = {
 	plausible: [number | null, number | null],
 	/**  The usual adult range (outside: flagged), in `unit`. */
 	usual: [number | null, number | null],
+};
+
+/**  How money is paid (clinic-sync's `money::METHODS`). */
+export type Method = "cash" | "card" | "transfer" | "other" | 
+/**  The patient's credit (an earlier overpayment) spent. */
+"credit";
+
+export type MethodTotal = {
+	method: Method,
+	/**  Taken in (cash: what stayed in the drawer, change given back already out). */
+	received: number,
+	refunded: number,
+	/**  What the drawer (or the card terminal's report) should show: for cash, the float too. */
+	expected: number,
+	counted: number | null,
+	/**  Counted less expected: short when negative. */
+	variance: number | null,
 };
 
 /**  An amount in integer minor units (cents) of a currency. Never a float. */
@@ -642,6 +867,12 @@ export type Observation = {
 	flag: string | null,
 };
 
+export type OpenCashSession = {
+	drawer: string,
+	/**  As typed. */
+	opening_float: string,
+};
+
 export type OpenedAttachment = {
 	file_name: string,
 	media_type: string,
@@ -708,6 +939,44 @@ export type PatientSummary = {
 	phones: string[],
 };
 
+export type PaymentEntry = {
+	id: string,
+	method: Method,
+	/**  What went to the invoice. */
+	amount: number,
+	/**  Cash handed over (none for other methods). */
+	tendered: number | null,
+	change: number,
+	/**  Kept as the patient's credit. */
+	credit: number,
+	reference: string | null,
+	at: string,
+	by: string,
+	refunds: RefundEntry[],
+	/**  What may still be refunded of it. */
+	refundable: number,
+};
+
+export type PaymentInput = {
+	invoice_id: string,
+	method: Method,
+	/**  As typed: for cash, what was handed over. */
+	amount: string,
+	/**  What is handed over beyond what is owed is kept as the patient's credit, not given back. */
+	keep_as_credit: boolean,
+	/**  A card slip's or a transfer's reference. */
+	reference: string | null,
+};
+
+export type PaymentTaken = {
+	payment_id: string,
+	/**  Change to give back, in cash. */
+	change: number,
+	/**  Kept as the patient's credit. */
+	credit: number,
+	invoice: InvoiceView,
+};
+
 /**  A span of one day, start before end. */
 export type Period = {
 	start: TimeOfDay,
@@ -735,7 +1004,17 @@ export type Permission = "manage_clinic" | "manage_staff" | "view_audit" | "mana
 /**  The drugs the clinic prescribes from. */
 "manage_formulary" | 
 /**  An emergency read of a chart by someone whose role does not see it: with a reason, audited as such. */
-"break_the_glass";
+"break_the_glass" | 
+/**  Invoices, payments and one's own cash drawer (DESIGN.md §7b). */
+"take_payments" | 
+/**  A patient's invoices, payments and statement. */
+"view_accounts" | 
+/**  What a patient owes, and nothing more of their account. */
+"view_balance" | "manage_prices" | 
+/**  A discount over the site's limit. */
+"give_large_discounts" | "refund_payments" | "credit_invoices" | 
+/**  Every cashier's sessions, not only one's own. */
+"review_cash_sessions";
 
 export type Practitioner = {
 	id: string,
@@ -804,6 +1083,28 @@ export type PrescriptionInput = {
 	allergy_override: string | null,
 };
 
+export type PriceInput = {
+	name: string,
+	/**  As typed: "12.50". */
+	price: string,
+	/**  As typed: "23", "6 %", "0". */
+	tax_rate: string,
+};
+
+export type PriceKind = 
+/**  An appointment type. */
+"service" | "item";
+
+export type PriceListEntry = {
+	id: string,
+	kind: PriceKind,
+	name: string,
+	/**  Before tax. */
+	price: Money,
+	tax_rate_bp: number,
+	active: boolean,
+};
+
 export type Priority = "normal" | "urgent" | "emergency";
 
 export type Problem = {
@@ -836,6 +1137,29 @@ export type QueueEntry = {
 };
 
 export type QueueStatus = "waiting" | "called" | "served" | "left";
+
+/**  The net and tax of every line at one rate, as the invoice prints them. */
+export type RateTotal = {
+	tax_rate_bp: number,
+	net: number,
+	tax: number,
+};
+
+export type RefundEntry = {
+	id: string,
+	amount: number,
+	method: Method,
+	reason: string,
+	at: string,
+	by: string,
+};
+
+export type RefundInput = {
+	payment_id: string,
+	/**  As typed. */
+	amount: string,
+	reason: string,
+};
 
 export type Refused = {
 	mutation_id: string,
@@ -943,6 +1267,18 @@ export type StaffMember = {
 	active: boolean,
 };
 
+export type StatementLine = {
+	at: string,
+	/**  "Invoice", "Payment (card)", "Refund (cash)", "Credit note". */
+	what: string,
+	reference: string | null,
+	invoice_id: string | null,
+	/**  What it adds to what is owed (a payment takes off). */
+	amount: number,
+	/**  Owed after it. */
+	balance: number,
+};
+
 /**  How this workstation stands with the server, for the window's status line. */
 export type SyncStatus = {
 	enrolled: boolean,
@@ -986,6 +1322,17 @@ export type TimeOffInput = {
 	starts: string,
 	ends: string,
 	reason: string,
+};
+
+export type Totals = {
+	lines: LineAmounts[],
+	gross: number,
+	discount: number,
+	net: number,
+	tax: number,
+	total: number,
+	/**  Lowest rate first. */
+	by_rate: RateTotal[],
 };
 
 export type UnsignedNote = {
