@@ -165,6 +165,9 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::money::cash_sessions,
             commands::money::patient_balance,
             commands::money::patient_account,
+            commands::money::invoice_settings,
+            commands::money::update_invoice_settings,
+            commands::money::set_logo,
         ])
 }
 

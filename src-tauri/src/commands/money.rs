@@ -8,6 +8,7 @@ use clinic_core::ops::billing::credit_notes::{self, CreditNoteInput};
 use clinic_core::ops::billing::invoices::{self, DraftInput, InvoiceFrom, InvoiceSummary};
 use clinic_core::ops::billing::payments::{self, PaymentInput, PaymentTaken, RefundInput};
 use clinic_core::ops::billing::prices::{self, PriceInput, PriceKind, PriceListEntry};
+use clinic_core::ops::billing::settings::{self, InvoiceSettings, InvoiceSettingsInput};
 use clinic_core::ops::billing::view::InvoiceView;
 use clinic_core::Result;
 use tauri::State;
@@ -127,4 +128,22 @@ pub async fn patient_balance(desk: State<'_, Desk>, patient_id: Uuid) -> Result<
 #[specta::specta]
 pub async fn patient_account(desk: State<'_, Desk>, patient_id: Uuid) -> Result<Account> {
     desk.run_as(move |c, s| async move { account::patient_account(&c, &s, patient_id).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn invoice_settings(desk: State<'_, Desk>) -> Result<InvoiceSettings> {
+    desk.run_as(|c, s| async move { settings::invoice_settings(&c, &s).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_invoice_settings(desk: State<'_, Desk>, input: InvoiceSettingsInput) -> Result<()> {
+    desk.run_as(move |c, s| async move { settings::update_invoice_settings(&c, &s, input).await }).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_logo(desk: State<'_, Desk>, logo: Option<Vec<u8>>) -> Result<()> {
+    desk.run_as(move |c, s| async move { settings::set_logo(&c, &s, logo).await }).await
 }

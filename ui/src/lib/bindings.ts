@@ -142,6 +142,9 @@ export const commands = {
 	cashSessions: (date: string) => typedError<CashSessionView[], Error>(__TAURI_INVOKE("cash_sessions", { date })),
 	patientBalance: (patientId: string) => typedError<Balance, Error>(__TAURI_INVOKE("patient_balance", { patientId })),
 	patientAccount: (patientId: string) => typedError<Account, Error>(__TAURI_INVOKE("patient_account", { patientId })),
+	invoiceSettings: () => typedError<InvoiceSettings, Error>(__TAURI_INVOKE("invoice_settings")),
+	updateInvoiceSettings: (input: InvoiceSettingsInput) => typedError<null, Error>(__TAURI_INVOKE("update_invoice_settings", { input })),
+	setLogo: (logo: number[] | null) => typedError<null, Error>(__TAURI_INVOKE("set_logo", { logo })),
 };
 
 /* Types */
@@ -688,6 +691,20 @@ export type InvoiceFrom =
 { from: "consultation"; encounter_id: string } | { from: "patient"; patient_id: string } | 
 /**  Sold over the counter, to nobody on record. */
 { from: "counter" };
+
+export type InvoiceSettings = {
+	/**  As a form shows it: "10". */
+	discount_limit: string,
+	invoice_note: string | null,
+	/**  The logo, as a PNG or JPEG. */
+	logo: number[] | null,
+};
+
+export type InvoiceSettingsInput = {
+	/**  As typed: "10", "12.5 %". */
+	discount_limit: string,
+	invoice_note: string | null,
+};
 
 export type InvoiceStatus = "draft" | 
 /**  Issued: numbered, never changed again. */

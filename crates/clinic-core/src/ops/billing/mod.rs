@@ -9,6 +9,7 @@ pub mod credit_notes;
 pub mod invoices;
 pub mod payments;
 pub mod prices;
+pub mod settings;
 pub mod view;
 
 use serde::{Deserialize, Serialize};
