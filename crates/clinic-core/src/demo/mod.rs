@@ -5,6 +5,7 @@
 //! for sync) and it leaves one audit entry that says what it seeded.
 
 mod clinical;
+mod money;
 
 pub use clinical::{long_history, History};
 mod names;
@@ -131,6 +132,7 @@ pub async fn create_demo_clinic(clinic: &Clinic, size: DemoSize, progress: impl 
         types.push(create_appointment_type(clinic, &manager, input).await?);
     }
     clinical::formulary_and_templates(clinic, &manager, &types).await?;
+    money::price_list(clinic, &admin, &manager).await?;
     let mut rng = StdRng::seed_from_u64(20261121);
     let patients = seed_patients(clinic, &admin, size.patients, &mut rng, &progress).await?;
     seed_appointments(clinic, &admin, &patients, &practitioners, &types, size.appointments, &mut rng, &progress).await?;
