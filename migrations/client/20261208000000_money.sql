@@ -137,3 +137,13 @@ CREATE TABLE credit_note (
     reason      TEXT NOT NULL
 );
 CREATE INDEX credit_note_invoice ON credit_note (invoice_id);
+
+CREATE TABLE printout (
+    id BLOB PRIMARY KEY NOT NULL, org_id BLOB NOT NULL,
+    created_at INTEGER NOT NULL, created_by BLOB, updated_at INTEGER NOT NULL, updated_hlc TEXT NOT NULL,
+    updated_by BLOB, version INTEGER, deleted_at INTEGER,
+    document    TEXT NOT NULL,             -- invoice, receipt (its id is the payment's), credit_note, cash_up
+    document_id BLOB NOT NULL,
+    printed_at  INTEGER NOT NULL
+);
+CREATE INDEX printout_document ON printout (document_id, document);

@@ -642,6 +642,22 @@ pub const ENTITIES: &[Entity] = &[
         ordered: &[],
         clinical: false,
     },
+    // A money document printed (or saved as a PDF), so that printing it again, on any
+    // workstation, gives the same document marked as a copy. A receipt is printed for a payment.
+    Entity {
+        name: "printout",
+        policy: Policy::Ledger,
+        fields: &[required("document", Kind::OneOf(&["invoice", "receipt", "credit_note", "cash_up"])), required("document_id", Kind::Id),
+            required("printed_at", Kind::Instant)],
+        unique: &[],
+        // Whoever may print the document (the use case checks it) records that it was printed.
+        access: access(Anyone, Nobody, Nobody),
+        guarded: &[],
+        own: &[],
+        secret: &[],
+        ordered: &[],
+        clinical: false,
+    },
     Entity {
         name: "audit_event",
         policy: Policy::AppendOnly,

@@ -1,7 +1,9 @@
 //! Credit notes: an issued invoice is never changed; a credit note reverses it, in whole or so
 //! many units of its lines, with a reason, numbered in the workstation's own series (`CN-…`).
-//! What a line gives back is worked out cumulatively (all the units credited so far, less what
-//! earlier notes gave), so crediting a line in parts gives back exactly what it charged.
+//! A credit note is an invoice in reverse: its lines are the units credited, at their price, with
+//! their part of the line's discount (worked out cumulatively, so the parts of a discount add up
+//! to it exactly), taxed and rounded as any document's lines. A line credited whole gives back
+//! exactly what it charged; credited in several parts, each part rounds its own tax.
 
 use clinic_sync::money::CreditLine;
 use serde::Deserialize;
@@ -9,11 +11,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::view::{credited_units, load, totals_of, InvoiceStatus, InvoiceView};
+use crate::domain::{totals, Discount, Line};
 use super::Write;
 use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::clock::from_millis;
 use crate::domain::{required_text, share};
+use clinic_sync::money::ChargeLine;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -41,8 +45,6 @@ pub async fn issue_credit_note(clinic: &Clinic, session: &Session, input: Credit
     if credits.is_empty() {
         return Err(Error::wrong_state("This invoice is credited in full already."));
     }
-    let amounts = totals_of(&invoice.lines, invoice.discount)?;
-    let (mut total, mut tax) = (0, 0);
     let mut seen = vec![false; invoice.lines.len()];
     for c in &credits {
         let Some(line) = invoice.lines.get(c.line) else { return Err(Error::invalid("lines", "That line is not on the invoice.")) };
@@ -53,11 +55,9 @@ pub async fn issue_credit_note(clinic: &Clinic, session: &Session, input: Credit
         if c.quantity < 1 || c.quantity > left {
             return Err(Error::invalid("lines", format!("“{}”: {left} of {} can still be credited.", line.description, line.quantity)));
         }
-        let a = amounts.lines[c.line];
-        let upto = |units: i64, of: i64| share(of, units, line.quantity);
-        total += upto(before[c.line] + c.quantity, a.total) - upto(before[c.line], a.total);
-        tax += upto(before[c.line] + c.quantity, a.tax) - upto(before[c.line], a.tax);
     }
+    let amounts = totals(&credited_lines(&invoice, &before, &credits)?, Discount::None)?;
+    let (total, tax) = (amounts.total, amounts.tax);
     let money = super::settings(&mut w).await?;
     let year = chrono::Datelike::year(&from_millis(w.now).with_timezone(&money.time_zone));
     let (number, series, seq) = super::next_number(&mut w, "credit_note", "CN-", year).await?;
@@ -69,4 +69,18 @@ pub async fn issue_credit_note(clinic: &Clinic, session: &Session, input: Credit
     let invoice = load(w.conn(), invoice.id).await?;
     w.commit().await?;
     Ok(invoice)
+}
+
+/// The lines a credit note gives back: so many units of each credited line, at its price, with
+/// their part of the line's discount (its own and its share of the invoice's) given the units
+/// credited `before`.
+pub(crate) fn credited_lines(invoice: &InvoiceView, before: &[i64], credits: &[CreditLine]) -> Result<Vec<Line>> {
+    let amounts = totals_of(&invoice.lines, invoice.discount)?;
+    Ok(credits.iter().map(|c| {
+        let ChargeLine { quantity, unit_price, tax_rate_bp, .. } = invoice.lines[c.line];
+        let discount = amounts.lines[c.line].discount;
+        let upto = |units: i64| share(discount, units, quantity);
+        let part = upto(before[c.line] + c.quantity) - upto(before[c.line]);
+        Line { quantity: c.quantity, unit_price, discount: Discount::Amount(part), tax_rate_bp }
+    }).collect())
 }

@@ -95,6 +95,8 @@ pub struct InvoiceView {
     pub credited: i64,
     /// Still owed: total − credited − paid (negative: owed to the patient).
     pub balance: i64,
+    /// The note printed on it (a tax exemption), as it was when issued.
+    pub note: Option<String>,
     /// For a draft: the version its next change is made on.
     pub version: Option<i64>,
 }
@@ -146,14 +148,14 @@ pub(crate) async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Invoic
         id, status: if d.status == "discarded" { InvoiceStatus::Discarded } else { InvoiceStatus::Draft }, number: None,
         patient: patient(conn, d.patient_id).await?, customer_name: d.customer_name, appointment_id: d.appointment_id, encounter_id: d.encounter_id,
         service_date: d.service_date.and_then(|s| s.parse().ok()), issued_at: None, issued_by: None, currency: Currency::parse(&d.currency)?,
-        balance: totals.total, lines, discount, totals, payments: vec![], credit_notes: vec![], paid: 0, credited: 0, version: d.version,
+        balance: totals.total, lines, discount, totals, payments: vec![], credit_notes: vec![], paid: 0, credited: 0, note: None, version: d.version,
     })
 }
 
 async fn load_invoice(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<InvoiceView>> {
     let Some(i) = sqlx::query!(
         r#"SELECT i.patient_id AS "patient_id: Uuid", i.customer_name, i.appointment_id AS "appointment_id: Uuid", i.encounter_id AS "encounter_id: Uuid",
-                  i.number, i.issued_at, i.service_date, i.currency, i.lines, i.discount, s.full_name AS "issued_by?"
+                  i.number, i.issued_at, i.service_date, i.currency, i.lines, i.discount, i.note, s.full_name AS "issued_by?"
            FROM invoice i LEFT JOIN staff s ON s.id = i.created_by WHERE i.id = ? AND i.deleted_at IS NULL"#, id
     ).fetch_optional(&mut *conn).await? else { return Ok(None) };
     let lines: Vec<ChargeLine> = serde_json::from_str(&i.lines)?;
@@ -167,7 +169,7 @@ async fn load_invoice(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<In
         id, status: InvoiceStatus::Finalised, number: Some(i.number), patient: patient(conn, i.patient_id).await?, customer_name: i.customer_name,
         appointment_id: i.appointment_id, encounter_id: i.encounter_id, service_date: i.service_date.and_then(|s| s.parse().ok()),
         issued_at: Some(from_millis(i.issued_at)), issued_by: i.issued_by, currency: Currency::parse(&i.currency)?,
-        balance: totals.total - credited - paid, lines, discount, totals, payments, credit_notes, paid, credited, version: None,
+        balance: totals.total - credited - paid, lines, discount, totals, payments, credit_notes, paid, credited, note: i.note, version: None,
     }))
 }
 
