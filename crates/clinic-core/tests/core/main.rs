@@ -15,6 +15,7 @@ mod keychain;
 mod patients;
 mod permissions;
 mod print;
+mod print_money;
 mod queue;
 mod signing;
 mod store;
