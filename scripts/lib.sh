@@ -81,3 +81,45 @@ stop_test_postgres() {
         rm -rf "$PG_THROWAWAY_DIR"
     fi
 }
+
+# A real CUPS print queue for clinic-core's printing test: ClinicDesk_PDF, a virtual printer
+# (Debian's cups-pdf) that writes each job it prints as a PDF file into $CLINIC_CUPS_PDF_OUT.
+# Starts the CUPS scheduler when it is not running (with systemd when it is the init, else cupsd
+# itself: these machines may have none). Exports CLINIC_REQUIRE_CUPS, so the test fails, not skips,
+# when the queue is missing. Only the queue's own settings file is written (the device
+# `cups-pdf:/clinicdesk` reads /etc/cups/cups-pdf-clinicdesk.conf): other cups-pdf queues keep theirs.
+ensure_test_printer() {
+    ensure_packages cups cups-client printer-driver-cups-pdf
+    local queue=ClinicDesk_PDF out=/var/spool/cups-pdf/clinic-desk
+    if ! lpstat -r 2>/dev/null | grep -q "scheduler is running"; then
+        step "starting the CUPS scheduler"
+        if [ -d /run/systemd/system ]; then
+            as_root systemctl start cups
+        else
+            as_root /usr/sbin/cupsd
+        fi
+        for _ in $(seq 50); do
+            lpstat -r 2>/dev/null | grep -q "scheduler is running" && break
+            sleep 0.1
+        done
+    fi
+    local conf=/etc/cups/cups-pdf-clinicdesk.conf
+    # Label 2: each file is named after its CUPS job ("job_42-…"), which is how the test finds its own.
+    local wanted
+    wanted=$(printf 'Out %s\nAnonDirName %s\nLabel 2\n' "$out" "$out")
+    if [ "$(cat "$conf" 2>/dev/null)" != "$wanted" ]; then
+        printf '%s\n' "$wanted" | as_root tee "$conf" >/dev/null
+    fi
+    if ! lpstat -p "$queue" >/dev/null 2>&1; then
+        step "creating the print queue $queue (a virtual PDF printer)"
+        local ppd
+        ppd=$(ls /usr/share/ppd/cups-pdf/CUPS-PDF_noopt.ppd /usr/share/ppd/cups-pdf/*.ppd 2>/dev/null | head -1)
+        # cups-pdf is a PostScript printer: CUPS turns the PDF into PostScript for it, and cups-pdf
+        # back into a PDF. Rendered by pdftocairo, the text stays readable (Latin-1 at least; with
+        # the default renderer every glyph becomes a drawing and pdftotext reads nothing).
+        as_root lpadmin -p "$queue" -E -v cups-pdf:/clinicdesk -P "$ppd" -D "Clinic Desk test printer (writes PDF files)" \
+            -o pdftops-renderer-default=pdftocairo 2> >(grep -v "Printer drivers are deprecated" >&2)
+    fi
+    as_root mkdir -p "$out"
+    export CLINIC_REQUIRE_CUPS=1 CLINIC_TEST_PRINTER=$queue CLINIC_CUPS_PDF_OUT=$out
+}

@@ -97,13 +97,18 @@ impl Money {
 
     /// As the clinic reads it: `1,234.50 EUR`.
     pub fn display(&self) -> String {
+        format!("{} {}", self.amount(), self.currency.code())
+    }
+
+    /// The figure alone, `1,234.50`: for a column of amounts whose currency is said once above it.
+    pub fn amount(&self) -> String {
         let digits = self.currency.minor_digits as u32;
-        let scale = 10i64.pow(digits);
+        let scale = 10u64.pow(digits);
         let (sign, abs) = (if self.minor < 0 { "-" } else { "" }, self.minor.unsigned_abs());
-        let major = (abs / scale as u64).to_string();
+        let major = (abs / scale).to_string();
         let grouped: Vec<String> = major.as_bytes().rchunks(3).rev().map(|g| String::from_utf8_lossy(g).into_owned()).collect();
-        let fraction = if digits == 0 { String::new() } else { format!(".{:0width$}", abs % scale as u64, width = digits as usize) };
-        format!("{sign}{}{fraction} {}", grouped.join(","), self.currency.code())
+        let fraction = if digits == 0 { String::new() } else { format!(".{:0width$}", abs % scale, width = digits as usize) };
+        format!("{sign}{}{fraction}", grouped.join(","))
     }
 
     /// A price: not negative, at most 10 million major units.
@@ -167,6 +172,8 @@ mod tests {
         assert_eq!(Money { minor: 123450, currency: eur() }.display(), "1,234.50 EUR");
         assert_eq!(Money { minor: -5, currency: eur() }.display(), "-0.05 EUR");
         assert_eq!(Money { minor: 1500, currency: Currency::parse("JPY").unwrap() }.display(), "1,500 JPY");
+        assert_eq!(Money { minor: -123456789, currency: Currency::parse("BHD").unwrap() }.amount(), "-123,456.789");
+        assert_eq!(Money { minor: i64::MIN, currency: eur() }.amount(), "-92,233,720,368,547,758.08");
     }
 
     #[test]

@@ -1,14 +1,24 @@
 //! The page model: blocks placed from the top of an A4 page down, a new page when one does not
-//! fit, and the footers (reference, page number) added once the page count is known.
+//! fit, and the footers (reference, page number) added once the page count is known. One PDF may
+//! hold several documents (a day's invoices printed as a batch): each starts on a new page with
+//! its own letterhead, and numbers its own pages in its own footer.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Mm, Op, OffsetDateTime, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+    PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, XObjectId, XObjectTransform,
 };
 
 use super::font::{self, wrap, width_mm, FONTS, MM_PER_PT};
+use super::logo::{logo, Logo};
 use super::{Letterhead, Style, CONTENT_BOTTOM, CONTENT_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
+use crate::error::Result;
+
+/// The largest a logo is drawn, in mm: it sits above the clinic's name.
+const LOGO_WIDTH: f32 = 50.0;
+const LOGO_HEIGHT: f32 = 18.0;
 
 pub struct Layout {
     doc: PdfDocument,
@@ -19,33 +29,60 @@ pub struct Layout {
     page: usize,
     /// Where the next block starts, in mm from the top of the current page.
     pub(super) y: f32,
+    /// The documents in this PDF, in order; the last is the one being drawn.
+    documents: Vec<Section>,
+    /// Each logo once per PDF, however many of its documents show it.
+    logos: Vec<(Arc<Logo>, XObjectId)>,
+}
+
+/// One document's pages: from `first_page` up to the next document's first.
+struct Section {
+    first_page: usize,
     footer: String,
     copy: bool,
 }
 
 impl Layout {
-    /// Starts a document with its letterhead. `footer` names it on every page (kind, number,
-    /// patient); `copy`, for a reprint, says when it was first printed.
-    pub fn new(letterhead: &Letterhead, footer: &str, copy: Option<&str>) -> Layout {
-        let mut doc = PdfDocument::new(&letterhead.title);
-        let (regular, bold) = (doc.add_font(&FONTS.regular), doc.add_font(&FONTS.bold));
-        let mut layout = Layout { doc, regular, bold, pages: Vec::new(), page: 0, y: MARGIN, footer: footer.into(), copy: copy.is_some() };
-        layout.new_page();
-        layout.letterhead(letterhead);
-        if let Some(first_printed) = copy {
-            layout.copy_banner(first_printed);
-        }
-        layout
+    /// A PDF of one document, starting with its letterhead. `footer` names it on every page
+    /// (kind, number, patient); `copy`, for a reprint, says when it was first printed. Refused
+    /// only when the letterhead's logo cannot be read.
+    pub fn new(letterhead: &Letterhead, footer: &str, copy: Option<&str>) -> Result<Layout> {
+        let mut layout = Layout::empty(&letterhead.title);
+        layout.start_document(letterhead, footer, copy)?;
+        Ok(layout)
     }
 
-    fn letterhead(&mut self, head: &Letterhead) {
+    /// A PDF with no page yet, called `title` (for several documents: `start_document` each).
+    pub fn empty(title: &str) -> Layout {
+        let mut doc = PdfDocument::new(title);
+        let (regular, bold) = (doc.add_font(&FONTS.regular), doc.add_font(&FONTS.bold));
+        Layout { doc, regular, bold, pages: Vec::new(), page: 0, y: MARGIN, documents: Vec::new(), logos: Vec::new() }
+    }
+
+    /// Starts the next document of this PDF on a new page, with its letterhead.
+    pub fn start_document(&mut self, letterhead: &Letterhead, footer: &str, copy: Option<&str>) -> Result<()> {
+        // Read before anything is drawn, so a bad logo leaves no half document behind.
+        let logo = letterhead.logo.map(logo).transpose()?;
+        self.documents.push(Section { first_page: self.pages.len(), footer: footer.into(), copy: copy.is_some() });
+        self.new_page();
+        self.letterhead(letterhead, logo.as_ref());
+        if let Some(first_printed) = copy {
+            self.copy_banner(first_printed);
+        }
+        Ok(())
+    }
+
+    fn letterhead(&mut self, head: &Letterhead, logo: Option<&Arc<Logo>>) {
         let right_width = 70.0;
         let mut right = self.y;
         for (i, line) in std::iter::once(&head.title).chain(&head.reference).enumerate() {
             let style = if i == 0 { Style { size: 14.0, bold: true, grey: 0.0 } } else { Style::SMALL };
-            let x = PAGE_WIDTH - MARGIN - width_mm(line, style.bold, style.size);
-            self.draw(x, right, line, style);
+            self.draw_right(PAGE_WIDTH - MARGIN, right, line, style);
             right += style.line_height() + if i == 0 { 1.0 } else { 0.0 };
+        }
+        if let Some(logo) = logo {
+            let height = self.image(logo, MARGIN, self.y, LOGO_WIDTH, LOGO_HEIGHT);
+            self.y += height + 2.5;
         }
         let name = Style { size: 16.0, bold: true, grey: 0.0 };
         self.text_in(MARGIN, CONTENT_WIDTH - right_width, &head.clinic, name);
@@ -55,6 +92,32 @@ impl Layout {
         self.y = self.y.max(right) + 2.0;
         self.rule_weighted(0.8, 0.0);
         self.space(3.0);
+    }
+
+    /// Draws `logo` with its top left corner at (`x`, `top`), as large as fits `max_width` ×
+    /// `max_height` mm with its proportions kept; returns the height it took.
+    fn image(&mut self, logo: &Arc<Logo>, x: f32, top: f32, max_width: f32, max_height: f32) -> f32 {
+        let id = match self.logos.iter().find(|(l, _)| Arc::ptr_eq(l, logo)) {
+            Some((_, id)) => id.clone(),
+            None => {
+                let id = self.doc.add_xobject(&logo.xobject());
+                self.logos.push((logo.clone(), id.clone()));
+                id
+            }
+        };
+        let (w, h) = (logo.width as f32, logo.height as f32);
+        let width = max_width.min(max_height * w / h);
+        let height = width * h / w;
+        // printpdf sizes an image by its pixels at a resolution: the one that makes it `width` mm.
+        let dpi = w * 25.4 / width;
+        let transform = XObjectTransform {
+            translate_x: Some(Mm(x).into()),
+            translate_y: Some(Mm(PAGE_HEIGHT - top - height).into()),
+            dpi: Some(dpi),
+            ..Default::default()
+        };
+        self.ops().push(Op::UseXobject { id, transform });
+        height
     }
 
     fn copy_banner(&mut self, first_printed: &str) {
@@ -68,12 +131,12 @@ impl Layout {
         self.y += 2.0 + 4.0;
     }
 
-    /// A new page, with the reprint's watermark under everything drawn later.
+    /// A new page of the current document, with a reprint's watermark under everything drawn later.
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
         self.page = self.pages.len() - 1;
         self.y = MARGIN;
-        if self.copy {
+        if self.documents.last().is_some_and(|d| d.copy) {
             let style = Style { size: 110.0, bold: true, grey: 0.9 };
             let width = width_mm("COPY", true, style.size);
             // Centred on the page, rising at 45°: the text starts half its length back down the
@@ -118,7 +181,7 @@ impl Layout {
         self.text_in(MARGIN, CONTENT_WIDTH, text, style);
     }
 
-    fn text_in(&mut self, x: f32, width: f32, text: &str, style: Style) {
+    pub(super) fn text_in(&mut self, x: f32, width: f32, text: &str, style: Style) {
         for line in wrap(text, style.bold, style.size, width) {
             self.keep_together(style.line_height());
             self.draw(x, self.y, &line, style);
@@ -181,19 +244,23 @@ impl Layout {
 
     /// The finished PDF: every page's footer added, dated `printed_at`.
     pub fn finish(mut self, printed_at: DateTime<Utc>) -> Vec<u8> {
-        let count = self.pages.len();
-        let footer = if self.copy { format!("COPY · {}", self.footer) } else { self.footer.clone() };
-        for i in 0..count {
-            self.page = i;
-            let y = PAGE_HEIGHT - MARGIN - 4.0;
-            self.line(MARGIN, PAGE_WIDTH - MARGIN, y, 0.3, 0.6);
-            let number = format!("Page {} of {count}", i + 1);
-            let number_width = width_mm(&number, false, Style::SMALL.size);
-            // A very long patient name shortens the reference rather than running into the number.
-            let lines = wrap(&footer, false, Style::SMALL.size, CONTENT_WIDTH - number_width - 6.0);
-            let reference = if lines.len() > 1 { format!("{}…", lines[0]) } else { footer.clone() };
-            self.draw(MARGIN, y + 1.5, &reference, Style::SMALL);
-            self.draw(PAGE_WIDTH - MARGIN - number_width, y + 1.5, &number, Style::SMALL);
+        let ends: Vec<usize> = self.documents.iter().skip(1).map(|d| d.first_page).chain([self.pages.len()]).collect();
+        let documents = std::mem::take(&mut self.documents);
+        for (document, end) in documents.iter().zip(ends) {
+            let count = end - document.first_page;
+            let footer = if document.copy { format!("COPY · {}", document.footer) } else { document.footer.clone() };
+            for (n, i) in (document.first_page..end).enumerate() {
+                self.page = i;
+                let y = PAGE_HEIGHT - MARGIN - 4.0;
+                self.line(MARGIN, PAGE_WIDTH - MARGIN, y, 0.3, 0.6);
+                let number = format!("Page {} of {count}", n + 1);
+                let number_width = width_mm(&number, false, Style::SMALL.size);
+                // A very long patient name shortens the reference rather than running into the number.
+                let lines = wrap(&footer, false, Style::SMALL.size, CONTENT_WIDTH - number_width - 6.0);
+                let reference = if lines.len() > 1 { format!("{}…", lines[0]) } else { footer.clone() };
+                self.draw(MARGIN, y + 1.5, &reference, Style::SMALL);
+                self.draw(PAGE_WIDTH - MARGIN - number_width, y + 1.5, &number, Style::SMALL);
+            }
         }
         let pages = std::mem::take(&mut self.pages);
         let finished = pages.into_iter().map(|ops| PdfPage::new(Mm(PAGE_WIDTH), Mm(PAGE_HEIGHT), ops)).collect();
@@ -225,7 +292,13 @@ impl Layout {
         ]);
     }
 
-    fn line(&mut self, x1: f32, x2: f32, y: f32, thickness: f32, grey_level: f32) {
+    /// One line of text ending at `right` mm from the page's left edge.
+    pub(super) fn draw_right(&mut self, right: f32, top: f32, text: &str, style: Style) {
+        let text = font::printable_form(text);
+        self.draw(right - width_mm(&text, style.bold, style.size), top, &text, style);
+    }
+
+    pub(super) fn line(&mut self, x1: f32, x2: f32, y: f32, thickness: f32, grey_level: f32) {
         let point = |x: f32| LinePoint { p: Point::new(Mm(x), Mm(PAGE_HEIGHT - y)), bezier: false };
         self.ops().extend([
             Op::SetOutlineColor { col: grey(grey_level) },

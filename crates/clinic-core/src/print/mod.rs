@@ -1,18 +1,30 @@
-//! Printed documents (prescriptions now; receipts, invoices and Z-reports next) as PDFs.
+//! Printed documents as PDFs: prescriptions, invoices, receipts and credit notes, the cash-up's
+//! Z-report; and printing them on the system's printers (CUPS).
 //!
 //! `Layout` is the small page model they share: an A4 page filled from the top, one block after
-//! another (letterhead, wrapped text, key/value pairs, a table, a signature line), a new page
-//! when a block does not fit, and on every page its number and the document's reference. A
-//! reprint is the same document with a banner and a light diagonal "COPY" on every page
-//! (DESIGN.md §7b). Each document's own file (`prescription.rs`) only decides what goes where.
+//! another (letterhead, wrapped text, key/value pairs, a table, a column of totals, a signature
+//! line), a new page when a block does not fit, and on every page its number and the document's
+//! reference. A reprint is the same document with a banner and a light diagonal "COPY" on every
+//! page (DESIGN.md §7b). Each document's own file (`prescription.rs`, `bill.rs`, `cash_up.rs`)
+//! only decides what goes where. docs/printing.md says what each shows.
 
+mod bill;
+mod blocks;
+mod cash_up;
 mod font;
 mod layout;
+mod logo;
 pub mod prescription;
+mod printers;
 mod table;
 
+pub use bill::{bill_pdf, bills_pdf, BillDocument, BillKind, BillLine, BilledPatient, PaymentLine};
+pub use blocks::Total;
+pub use cash_up::{cash_up_pdf, CashUpDocument, CashUpEntry, MethodCount};
 pub use font::unprintable;
 pub use layout::Layout;
+pub use logo::check_logo;
+pub use printers::{printers, send, Printer};
 pub use table::{Align, Cell, Column};
 pub use prescription::{prescription_pdf, PatientDetails, PrescribedItem, Prescriber, PrescriptionDocument};
 
@@ -52,6 +64,9 @@ pub struct ClinicDetails {
     pub address: String,
     pub phone: Option<String>,
     pub tax_id: Option<String>,
+    /// The clinic's logo, a PNG or JPEG (`check_logo` says whether one will print), drawn at the
+    /// top left of its letterhead.
+    pub logo: Option<Vec<u8>>,
 }
 
 impl ClinicDetails {
@@ -70,8 +85,10 @@ impl ClinicDetails {
 }
 
 /// The clinic's letterhead, with the document's kind and reference at the top right.
-pub struct Letterhead {
+pub struct Letterhead<'a> {
     pub clinic: String,
+    /// PNG or JPEG bytes, drawn above the clinic's name.
+    pub logo: Option<&'a [u8]>,
     /// Address, phone, tax id: one line each, under the clinic's name.
     pub lines: Vec<String>,
     pub title: String,

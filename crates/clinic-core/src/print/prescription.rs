@@ -68,12 +68,13 @@ pub fn prescription_pdf(doc: &PrescriptionDocument) -> Result<Vec<u8>> {
     check(doc)?;
     let letterhead = Letterhead {
         clinic: doc.clinic.name.clone(),
+        logo: doc.clinic.logo.as_deref(),
         lines: doc.clinic.lines(),
         title: "Prescription".into(),
         reference: vec![format!("No. {}", doc.number), format!("Issued {}", doc.issued)],
     };
     let footer = format!("Prescription {} · {} · {}", doc.number, doc.patient.name, doc.patient.mrn);
-    let mut page = Layout::new(&letterhead, &footer, doc.copy.as_deref());
+    let mut page = Layout::new(&letterhead, &footer, doc.copy.as_deref())?;
 
     let patient = &doc.patient;
     let birth_date = patient.birth_date.format("%Y-%m-%d").to_string();

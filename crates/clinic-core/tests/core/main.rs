@@ -16,6 +16,7 @@ mod keychain;
 mod patients;
 mod permissions;
 mod print;
+mod print_money;
 mod queue;
 mod signing;
 mod store;

@@ -2,7 +2,7 @@
 //! says the file is sound, `pdftotext` says what a person reads on it. Both tools are Debian
 //! packages (`qpdf`, `poppler-utils`) that scripts/test installs; without them these tests fail.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -30,7 +30,7 @@ fn every_name_the_demo_clinic_can_produce_prints() {
 
 /// The text of each "…" literal in Rust source, outside comments (escapes are rare there and
 /// only ASCII, so they are kept as written).
-fn string_literals(source: &str) -> Vec<String> {
+pub(super) fn string_literals(source: &str) -> Vec<String> {
     let mut literals = Vec::new();
     for line in source.lines() {
         let code = line.split("//").next().unwrap_or("");
@@ -51,6 +51,7 @@ fn sample(copy: Option<&str>) -> PrescriptionDocument {
             address: "12 Rua do Rio, 1100-001 Lisboa".into(),
             phone: Some("+351 210 000 000".into()),
             tax_id: Some("PT500000000".into()),
+            logo: None,
         },
         prescriber: Prescriber {
             name: "Νίκος Παπαδόπουλος".into(),
@@ -148,26 +149,45 @@ fn a_prescription_without_a_medicine_or_a_dose_is_refused() {
     assert_eq!(prescription_pdf(&doc).unwrap_err().field, Some("items"));
 }
 
-/// Prints `doc`, checks the file with qpdf, and returns its text (whitespace runs made single
-/// spaces, as the layout's columns are not what the tests are about). With CLINIC_PRINT_SAMPLES
-/// set to a folder, the PDF is kept there to look at.
+/// Prints `doc`, checks the file with qpdf, and returns its text (see `read_back`).
 fn print_and_read(name: &str, doc: &PrescriptionDocument) -> String {
-    let pdf = prescription_pdf(doc).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, &pdf).unwrap();
-    if let Ok(samples) = std::env::var("CLINIC_PRINT_SAMPLES") {
-        std::fs::create_dir_all(&samples).unwrap();
-        std::fs::copy(&path, Path::new(&samples).join(name)).unwrap();
-    }
+    read_back(name, &prescription_pdf(doc).unwrap())
+}
+
+/// Checks `pdf` with qpdf and returns its text as `pdftotext -layout` reads it, whitespace runs
+/// made single spaces (the layout's columns are not what the tests are about). The PDF and a
+/// picture of each page (`pdftoppm`, 60 dpi) are kept under `printed/` in the build's target
+/// folder, for a person to look at.
+pub(super) fn read_back(name: &str, pdf: &[u8]) -> String {
+    let samples = printed_dir();
+    std::fs::create_dir_all(&samples).unwrap();
+    let path = samples.join(name);
+    std::fs::write(&path, pdf).unwrap();
     let check = run("qpdf", &["--check".as_ref(), path.as_os_str()]);
     assert!(check.status.success(), "qpdf --check failed on {name}:\n{}{}", out(&check.stdout), out(&check.stderr));
+    let stem = path.with_extension("");
+    // Pictures of an earlier, longer version of this document would be mistaken for its pages.
+    let prefix = format!("{}-", stem.file_name().unwrap().to_string_lossy());
+    for old in std::fs::read_dir(&samples).unwrap().flatten() {
+        let old_name = old.file_name().to_string_lossy().into_owned();
+        if old_name.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".png")).is_some_and(|n| n.chars().all(|c| c.is_ascii_digit())) {
+            let _ = std::fs::remove_file(old.path());
+        }
+    }
+    let pictures = run("pdftoppm", &["-r".as_ref(), "60".as_ref(), "-png".as_ref(), path.as_os_str(), stem.as_os_str()]);
+    assert!(pictures.status.success(), "pdftoppm failed on {name}: {}", out(&pictures.stderr));
     let text = run("pdftotext", &["-layout".as_ref(), "-enc".as_ref(), "UTF-8".as_ref(), path.as_os_str(), "-".as_ref()]);
     assert!(text.status.success(), "pdftotext failed on {name}: {}", out(&text.stderr));
     out(&text.stdout).lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("\n")
 }
 
-fn run(tool: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+/// `$CARGO_TARGET_DIR/printed`, or the workspace's `target/printed`.
+fn printed_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("printed")
+}
+
+pub(super) fn run(tool: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
     Command::new(tool).args(args).output().unwrap_or_else(|e| {
         panic!("{tool} could not be run ({e}): these tests need the Debian packages qpdf and poppler-utils, which scripts/test installs")
     })

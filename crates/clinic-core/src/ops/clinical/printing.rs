@@ -70,7 +70,7 @@ pub async fn print_prescriptions(clinic: &Clinic, session: &Session, ids: Vec<Uu
     let number = format!("RX-{}", ids[0].simple().to_string()[..12].to_uppercase());
     let document = PrescriptionDocument {
         number: number.clone(),
-        clinic: ClinicDetails { name: format!("{} — {}", site.organisation, site.name), address: site.address, phone: None, tax_id: site.tax_id },
+        clinic: ClinicDetails { name: format!("{} — {}", site.organisation, site.name), address: site.address, phone: None, tax_id: site.tax_id, logo: None },
         prescriber: Prescriber { name: prescriber.full_name, specialisation: prescriber.specialisation.unwrap_or_default(), licence_number: None },
         patient: PatientDetails { name: p.name, mrn: p.mrn, birth_date: NaiveDate::parse_from_str(&p.birth_date, "%Y-%m-%d").unwrap_or_default(), address: p.address },
         issued: local(rows.iter().map(|r| r.prescribed_at).min().unwrap_or(w.now)), printed_at: from_millis(w.now), allergies, items, copy: copy.clone(),
