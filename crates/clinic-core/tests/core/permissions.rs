@@ -135,7 +135,7 @@ fn type_input(name: &str) -> AppointmentTypeInput {
 
 fn cases() -> Vec<Case> {
     use Permission::*;
-    vec![
+    let mut cases = vec![
         case("update_site_details", &[ManageClinic], |fx, s| Box::pin(async move {
             let details = SiteDetails { name: "Harbour Clinic".into(), address: "2 Quay Street".into(), time_zone: "Europe/Lisbon".into(), currency: "EUR".into(), tax_id: None, idle_lock_minutes: 10 };
             update_site_details(&fx.t.clinic, s, details).await
@@ -404,7 +404,186 @@ fn cases() -> Vec<Case> {
             let id = attached(fx).await;
             attachments::remove_attachment(&fx.t.clinic, s, id).await
         })),
+    ];
+    cases.extend(money_cases());
+    cases
+}
+
+fn money_cases() -> Vec<Case> {
+    use clinic_core::ops::billing::{account, cash, credit_notes, documents, invoices, payments, prices, settings, Method};
+    use Permission::*;
+    vec![
+        case("price_list", &[TakePayments, ManagePrices], |fx, s| Box::pin(async move { prices::price_list(c(fx), s).await.map(drop) })),
+        case("add_price_item", &[ManagePrices], |fx, s| Box::pin(async move { prices::add_price_item(c(fx), s, price_input()).await.map(drop) })),
+        case("update_price", &[ManagePrices], |fx, s| Box::pin(async move {
+            let id = prices::add_price_item(c(fx), &fx.all, price_input()).await.unwrap();
+            prices::update_price(c(fx), s, prices::PriceKind::Item, id, price_input(), false).await
+        })),
+        case("start_invoice", &[TakePayments], |fx, s| Box::pin(async move {
+            invoices::start_invoice(c(fx), s, invoices::InvoiceFrom::Counter).await.map(drop)
+        })),
+        case("save_invoice_draft", &[TakePayments], |fx, s| Box::pin(async move {
+            let d = invoices::start_invoice(c(fx), &fx.all, invoices::InvoiceFrom::Counter).await.unwrap();
+            invoices::save_invoice_draft(c(fx), s, d.id, draft_input("")).await.map(drop)
+        })),
+        case("save_invoice_draft (over the discount limit)", &[GiveLargeDiscounts], |fx, s| Box::pin(async move {
+            let d = invoices::start_invoice(c(fx), &fx.all, invoices::InvoiceFrom::Counter).await.unwrap();
+            invoices::save_invoice_draft(c(fx), s, d.id, draft_input("50 %")).await.map(drop)
+        })),
+        case("discard_invoice_draft", &[TakePayments], |fx, s| Box::pin(async move {
+            let d = invoices::start_invoice(c(fx), &fx.all, invoices::InvoiceFrom::Counter).await.unwrap();
+            invoices::discard_invoice_draft(c(fx), s, d.id).await
+        })),
+        case("finalise_invoice", &[TakePayments], |fx, s| Box::pin(async move {
+            let d = invoices::start_invoice(c(fx), &fx.all, invoices::InvoiceFrom::Counter).await.unwrap();
+            invoices::save_invoice_draft(c(fx), &fx.all, d.id, draft_input("")).await.unwrap();
+            invoices::finalise_invoice(c(fx), s, d.id).await.map(drop)
+        })),
+        case("invoice", &[TakePayments, ViewAccounts], |fx, s| Box::pin(async move {
+            let id = fx.issued().await;
+            invoices::invoice(c(fx), s, id).await.map(drop)
+        })),
+        case("invoices_of_day", &[TakePayments, ViewAccounts], |fx, s| Box::pin(async move {
+            invoices::invoices_of_day(c(fx), s, date("2026-11-23")).await.map(drop)
+        })),
+        case("take_payment", &[TakePayments], |fx, s| Box::pin(async move {
+            let id = fx.issued().await;
+            fx.drawer(s).await;
+            payments::take_payment(c(fx), s, payments::PaymentInput { invoice_id: id, method: Method::Card, amount: "1".into(), keep_as_credit: false, reference: None })
+                .await.map(drop)
+        })),
+        case("refund_payment", &[RefundPayments], |fx, s| Box::pin(async move {
+            let payment = fx.paid().await;
+            fx.drawer(s).await;
+            payments::refund_payment(c(fx), s, payments::RefundInput { payment_id: payment, amount: "1".into(), reason: "Overcharged".into() }).await.map(drop)
+        })),
+        case("issue_credit_note", &[CreditInvoices], |fx, s| Box::pin(async move {
+            let id = fx.issued().await;
+            credit_notes::issue_credit_note(c(fx), s, credit_notes::CreditNoteInput { invoice_id: id, lines: vec![], reason: "Not given".into() }).await.map(drop)
+        })),
+        case("open_cash_session", &[TakePayments], |fx, s| Box::pin(async move {
+            fx.close_drawer(s).await;
+            cash::open_cash_session(c(fx), s, cash::OpenCashSession { drawer: "Front".into(), opening_float: "10".into() }).await.map(drop)
+        })),
+        case("current_cash_session", &[TakePayments], |fx, s| Box::pin(async move { cash::current_cash_session(c(fx), s).await.map(drop) })),
+        case("close_cash_session", &[TakePayments], |fx, s| Box::pin(async move {
+            let id = fx.drawer(s).await;
+            cash::close_cash_session(c(fx), s, counted(id)).await.map(drop)
+        })),
+        case("cash_session (one's own)", &[TakePayments, ReviewCashSessions], |fx, s| Box::pin(async move {
+            let id = fx.drawer(s).await;
+            cash::cash_session(c(fx), s, id).await.map(drop)
+        })),
+        case("cash_session (someone else's)", &[ReviewCashSessions], |fx, s| Box::pin(async move {
+            let id = fx.drawer(&fx.all).await;
+            cash::cash_session(c(fx), s, id).await.map(drop)
+        })),
+        case("cash_sessions", &[TakePayments, ReviewCashSessions], |fx, s| Box::pin(async move {
+            cash::cash_sessions(c(fx), s, date("2026-11-23")).await.map(drop)
+        })),
+        case("patient_balance", &[ViewBalance], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            account::patient_balance(c(fx), s, p).await.map(drop)
+        })),
+        case("patient_account", &[ViewAccounts], |fx, s| Box::pin(async move {
+            let p = fx.patient().await;
+            account::patient_account(c(fx), s, p).await.map(drop)
+        })),
+        case("update_invoice_settings", &[ManageClinic], |fx, s| Box::pin(async move {
+            settings::update_invoice_settings(c(fx), s, settings::InvoiceSettingsInput { discount_limit: "10".into(), invoice_note: None }).await
+        })),
+        case("set_logo", &[ManageClinic], |fx, s| Box::pin(async move { settings::set_logo(c(fx), s, None).await })),
+        case("invoice_pdf", &[TakePayments], |fx, s| Box::pin(async move {
+            let id = fx.issued().await;
+            documents::invoice_pdf(c(fx), s, id).await.map(drop)
+        })),
+        case("receipt_pdf", &[TakePayments], |fx, s| Box::pin(async move {
+            let payment = fx.paid().await;
+            let invoice = payments_invoice(fx, payment).await;
+            documents::receipt_pdf(c(fx), s, invoice).await.map(drop)
+        })),
+        case("credit_note_pdf", &[TakePayments], |fx, s| Box::pin(async move {
+            let id = fx.issued().await;
+            let v = credit_notes::issue_credit_note(c(fx), &fx.all, credit_notes::CreditNoteInput { invoice_id: id, lines: vec![], reason: "Not given".into() })
+                .await.unwrap();
+            documents::credit_note_pdf(c(fx), s, v.credit_notes[0].id).await.map(drop)
+        })),
+        case("invoices_pdf", &[TakePayments], |fx, s| Box::pin(async move {
+            let id = fx.issued().await;
+            documents::invoices_pdf(c(fx), s, vec![id]).await.map(drop)
+        })),
+        case("cash_up_pdf", &[TakePayments], |fx, s| Box::pin(async move {
+            let id = match cash::current_cash_session(c(fx), s).await { Ok(Some(v)) => v.id, _ => fx.drawer(&fx.all).await };
+            documents::cash_up_pdf(c(fx), s, id).await.map(drop)
+        })),
     ]
+}
+
+fn c(fx: &Fx) -> &clinic_core::Clinic {
+    &fx.t.clinic
+}
+
+fn price_input() -> clinic_core::ops::billing::prices::PriceInput {
+    clinic_core::ops::billing::prices::PriceInput { name: "Dressing".into(), price: "8.50".into(), tax_rate: "23".into() }
+}
+
+fn draft_input(discount: &str) -> clinic_core::ops::billing::invoices::DraftInput {
+    use clinic_core::ops::billing::invoices::{DraftInput, LineInput};
+    let line = LineInput { description: "Dressing".into(), item_id: None, quantity: 2, unit_price: "8.50".into(), discount: String::new(), tax_rate: "23".into() };
+    DraftInput { lines: vec![line], discount: discount.into(), customer_name: None, service_date: None }
+}
+
+fn counted(id: Uuid) -> clinic_core::ops::billing::cash::CloseCashSession {
+    use clinic_core::ops::billing::{cash::Counted, Method};
+    clinic_core::ops::billing::cash::CloseCashSession { id, note: None, counted: vec![Counted { method: Method::Cash, amount: "0".into() },
+        Counted { method: Method::Card, amount: "0".into() }] }
+}
+
+async fn payments_invoice(fx: &Fx, payment: Uuid) -> Uuid {
+    sqlx::query_scalar::<_, Uuid>("SELECT invoice_id FROM payment WHERE id = ?").bind(payment).fetch_one(fx.t.clinic.store().pool()).await.unwrap()
+}
+
+impl Fx {
+    /// An issued invoice (a counter sale, 20.91), made by the all-roles session.
+    async fn issued(&self) -> Uuid {
+        use clinic_core::ops::billing::invoices;
+        let d = invoices::start_invoice(&self.t.clinic, &self.all, invoices::InvoiceFrom::Counter).await.unwrap();
+        invoices::save_invoice_draft(&self.t.clinic, &self.all, d.id, draft_input("")).await.unwrap();
+        invoices::finalise_invoice(&self.t.clinic, &self.all, d.id).await.unwrap().id
+    }
+
+    /// A card payment of 10.00 on a new invoice, taken by the all-roles session.
+    async fn paid(&self) -> Uuid {
+        use clinic_core::ops::billing::{payments, Method};
+        let invoice = self.issued().await;
+        self.drawer(&self.all).await;
+        let input = payments::PaymentInput { invoice_id: invoice, method: Method::Card, amount: "10".into(), keep_as_credit: false, reference: None };
+        payments::take_payment(&self.t.clinic, &self.all, input).await.unwrap().payment_id
+    }
+
+    /// The open cash session of `s`, opened if it has none; the all-roles session's for a role that takes no money.
+    async fn drawer(&self, s: &Session) -> Uuid {
+        use clinic_core::ops::billing::cash;
+        if let Ok(Some(open)) = cash::current_cash_session(&self.t.clinic, s).await {
+            return open.id;
+        }
+        let input = cash::OpenCashSession { drawer: "Front".into(), opening_float: "10".into() };
+        match cash::open_cash_session(&self.t.clinic, s, input).await {
+            Ok(v) => v.id,
+            Err(_) => Box::pin(self.drawer(&self.all)).await,
+        }
+    }
+
+    /// Closes the open cash session of `s`, if it has one.
+    async fn close_drawer(&self, s: &Session) {
+        use clinic_core::ops::billing::cash;
+        if let Ok(Some(open)) = cash::current_cash_session(&self.t.clinic, s).await {
+            let mut input = counted(open.id);
+            input.counted = open.methods.iter().filter(|m| m.method == clinic_core::ops::billing::Method::Cash || m.expected != 0)
+                .map(|m| cash::Counted { method: m.method, amount: format!("{}.{:02}", m.expected / 100, m.expected % 100) }).collect();
+            cash::close_cash_session(&self.t.clinic, s, input).await.unwrap();
+        }
+    }
 }
 
 fn attachment(patient_id: Uuid) -> attachments::AttachmentInput {
@@ -466,6 +645,10 @@ fn the_permission_table_is_the_one_the_clinic_agreed() {
         // Minimum necessary (DESIGN.md §7a): clinical content is for the doctor; others read a
         // chart only in an emergency, with a reason, audited.
         (ViewClinical, "D"), (WriteClinical, "D"), (ManageFormulary, "DM"), (BreakTheGlass, "RM"),
+        // Money (DESIGN.md §7b): the front desk takes it; reversing it and pricing it is a manager's;
+        // a doctor sees only what a patient owes.
+        (TakePayments, "RM"), (ViewAccounts, "RM"), (ViewBalance, "RDM"), (ManagePrices, "M"), (GiveLargeDiscounts, "M"),
+        (RefundPayments, "M"), (CreditInvoices, "M"), (ReviewCashSessions, "M"),
     ];
     assert_eq!(agreed.len(), Permission::ALL.len());
     for (permission, letters) in agreed {
