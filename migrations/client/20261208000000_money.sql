@@ -70,6 +70,7 @@ CREATE TABLE cash_session (
     updated_by BLOB, version INTEGER, deleted_at INTEGER,
     site_id       BLOB NOT NULL,
     staff_id      BLOB NOT NULL,
+    device_id     BLOB NOT NULL,
     drawer        TEXT NOT NULL,
     currency      TEXT NOT NULL,
     opened_at     INTEGER NOT NULL,
@@ -80,7 +81,7 @@ CREATE TABLE cash_session (
     report_number TEXT,
     note          TEXT
 );
-CREATE INDEX cash_session_staff ON cash_session (staff_id, opened_at DESC);
+CREATE INDEX cash_session_staff ON cash_session (staff_id, device_id, opened_at DESC);
 
 CREATE TABLE payment (
     id BLOB PRIMARY KEY NOT NULL, org_id BLOB NOT NULL,

@@ -167,6 +167,10 @@ impl<'c> Write<'c> {
         self.actor.device.org_id
     }
 
+    pub fn device_id(&self) -> Uuid {
+        self.actor.device.id
+    }
+
     pub fn site_id(&self) -> Uuid {
         self.actor.device.site_id
     }

@@ -581,7 +581,8 @@ pub const ENTITIES: &[Entity] = &[
     Entity {
         name: "cash_session",
         policy: Policy::Closing { closed: "closed_at", owner: "staff_id" },
-        fields: &[required("site_id", Kind::Ref("site")), required("staff_id", Kind::Ref("staff")), required("drawer", Kind::Text(64)),
+        // The workstation whose drawer it is: a cashier at another desk opens a session there.
+        fields: &[required("site_id", Kind::Ref("site")), required("staff_id", Kind::Ref("staff")), required("device_id", Kind::Id), required("drawer", Kind::Text(64)),
             required("currency", CURRENCY), required("opened_at", Kind::Instant), required("opening_float", MONEY),
             nullable("closed_at", Kind::Instant), nullable("counted", Kind::Amounts), nullable("expected", Kind::Amounts),
             nullable("report_number", Kind::Text(32)), nullable("note", Kind::Text(500))],

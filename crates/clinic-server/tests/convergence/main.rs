@@ -13,6 +13,7 @@ mod attachments;
 mod integrity;
 mod lockout;
 mod machine;
+mod money;
 mod pinning;
 mod settling;
 mod stories;

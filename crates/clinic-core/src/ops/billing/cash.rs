@@ -72,15 +72,16 @@ pub struct OpenCashSession {
 /// Opens the caller's cash session on a drawer: one open session per person.
 pub async fn open_cash_session(clinic: &Clinic, session: &Session, input: OpenCashSession) -> Result<CashSessionView> {
     let mut w = Write::begin(clinic, session, Permission::TakePayments).await?;
+    let device = w.device_id();
     let currency = w.site().await?.currency;
     let drawer = required_text("drawer", "The drawer", &input.drawer, 64)?;
     let float = Money::parse("opening_float", &input.opening_float, currency)?.minor;
-    if let Ok(open) = super::open_session_of(w.conn(), session.staff_id).await {
+    if let Ok(open) = super::open_session_of(w.conn(), session.staff_id, device).await {
         let v = load(w.conn(), open).await?;
         return Err(Error::wrong_state(format!("You have a cash session open already ({}): close it first.", v.drawer)));
     }
     let id = Uuid::now_v7();
-    let fields = [("site_id", json!(w.site_id())), ("staff_id", json!(session.staff_id)), ("drawer", json!(drawer)), ("currency", json!(currency.code())),
+    let fields = [("site_id", json!(w.site_id())), ("staff_id", json!(session.staff_id)), ("device_id", json!(w.actor.device.id)), ("drawer", json!(drawer)), ("currency", json!(currency.code())),
         ("opened_at", json!(w.now)), ("opening_float", json!(float))];
     super::create(&mut w, "open", "cash_session", id, &fields).await?;
     let view = load(w.conn(), id).await?;
@@ -92,7 +93,7 @@ pub async fn open_cash_session(clinic: &Clinic, session: &Session, input: OpenCa
 pub async fn current_cash_session(clinic: &Clinic, session: &Session) -> Result<Option<CashSessionView>> {
     crate::auth::authorize(clinic, session, Permission::TakePayments).await?;
     let mut conn = clinic.store().pool().acquire().await?;
-    match super::open_session_of(&mut conn, session.staff_id).await {
+    match super::open_session_of(&mut conn, session.staff_id, clinic.device()?.id).await {
         Ok(id) => Ok(Some(load(&mut conn, id).await?)),
         Err(_) => Ok(None),
     }

@@ -145,10 +145,11 @@ pub(crate) async fn next_number(w: &mut Write<'_>, kind: &str, prefix: &str, yea
     Ok((format!("{series}-{seq:06}"), series, seq))
 }
 
-/// The open cash session of the person taking money; refused when they have none.
-pub(crate) async fn open_session_of(conn: &mut SqliteConnection, staff_id: Uuid) -> Result<Uuid> {
-    sqlx::query_scalar!(r#"SELECT id AS "id!: Uuid" FROM cash_session WHERE staff_id = ? AND closed_at IS NULL AND deleted_at IS NULL
-                           ORDER BY opened_at DESC LIMIT 1"#, staff_id)
+/// The open cash session of the person taking money at this workstation's drawer; refused when
+/// they have none (one open at another desk is that desk's drawer).
+pub(crate) async fn open_session_of(conn: &mut SqliteConnection, staff_id: Uuid, device_id: Uuid) -> Result<Uuid> {
+    sqlx::query_scalar!(r#"SELECT id AS "id!: Uuid" FROM cash_session WHERE staff_id = ? AND device_id = ? AND closed_at IS NULL AND deleted_at IS NULL
+                           ORDER BY opened_at DESC LIMIT 1"#, staff_id, device_id)
         .fetch_optional(conn).await?
         .ok_or_else(|| Error { field: Some("cash_session"), ..Error::wrong_state("Open your cash session first (Money → Cash session): every payment goes into a drawer.") })
 }

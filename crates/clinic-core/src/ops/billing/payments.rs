@@ -38,6 +38,7 @@ pub struct PaymentTaken {
 /// Records a payment against an issued invoice.
 pub async fn take_payment(clinic: &Clinic, session: &Session, input: PaymentInput) -> Result<PaymentTaken> {
     let mut w = Write::begin(clinic, session, Permission::TakePayments).await?;
+    let device = w.device_id();
     let invoice = load(w.conn(), input.invoice_id).await?;
     if invoice.status != InvoiceStatus::Finalised {
         return Err(Error::wrong_state("Finalise the invoice before taking payment: a draft can still change."));
@@ -74,7 +75,7 @@ pub async fn take_payment(clinic: &Clinic, session: &Session, input: PaymentInpu
             }
             None
         }
-        _ => Some(open_session_of(w.conn(), session.staff_id).await?),
+        _ => Some(open_session_of(w.conn(), session.staff_id, device).await?),
     };
     let reference = optional_text("reference", input.reference.as_deref(), 100)?;
     let id = Uuid::now_v7();
@@ -105,6 +106,7 @@ pub struct RefundInput {
 /// from credit goes back to credit). A manager's, with a reason.
 pub async fn refund_payment(clinic: &Clinic, session: &Session, input: RefundInput) -> Result<InvoiceView> {
     let mut w = Write::begin(clinic, session, Permission::RefundPayments).await?;
+    let device = w.device_id();
     let p = sqlx::query!(r#"SELECT invoice_id AS "invoice_id: Uuid", patient_id AS "patient_id: Uuid", method FROM payment WHERE id = ?"#, input.payment_id)
         .fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The payment"))?;
     let invoice_id = p.invoice_id.ok_or_else(|| Error::not_found("The payment's invoice"))?;
@@ -122,7 +124,7 @@ pub async fn refund_payment(clinic: &Clinic, session: &Session, input: RefundInp
     let method = Method::named(&p.method)?;
     let session_id = match method {
         Method::Credit => None,
-        _ => Some(open_session_of(w.conn(), session.staff_id).await?),
+        _ => Some(open_session_of(w.conn(), session.staff_id, device).await?),
     };
     let id = Uuid::now_v7();
     let fields = [("site_id", json!(w.site_id())), ("payment_id", json!(input.payment_id)), ("invoice_id", json!(invoice_id)),
