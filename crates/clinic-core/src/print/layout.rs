@@ -278,13 +278,12 @@ impl Layout {
         // The streams are deflated here at zlib's fast level: printpdf's own pass uses the slowest,
         // which took half the time of printing a receipt to save a few per cent of its size.
         for object in pdf.objects.values_mut() {
-            if let Ok(stream) = object.as_stream_mut() {
-                if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                    let deflated = deflate(&stream.content);
-                    if deflated.len() + 19 < stream.content.len() {
-                        stream.dict.set("Filter", "FlateDecode");
-                        stream.set_content(deflated);
-                    }
+            let Ok(stream) = object.as_stream_mut() else { continue };
+            if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
+                let deflated = deflate(&stream.content);
+                if deflated.len() + 19 < stream.content.len() {
+                    stream.dict.set("Filter", "FlateDecode");
+                    stream.set_content(deflated);
                 }
             }
         }
