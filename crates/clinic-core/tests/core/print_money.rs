@@ -399,6 +399,24 @@ fn a_bill_printed_on_a_cups_queue_comes_out_of_the_printer() {
     assert_eq!(pages(&bytes), 1);
 }
 
+/// A printer that refuses the job (its owner stopped it; scripts/test sets one up): what `lp` said
+/// reaches the receptionist.
+#[test]
+fn a_printer_that_refuses_the_job_says_why() {
+    let Ok(refusing) = std::env::var("CLINIC_TEST_REFUSING_PRINTER") else {
+        assert!(std::env::var_os("CLINIC_REQUIRE_CUPS").is_none(), "scripts/test sets CLINIC_TEST_REFUSING_PRINTER with the queues");
+        eprintln!("not run: no refusing print queue on this machine (scripts/test sets one up)");
+        return;
+    };
+    let error = send(&refusing, "Invoice LIS-3-2026-000042", &bill_pdf(&invoice()).unwrap(), 1).unwrap_err();
+    assert_eq!(error.field, None);
+    assert!(
+        error.message.starts_with(&format!("The printer “{refusing}” did not take the document: lp:")) && error.message.contains("not accepting jobs"),
+        "{}",
+        error.message
+    );
+}
+
 #[test]
 fn a_printer_this_computer_does_not_know_is_refused_in_words() {
     let error = send("Reception_Laser_That_Is_Not_There", "Invoice", b"%PDF-1.7", 1).unwrap_err();
