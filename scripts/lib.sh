@@ -84,7 +84,7 @@ stop_test_postgres() {
 
 # A real CUPS print queue for clinic-core's printing test: ClinicDesk_PDF, a virtual printer
 # (Debian's cups-pdf) that writes each job it prints as a PDF file into $CLINIC_CUPS_PDF_OUT.
-# Starts the CUPS scheduler when it is not running (with systemd when it is the init, else cupsd
+# A second queue, ClinicDesk_Refusing, refuses every job. Starts the CUPS scheduler when it is not running (with systemd when it is the init, else cupsd
 # itself: these machines may have none). Exports CLINIC_REQUIRE_CUPS, so the test fails, not skips,
 # when the queue is missing. Only the queue's own settings file is written (the device
 # `cups-pdf:/clinicdesk` reads /etc/cups/cups-pdf-clinicdesk.conf): other cups-pdf queues keep theirs.
@@ -120,6 +120,14 @@ ensure_test_printer() {
         as_root lpadmin -p "$queue" -E -v cups-pdf:/clinicdesk -P "$ppd" -D "Clinic Desk test printer (writes PDF files)" \
             -o pdftops-renderer-default=pdftocairo 2> >(grep -v "Printer drivers are deprecated" >&2)
     fi
+    # A second queue that refuses every job, as a printer its owner has stopped does: the test of
+    # what a receptionist reads when lp fails.
+    local refusing=ClinicDesk_Refusing
+    if ! lpstat -p "$refusing" >/dev/null 2>&1; then
+        as_root lpadmin -p "$refusing" -E -v cups-pdf:/clinicdesk -P "$(ls /usr/share/ppd/cups-pdf/CUPS-PDF_noopt.ppd)" \
+            -D "Clinic Desk test printer (refuses every job)" 2> >(grep -v "Printer drivers are deprecated" >&2)
+    fi
+    as_root cupsreject -r "stopped for the tests" "$refusing"
     as_root mkdir -p "$out"
-    export CLINIC_REQUIRE_CUPS=1 CLINIC_TEST_PRINTER=$queue CLINIC_CUPS_PDF_OUT=$out
+    export CLINIC_REQUIRE_CUPS=1 CLINIC_TEST_PRINTER=$queue CLINIC_TEST_REFUSING_PRINTER=$refusing CLINIC_CUPS_PDF_OUT=$out
 }

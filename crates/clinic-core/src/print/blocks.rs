@@ -28,42 +28,49 @@ impl Total {
         Total::Row { label: label.into(), figure: figure.into(), style: Style { size: 11.0, bold: true, grey: 0.0 } }
     }
 
-    fn height(&self) -> f32 {
+    /// The lines it takes, and its height in mm, when its label is wrapped to the room left of
+    /// its figure.
+    fn wrapped(&self) -> (Vec<String>, f32) {
         match self {
-            Total::Row { style, .. } => style.line_height() + 0.6,
-            Total::Note(_) => Style::SMALL.line_height(),
-            Total::Rule => 1.5,
+            Total::Row { label, figure, style } => {
+                let room = TOTALS_WIDTH - 2.0 - super::font::width_mm(figure, style.bold, style.size) - 4.0;
+                let lines = wrap(label, style.bold, style.size, room);
+                let height = lines.len() as f32 * style.line_height() + 0.6;
+                (lines, height)
+            }
+            Total::Note(_) => (Vec::new(), Style::SMALL.line_height()),
+            Total::Rule => (Vec::new(), 1.5),
         }
     }
 }
 
 impl Layout {
-    /// A column of totals at the right of the page, kept on one page with what it sums up.
+    /// A column of totals at the right of the page, kept on one page with what it sums up. A
+    /// label too long for its room (a long payment method) wraps, its figure on its first line.
     pub fn totals(&mut self, rows: &[Total]) {
         let left = PAGE_WIDTH - MARGIN - TOTALS_WIDTH;
-        self.keep_together(rows.iter().map(Total::height).sum());
-        for row in rows {
-            self.keep_together(row.height());
+        let wrapped: Vec<(Vec<String>, f32)> = rows.iter().map(Total::wrapped).collect();
+        self.space(1.0);
+        self.keep_together(wrapped.iter().map(|(_, height)| height).sum());
+        for (row, (lines, height)) in rows.iter().zip(wrapped) {
+            self.keep_together(height);
             match row {
-                Total::Row { label, figure, style } => {
-                    let figure_width = super::font::width_mm(figure, style.bold, style.size);
-                    // A label too long for its room (a long payment method) is cut, never run into its figure.
-                    let room = FIGURES_RIGHT - figure_width - 4.0 - left;
-                    let lines = wrap(label, style.bold, style.size, room);
-                    let label = if lines.len() > 1 { format!("{}…", lines[0]) } else { label.clone() };
-                    self.draw(left, self.y, &label, *style);
+                Total::Row { figure, style, .. } => {
                     self.draw_right(FIGURES_RIGHT, self.y, figure, *style);
-                    self.y += style.line_height() + 0.6;
+                    for line in lines {
+                        self.draw(left, self.y, &line, *style);
+                        self.y += style.line_height();
+                    }
+                    self.y += 0.6;
                 }
                 Total::Note(text) => {
                     // Indented under its row, on the row's baseline grid.
                     self.draw(left + 4.0, self.y - 0.4, text, Style::SMALL);
-                    self.y += Style::SMALL.line_height();
+                    self.y += height;
                 }
                 Total::Rule => {
-                    let y = self.y + 0.3;
-                    self.line(left, PAGE_WIDTH - MARGIN, y, 0.5, 0.0);
-                    self.y += 1.5;
+                    self.line(left, PAGE_WIDTH - MARGIN, self.y + 0.3, 0.5, 0.0);
+                    self.y += height;
                 }
             }
         }

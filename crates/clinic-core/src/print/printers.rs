@@ -4,10 +4,14 @@
 //! the async runtime. Without CUPS, or with no printer set up, the list is empty and the window
 //! offers only "Save as PDF".
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::error::{Code, Error, Result};
+
+/// How long one of CUPS's tools may take to answer.
+const TOOL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A printer this computer knows, as CUPS names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,25 +49,13 @@ pub fn send(printer: &str, title: &str, pdf: &[u8], copies: u32) -> Result<Strin
     }
     // The title is only a label in the queue: no control characters.
     let title: String = title.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let mut lp = cups_tool("lp")
-        .args(["-d", printer, "-t", &title, "-n", &copies.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| unavailable(format!("lp could not be started ({e})")))?;
-    // The document goes in on stdin (no file of patient data left in a temporary folder).
-    let mut stdin = lp.stdin.take().expect("piped");
-    let writing = std::thread::scope(|s| {
-        let writer = s.spawn(move || stdin.write_all(pdf));
-        let output = lp.wait_with_output();
-        (writer.join().expect("the writer does not panic"), output)
-    });
-    let output = writing.1.map_err(|e| unavailable(format!("lp did not finish ({e})")))?;
-    if !output.status.success() || writing.0.is_err() {
+    // The document goes in on stdin: no file of patient data is left in a temporary folder.
+    let (output, written) = run_with_input("lp", &["-d", printer, "-t", &title, "-n", &copies.to_string()], Some(pdf))?;
+    if !output.status.success() || !written {
         let said = text(&output.stderr);
         let said = if said.is_empty() { text(&output.stdout) } else { said };
-        return Err(Error::new(Code::Internal, format!("The printer “{printer}” did not take the document: {}", if said.is_empty() { "lp failed without saying why".into() } else { said })));
+        let said = if said.is_empty() { "lp failed without saying why".to_string() } else { said };
+        return Err(Error::new(Code::Internal, format!("The printer “{printer}” did not take the document: {said}")));
     }
     // "request id is Reception-42 (1 file(s))"
     let said = text(&output.stdout);
@@ -97,6 +89,15 @@ fn listing() -> Result<Vec<Printer>> {
             }
         }
     }
+    // Printers CUPS found on the network but has made no queue for yet (IPP Everywhere): `lp`
+    // prints on them too, and makes the queue then.
+    let destinations = run("lpstat", &["-e"])?;
+    for name in text(&destinations.stdout).lines().map(str::trim).filter(|n| !n.is_empty()) {
+        if !printers.iter().any(|p| p.name == name) {
+            let default = default_name.as_deref() == Some(name);
+            printers.push(Printer { name: name.to_string(), description: name.replace('_', " "), default });
+        }
+    }
     Ok(printers)
 }
 
@@ -108,10 +109,58 @@ fn cups_tool(name: &str) -> Command {
 }
 
 fn run(tool: &str, args: &[&str]) -> Result<Output> {
-    cups_tool(tool).args(args).stdin(Stdio::null()).output().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => unavailable("printing needs CUPS, which is not installed on this computer".into()),
-        _ => unavailable(format!("{tool} could not be run ({e})")),
+    run_with_input(tool, args, None).map(|(output, _)| output)
+}
+
+/// Runs a CUPS tool with `input` on its stdin, for at most `TOOL_TIMEOUT`: the scheduler answers
+/// in milliseconds, and one that hangs must not keep a receptionist waiting for ever. Says
+/// whether all of `input` was taken.
+fn run_with_input(tool: &str, args: &[&str], input: Option<&[u8]>) -> Result<(Output, bool)> {
+    let mut child = cups_tool(tool)
+        .args(args)
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => unavailable("printing needs CUPS, which is not installed on this computer".into()),
+            _ => unavailable(format!("{tool} could not be run ({e})")),
+        })?;
+    let (stdin, stdout, stderr) = (child.stdin.take(), child.stdout.take(), child.stderr.take());
+    std::thread::scope(|s| {
+        // Written and read beside the wait, so neither side can block on a full pipe.
+        let writer = s.spawn(move || match (stdin, input) {
+            (Some(mut stdin), Some(input)) => stdin.write_all(input).is_ok(), // dropped: closed, the tool sees the end
+            _ => true,
+        });
+        let stdout = s.spawn(move || drain(stdout));
+        let stderr = s.spawn(move || drain(stderr));
+        let deadline = Instant::now() + TOOL_TIMEOUT;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Ok(status),
+                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+                Ok(None) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Err(unavailable(format!("the printing service did not answer within {} seconds", TOOL_TIMEOUT.as_secs())));
+                }
+                Err(e) => break Err(unavailable(format!("{tool} did not finish ({e})"))),
+            }
+        };
+        let written = writer.join().expect("the writer does not panic");
+        let output = Output { status: status?, stdout: stdout.join().expect("no panic"), stderr: stderr.join().expect("no panic") };
+        Ok((output, written))
     })
+}
+
+/// All a pipe gives until it is closed.
+fn drain(pipe: Option<impl Read>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if let Some(mut pipe) = pipe {
+        let _ = pipe.read_to_end(&mut bytes);
+    }
+    bytes
 }
 
 fn unavailable(why: String) -> Error {

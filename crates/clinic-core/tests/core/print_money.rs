@@ -285,7 +285,7 @@ fn every_name_the_demo_clinic_can_produce_prints_on_a_bill() {
         .map(|(i, chunk)| {
             let mut doc = invoice();
             doc.number = format!("NAMES-{i:03}");
-            doc.patient.as_mut().unwrap().name = chunk[..3].join(" ");
+            doc.patient.as_mut().unwrap().name = chunk.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
             doc.lines = chunk.iter().map(|name| line(name, 1, 100, Discount::None, 0)).collect();
             doc
         })
@@ -399,6 +399,24 @@ fn a_bill_printed_on_a_cups_queue_comes_out_of_the_printer() {
     assert_eq!(pages(&bytes), 1);
 }
 
+/// A printer that refuses the job (its owner stopped it; scripts/test sets one up): what `lp` said
+/// reaches the receptionist.
+#[test]
+fn a_printer_that_refuses_the_job_says_why() {
+    let Ok(refusing) = std::env::var("CLINIC_TEST_REFUSING_PRINTER") else {
+        assert!(std::env::var_os("CLINIC_REQUIRE_CUPS").is_none(), "scripts/test sets CLINIC_TEST_REFUSING_PRINTER with the queues");
+        eprintln!("not run: no refusing print queue on this machine (scripts/test sets one up)");
+        return;
+    };
+    let error = send(&refusing, "Invoice LIS-3-2026-000042", &bill_pdf(&invoice()).unwrap(), 1).unwrap_err();
+    assert_eq!(error.field, None);
+    assert!(
+        error.message.starts_with(&format!("The printer “{refusing}” did not take the document: lp:")) && error.message.contains("not accepting jobs"),
+        "{}",
+        error.message
+    );
+}
+
 #[test]
 fn a_printer_this_computer_does_not_know_is_refused_in_words() {
     let error = send("Reception_Laser_That_Is_Not_There", "Invoice", b"%PDF-1.7", 1).unwrap_err();
@@ -438,4 +456,30 @@ fn pdf_images(pdf: &[u8]) -> Vec<(usize, usize)> {
             (f[0].parse().unwrap(), f[10].parse().unwrap())
         })
         .collect()
+}
+
+/// What stretches a bill: a long clinic name without a logo, a long patient's name, a currency
+/// without decimals and amounts in the millions, a long payment method. Everything still reads
+/// back whole (and the picture under target/printed shows it inside its columns).
+#[test]
+fn long_names_and_large_amounts_stay_whole() {
+    let mut doc = invoice();
+    doc.clinic.name = "Centro Médico Familiar de São João da Madeira e Oliveira de Azeméis, Lda.".into();
+    doc.clinic.logo = None;
+    doc.currency = Currency::parse("JPY").unwrap();
+    doc.patient.as_mut().unwrap().name = "Nguyễn Thị Minh Khai Παπαδοπούλου-Κωνσταντινίδου Александровна-Рождественская".into();
+    doc.lines = vec![
+        line("Inpatient stay, private room, including meals, nursing and physiotherapy", 14, 185_000, Discount::Amount(90_000), 1000),
+        line("Surgery: laparoscopic cholecystectomy", 1, 1_250_000, Discount::None, 1000),
+    ];
+    doc.payments = vec![PaymentLine { date: "2026-03-02".into(), method: "Bank transfer (reference 2026-03-02-000042-ABCDEF, Banco de Portugal)".into(), amount: 1_000_000, tendered: None }];
+    doc.exemption_note = None;
+    let text = read_back("invoice-long-names.pdf", &bill_pdf(&doc).unwrap());
+    for expected in [
+        "Centro Médico Familiar de São", "Azeméis, Lda.", "Nguyễn Thị Minh Khai", "Александровна-Рождественская",
+        "14 185,000 -90,000 10% 250,000 2,750,000", "1 1,250,000 – 10% 125,000 1,375,000", "Total 4,125,000 JPY",
+        "Paid 2026-03-02 · Bank transfer (reference 1,000,000", "2026-03-02-000042-ABCDEF, Banco de", "Portugal)", "Balance due 3,125,000 JPY", "In JPY.",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not on the invoice:\n{text}");
+    }
 }
