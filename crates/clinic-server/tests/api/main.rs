@@ -7,6 +7,7 @@ mod declaration;
 mod enrolment;
 mod files;
 mod limits;
+mod money;
 mod openapi;
 mod push_pull;
 mod refusals;
