@@ -7,6 +7,7 @@
 
 mod bare;
 mod clinical;
+mod money;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -297,6 +298,7 @@ async fn run() {
     }
     rows.push(Row { what: "free slots of one practitioner for a week", ours, bare, budget: "≤ 5 ms" });
     clinical::figures(&clinic, &raw, &mut rows).await;
+    money::figures(&clinic, &raw, &mut rows).await;
     print(&mut rows);
 }
 
