@@ -139,7 +139,7 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::doctor::prescribe,
             commands::doctor::stop_prescription,
             commands::doctor::patient_prescriptions,
-            commands::doctor::print_prescriptions,
+            commands::printing::print_prescriptions,
             commands::doctor::open_document,
             commands::attachments::add_attachment,
             commands::attachments::patient_attachments,
@@ -168,6 +168,12 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::money::invoice_settings,
             commands::money::update_invoice_settings,
             commands::money::set_logo,
+            commands::printing::printers,
+            commands::printing::print_invoice,
+            commands::printing::print_receipt,
+            commands::printing::print_credit_note,
+            commands::printing::print_invoices,
+            commands::printing::print_cash_up,
         ])
 }
 

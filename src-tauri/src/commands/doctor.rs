@@ -6,7 +6,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clinic_core::clinical::icd10::Icd10Code;
 use clinic_core::ops::clinical::{self as clinical, *};
 use clinic_core::{Code, Error, Result};
-use serde::Serialize;
 use tauri::State;
 use uuid::Uuid;
 
@@ -156,25 +155,6 @@ pub async fn stop_prescription(desk: State<'_, Desk>, id: Uuid) -> Result<Prescr
 #[specta::specta]
 pub async fn patient_prescriptions(desk: State<'_, Desk>, patient_id: Uuid) -> Result<Vec<Prescription>> {
     desk.run_as(move |c, s| async move { clinical::patient_prescriptions(&c, &s, patient_id).await }).await
-}
-
-#[derive(Serialize, specta::Type)]
-pub struct SavedDocument {
-    /// Where the PDF was saved, to open or print.
-    pub path: String,
-    pub copy: bool,
-}
-
-/// Prints prescriptions to a PDF saved in the workstation's documents folder.
-#[tauri::command]
-#[specta::specta]
-pub async fn print_prescriptions(desk: State<'_, Desk>, ids: Vec<Uuid>) -> Result<SavedDocument> {
-    let printed = desk.run_as(move |c, s| async move { clinical::print_prescriptions(&c, &s, ids).await }).await?;
-    let unsaved = |e: std::io::Error| Error::new(Code::StoreUnavailable, format!("The PDF could not be saved in {}: {e}", desk.documents.display()));
-    std::fs::create_dir_all(&desk.documents).map_err(unsaved)?;
-    let path = desk.documents.join(&printed.file_name);
-    std::fs::write(&path, &printed.bytes).map_err(unsaved)?;
-    Ok(SavedDocument { path: path.display().to_string(), copy: printed.copy })
 }
 
 /// Opens a saved document with the desktop's PDF viewer (only files of the documents folder).

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod doctor;
 pub mod front_desk;
 pub mod money;
+pub mod printing;
 pub mod settings;
 pub mod sync;
 

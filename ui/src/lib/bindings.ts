@@ -112,8 +112,7 @@ export const commands = {
 	prescribe: (input: PrescriptionInput) => typedError<Prescription, Error>(__TAURI_INVOKE("prescribe", { input })),
 	stopPrescription: (id: string) => typedError<Prescription, Error>(__TAURI_INVOKE("stop_prescription", { id })),
 	patientPrescriptions: (patientId: string) => typedError<Prescription[], Error>(__TAURI_INVOKE("patient_prescriptions", { patientId })),
-	/**  Prints prescriptions to a PDF saved in the workstation's documents folder. */
-	printPrescriptions: (ids: string[]) => typedError<SavedDocument, Error>(__TAURI_INVOKE("print_prescriptions", { ids })),
+	printPrescriptions: (ids: string[], printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_prescriptions", { ids, printer })),
 	/**  Opens a saved document with the desktop's PDF viewer (only files of the documents folder). */
 	openDocument: (path: string) => typedError<null, Error>(__TAURI_INVOKE("open_document", { path })),
 	addAttachment: (patientId: string, encounterId: string | null, fileName: string, description: string | null, contentBase64: string) => typedError<Attachment, Error>(__TAURI_INVOKE("add_attachment", { patientId, encounterId, fileName, description, contentBase64 })),
@@ -145,6 +144,13 @@ export const commands = {
 	invoiceSettings: () => typedError<InvoiceSettings, Error>(__TAURI_INVOKE("invoice_settings")),
 	updateInvoiceSettings: (input: InvoiceSettingsInput) => typedError<null, Error>(__TAURI_INVOKE("update_invoice_settings", { input })),
 	setLogo: (logo: number[] | null) => typedError<null, Error>(__TAURI_INVOKE("set_logo", { logo })),
+	/**  The printers this computer knows (none without CUPS: then only saving as PDF is offered). */
+	printers: () => typedError<Printer[], Error>(__TAURI_INVOKE("printers")),
+	printInvoice: (id: string, printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_invoice", { id, printer })),
+	printReceipt: (invoiceId: string, printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_receipt", { invoiceId, printer })),
+	printCreditNote: (id: string, printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_credit_note", { id, printer })),
+	printInvoices: (ids: string[], printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_invoices", { ids, printer })),
+	printCashUp: (sessionId: string, printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_cash_up", { sessionId, printer })),
 };
 
 /* Types */
@@ -747,6 +753,8 @@ export type InvoiceView = {
 	credited: number,
 	/**  Still owed: total − credited − paid (negative: owed to the patient). */
 	balance: number,
+	/**  The note printed on it (a tax exemption), as it was when issued. */
+	note: string | null,
 	/**  For a draft: the version its next change is made on. */
 	version: number | null,
 };
@@ -1122,6 +1130,22 @@ export type PriceListEntry = {
 	active: boolean,
 };
 
+export type PrintOutcome = {
+	/**  Where the PDF was saved, to open. */
+	path: string,
+	/**  A reprint, marked as a copy. */
+	copy: boolean,
+	/**  The printer it was sent to, and the CUPS job. */
+	printer: string | null,
+	job: string | null,
+};
+
+export type Printer = {
+	name: string,
+	description: string,
+	default: boolean,
+};
+
 export type Priority = "normal" | "urgent" | "emergency";
 
 export type Problem = {
@@ -1223,12 +1247,6 @@ export type Resolution =
 export type Role = "receptionist" | "doctor" | "manager" | "admin";
 
 export type Route = "oral" | "sublingual" | "topical" | "transdermal" | "inhaled" | "nasal" | "ophthalmic" | "otic" | "rectal" | "vaginal" | "subcutaneous" | "intramuscular" | "intravenous" | "other";
-
-export type SavedDocument = {
-	/**  Where the PDF was saved, to open or print. */
-	path: string,
-	copy: boolean,
-};
 
 /**  A logged-in staff member at this workstation. */
 export type Session = {

@@ -244,3 +244,14 @@ pub async fn site_details(clinic: &Clinic, session: &Session) -> Result<SiteInfo
     .fetch_one(clinic.store().pool())
     .await?)
 }
+
+/// The clinic as its printed documents name it: organisation and site, address, tax id, logo.
+pub(crate) async fn letterhead(conn: &mut sqlx::SqliteConnection, site_id: Uuid) -> Result<crate::print::ClinicDetails> {
+    use base64::Engine;
+    let site = sqlx::query!("SELECT s.name, s.address, s.tax_id, s.logo, o.name AS organisation FROM site s JOIN organisation o ON o.id = s.org_id WHERE s.id = ?", site_id)
+        .fetch_one(conn).await?;
+    Ok(crate::print::ClinicDetails {
+        name: format!("{} — {}", site.organisation, site.name), address: site.address, phone: None, tax_id: site.tax_id,
+        logo: site.logo.and_then(|l| base64::engine::general_purpose::STANDARD.decode(l).ok()),
+    })
+}

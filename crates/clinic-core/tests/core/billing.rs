@@ -337,3 +337,54 @@ async fn a_cash_session_is_counted_closed_and_locked() {
     assert_eq!(clinic_core::ops::billing::cash::cash_sessions(c, desk, day).await.unwrap().len(), 1);
     assert_eq!(clinic_core::ops::billing::cash::cash_session(c, desk, session.id).await.unwrap().report_number, closed.report_number);
 }
+
+#[tokio::test]
+async fn the_invoice_receipt_credit_note_and_z_report_print_and_a_second_printing_is_a_copy() {
+    use clinic_core::ops::billing::documents::*;
+    use crate::print::read_back;
+    let t = till().await;
+    let (c, desk, manager) = (&t.f.t.clinic, &t.f.desk, &t.f.manager);
+    let invoice = t.checked_out(desk).await;
+    let draft = start_invoice(c, desk, InvoiceFrom::Counter).await.unwrap();
+    assert_eq!(invoice_pdf(c, desk, draft.id).await.unwrap_err().message, "A draft is not printed: finalise it first.");
+    assert_eq!(receipt_pdf(c, desk, invoice.id).await.unwrap_err().code, Code::WrongState, "nothing paid yet");
+
+    let first = invoice_pdf(c, desk, invoice.id).await.unwrap();
+    assert!(!first.copy);
+    let text = read_back("billing-invoice", &first.bytes);
+    for expected in ["Harbour Health — Harbour Clinic", "Ana Silva", "HC-01-2026-000001", "Flu vaccine", "70.44", "Balance due"] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    assert!(!text.contains("COPY"));
+    let again = invoice_pdf(c, desk, invoice.id).await.unwrap();
+    assert!(again.copy && read_back("billing-invoice-copy", &again.bytes).contains("COPY"));
+
+    take_payment(c, desk, paying(&invoice, Method::Cash, "80")).await.unwrap();
+    let receipt = receipt_pdf(c, desk, invoice.id).await.unwrap();
+    let text = read_back("billing-receipt", &receipt.bytes);
+    assert!(!receipt.copy && text.contains("Receipt") && text.contains("80.00") && text.contains("9.56"), "{text}");
+
+    let credited = issue_credit_note(c, manager, CreditNoteInput { invoice_id: invoice.id, lines: vec![CreditLine { line: 1, quantity: 1 }],
+        reason: "One vaccine not given".into() }).await.unwrap();
+    let note = credit_note_pdf(c, desk, credited.credit_notes[0].id).await.unwrap();
+    let text = read_back("billing-credit-note", &note.bytes);
+    for expected in ["CN-HC-01-2026-000001", "HC-01-2026-000001", "One vaccine not given", "12.72"] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+
+    // Two invoices in one PDF: the first printed before, so it is a copy there; the second an original.
+    let second = t.checked_out(desk).await;
+    let both = invoices_pdf(c, desk, vec![invoice.id, second.id]).await.unwrap();
+    let text = read_back("billing-batch", &both.bytes);
+    assert!(text.contains("HC-01-2026-000001") && text.contains("HC-01-2026-000002") && !both.copy);
+
+    // The Z-report of the closed session: expected, counted and the variance.
+    let session = clinic_core::ops::billing::cash::current_cash_session(c, desk).await.unwrap().unwrap();
+    close_cash_session(c, desk, CloseCashSession { id: session.id, note: None, counted: vec![Counted { method: Method::Cash, amount: "168.44".into() }] }).await.unwrap();
+    assert_eq!(cash_up_pdf(c, &t.f.doctor, session.id).await.unwrap_err().code, Code::PermissionDenied);
+    let z = cash_up_pdf(c, manager, session.id).await.unwrap();
+    let text = read_back("billing-z-report", &z.bytes);
+    for expected in ["Z-HC-01-2026-000001", "Front desk", "170.44", "168.44", "-2.00"] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+}

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod cash;
 pub mod credit_notes;
+pub mod documents;
 pub mod invoices;
 pub mod payments;
 pub mod prices;

@@ -41,7 +41,7 @@ pub async fn invoice_settings(clinic: &Clinic, session: &Session) -> Result<Invo
 }
 
 pub async fn update_invoice_settings(clinic: &Clinic, session: &Session, input: InvoiceSettingsInput) -> Result<()> {
-    let mut w = Write::begin(clinic, session, Permission::ManageClinic).await?;
+    let w = Write::begin(clinic, session, Permission::ManageClinic).await?;
     let fields = [("discount_limit_bp", json!(parse_percent("discount_limit", &input.discount_limit)?)),
         ("invoice_note", json!(optional_text("invoice_note", input.invoice_note.as_deref(), 500)?))];
     save(w, &fields).await
@@ -49,15 +49,12 @@ pub async fn update_invoice_settings(clinic: &Clinic, session: &Session, input: 
 
 /// Sets the letterhead's logo (a PNG or JPEG of at most 256 KB), or takes it away.
 pub async fn set_logo(clinic: &Clinic, session: &Session, logo: Option<Vec<u8>>) -> Result<()> {
-    let mut w = Write::begin(clinic, session, Permission::ManageClinic).await?;
+    let w = Write::begin(clinic, session, Permission::ManageClinic).await?;
     if let Some(bytes) = &logo {
         if bytes.len() > MOST_LOGO_BYTES {
             return Err(Error::invalid("logo", "The logo is too large: at most 256 KB (a PNG of a few hundred pixels is plenty)."));
         }
-        let format = image::guess_format(bytes).ok().filter(|f| matches!(f, image::ImageFormat::Png | image::ImageFormat::Jpeg));
-        if format.is_none() || image::load_from_memory(bytes).is_err() {
-            return Err(Error::invalid("logo", "The logo must be a PNG or JPEG picture."));
-        }
+        crate::print::check_logo(bytes).map_err(|e| Error { field: Some("logo"), ..e })?;
     }
     let encoded = logo.map(|b| base64::engine::general_purpose::STANDARD.encode(b));
     save(w, &[("logo", json!(encoded))]).await

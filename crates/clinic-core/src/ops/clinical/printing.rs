@@ -11,7 +11,7 @@ use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
 use crate::clock::from_millis;
 use crate::error::{Error, Result};
-use crate::print::{prescription_pdf, ClinicDetails, PatientDetails, PrescribedItem, Prescriber, PrescriptionDocument};
+use crate::print::{prescription_pdf, PatientDetails, PrescribedItem, Prescriber, PrescriptionDocument};
 use crate::write::{Changes, Write};
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -51,8 +51,7 @@ pub async fn print_prescriptions(clinic: &Clinic, session: &Session, ids: Vec<Uu
            WHERE s.id = ?"#, rows[0].prescriber_id
     ).fetch_one(w.conn()).await?;
     let site_id = w.site_id();
-    let site = sqlx::query!("SELECT s.name, s.address, s.tax_id, o.name AS organisation FROM site s JOIN organisation o ON o.id = s.org_id WHERE s.id = ?", site_id)
-        .fetch_one(w.conn()).await?;
+    let clinic_details = crate::ops::setup::letterhead(w.conn(), site_id).await?;
     let allergies = super::prescriptions::active_allergies(w.conn(), patient_id).await?;
     let none_known = sqlx::query_scalar!(r#"SELECT no_known_allergies AS "none: bool" FROM patient WHERE id = ?"#, patient_id).fetch_one(w.conn()).await?;
     let allergies = match (allergies.is_empty(), none_known) {
@@ -70,7 +69,7 @@ pub async fn print_prescriptions(clinic: &Clinic, session: &Session, ids: Vec<Uu
     let number = format!("RX-{}", ids[0].simple().to_string()[..12].to_uppercase());
     let document = PrescriptionDocument {
         number: number.clone(),
-        clinic: ClinicDetails { name: format!("{} — {}", site.organisation, site.name), address: site.address, phone: None, tax_id: site.tax_id, logo: None },
+        clinic: clinic_details,
         prescriber: Prescriber { name: prescriber.full_name, specialisation: prescriber.specialisation.unwrap_or_default(), licence_number: None },
         patient: PatientDetails { name: p.name, mrn: p.mrn, birth_date: NaiveDate::parse_from_str(&p.birth_date, "%Y-%m-%d").unwrap_or_default(), address: p.address },
         issued: local(rows.iter().map(|r| r.prescribed_at).min().unwrap_or(w.now)), printed_at: from_millis(w.now), allergies, items, copy: copy.clone(),
