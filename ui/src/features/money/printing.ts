@@ -2,29 +2,23 @@
 // and, with a printer chosen, also sends it there (CUPS). A reprint is the same document marked
 // COPY. The printer last chosen at this workstation is offered first next time.
 import { backend } from "../../lib/backend";
+import type { PrintOutcome, Printer } from "../../lib/bindings";
 
-// PRINTING-SHIM: until the printing commands are in the bindings (then: import their types and call backend.* directly).
-export type Printer = { name: string; description: string; default: boolean };
-export type PrintOutcome = { path: string; copy: boolean; printer: string | null };
-const commands = backend as unknown as Record<string, ((...args: unknown[]) => Promise<unknown>) | undefined>;
-function call<T>(name: string, ...args: unknown[]): Promise<T> {
-  const command = commands[name];
-  if (!command) return Promise.reject({ code: "internal", message: "Printing is not available in this version yet.", field: null });
-  return command(...args) as Promise<T>;
-}
+export type { PrintOutcome, Printer };
+
 export const print = {
-  invoice: (id: string, printer: string | null) => call<PrintOutcome>("printInvoice", id, printer),
-  receipt: (invoiceId: string, printer: string | null) => call<PrintOutcome>("printReceipt", invoiceId, printer),
-  creditNote: (id: string, printer: string | null) => call<PrintOutcome>("printCreditNote", id, printer),
-  invoices: (ids: string[], printer: string | null) => call<PrintOutcome>("printInvoices", ids, printer),
-  cashUp: (sessionId: string, printer: string | null) => call<PrintOutcome>("printCashUp", sessionId, printer),
+  invoice: (id: string, printer: string | null) => backend.printInvoice(id, printer),
+  receipt: (invoiceId: string, printer: string | null) => backend.printReceipt(invoiceId, printer),
+  creditNote: (id: string, printer: string | null) => backend.printCreditNote(id, printer),
+  invoices: (ids: string[], printer: string | null) => backend.printInvoices(ids, printer),
+  cashUp: (sessionId: string, printer: string | null) => backend.printCashUp(sessionId, printer),
 };
 
 let known: Promise<Printer[]> | null = null;
 
 /** The system's printers, asked once per window (an unreachable CUPS answers none: save as PDF only). */
 export function printers(): Promise<Printer[]> {
-  known ??= call<Printer[]>("printers").catch(() => []);
+  known ??= backend.printers().catch(() => []);
   return known;
 }
 
@@ -39,5 +33,5 @@ export function firstChoice(list: Printer[], last: string | undefined): string {
 
 /** "Saved …/RV-01-2026-000001.pdf · sent to ClinicDesk_PDF", the words under a print. */
 export function outcomeLine(outcome: PrintOutcome): string {
-  return `Saved ${outcome.path}${outcome.printer ? ` · sent to ${outcome.printer}` : ""}`;
+  return `Saved ${outcome.path}${outcome.printer ? ` · sent to ${outcome.printer}${outcome.job ? ` (job ${outcome.job})` : ""}` : ""}`;
 }
