@@ -213,7 +213,7 @@ fn the_front_desk_takes_a_day_s_money_and_the_manager_credits_refunds_and_the_dr
     app.fill(&[("count_cash", "118.00"), ("count_card", "40.90")]);
     app.wait_for("the variance shown", "return [...document.querySelectorAll('.count-table .variance')].some(v => v.textContent.includes('2.00 short'))");
     app.click_button("Check the counts");
-    app.wait_for_text("is 2.00 short", SHORT);
+    app.wait_for_text("2.00 short. It is locked afterwards.", SHORT);
     app.show(".cash-session");
     app.shot("09-counted-two-short");
     app.assert_accessible("counting the drawer");
