@@ -223,7 +223,7 @@ fn the_front_desk_takes_a_day_s_money_and_the_manager_credits_refunds_and_the_dr
     app.show(".cash-session");
     app.shot("10-closed-z-report-printed");
     let text = pdf_text(&app, &zreport, "10-z-report-pdf");
-    for expected in ["Z-RV-01-2026-000001", "100.00", "118.00", "40.90", "2.00"] {
+    for expected in ["Z-RV-01-2026-000001", "Rita Recepção", "100.00", "118.00", "40.90", "-2.00", "short"] {
         assert!(text.contains(expected), "the Z-report says {expected}:\n{text}");
     }
 
