@@ -203,6 +203,15 @@ fn the_front_desk_takes_a_day_s_money_and_the_manager_credits_refunds_and_the_dr
     app.show("section.account");
     app.shot("08-account-settled");
 
+    // The day's invoices, all selected, printed as one PDF for the files.
+    app.click_button("Money");
+    app.wait_for_text(NUMBER, SHORT);
+    app.click("input[aria-label='Select every invoice']");
+    let batch = print(&app, "Print 1 selected as one PDF");
+    let text = pdf_text(&app, &batch, "08a-day-s-invoices-pdf");
+    assert!(text.contains(NUMBER) && text.contains("Joana Conceição-Teste"), "the day's invoices:\n{text}");
+    app.shot("08b-day-s-invoices-printed");
+
     // The receptionist counts her drawer: cash 2.00 short, the card's slips as expected.
     app.click_button("Switch user");
     app.log_in("reception", "demo-clinic");
