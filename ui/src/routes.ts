@@ -6,6 +6,7 @@ import type { Permission } from "./lib/bindings";
 import Attention from "./features/attention/Attention.svelte";
 import MyDay from "./features/doctor/MyDay.svelte";
 import Today from "./features/calendar/Today.svelte";
+import Money from "./features/money/Money.svelte";
 import Patients from "./features/patients/Patients.svelte";
 import Settings from "./features/settings/Settings.svelte";
 
@@ -25,9 +26,11 @@ export const routes: Route[] = [
   { id: "my-day", label: "My day", screen: MyDay, permissions: ["view_clinical"], place: "menu" },
   { id: "patients", label: "Patients", screen: Patients, permissions: ["view_patients"], place: "menu" },
   { id: "today", label: "Today", screen: Today, permissions: ["view_schedule"], place: "menu" },
+  // The front desk's and the manager's money: invoices, payments, one's cash drawer (a manager: everyone's).
+  { id: "money", label: "Money", screen: Money, permissions: ["take_payments", "review_cash_sessions"], place: "menu" },
   // Managers and admins, and doctors for the formulary: whoever may open one of Settings' pages
   // (each page has its own permission; "This workstation" comes with Settings).
-  { id: "settings", label: "Settings", screen: Settings, permissions: ["manage_practitioners", "manage_formulary"], place: "menu" },
+  { id: "settings", label: "Settings", screen: Settings, permissions: ["manage_practitioners", "manage_formulary", "manage_prices"], place: "menu" },
   // Shown in the header while something needs attention.
   { id: "attention", label: "Needs attention", screen: Attention, permissions: ["settle_conflicts"], place: "header" },
 ];

@@ -354,6 +354,16 @@ impl App {
     }
 }
 
+/// The text of a PDF as `pdftotext -layout` reads it (poppler-utils), to check what a printed
+/// document says; a PNG of its first page is kept beside the test's screenshots as `<name>.png`.
+pub fn pdf_text(app: &App, path: &str, name: &str) -> String {
+    let pdf = std::process::Command::new("pdftotext").args(["-layout", path, "-"]).output().expect("pdftotext (poppler-utils)");
+    assert!(pdf.status.success(), "pdftotext {path}: {}", String::from_utf8_lossy(&pdf.stderr));
+    let page = app.screenshots.join(name);
+    let _ = std::process::Command::new("pdftoppm").args(["-png", "-r", "80", "-singlefile", path]).arg(&page).status();
+    String::from_utf8_lossy(&pdf.stdout).into_owned()
+}
+
 impl Drop for App {
     fn drop(&mut self) {
         let _ = self.agent.delete(&self.base).call();
