@@ -1304,7 +1304,7 @@ export type StaffMember = {
 
 export type StatementLine = {
 	at: string,
-	/**  "Invoice", "Payment (card)", "Refund (cash)", "Credit note". */
+	/**  "Invoice", "Payment (bank transfer)", "Refund (cash)", "Credit note". */
 	what: string,
 	reference: string | null,
 	invoice_id: string | null,

@@ -27,7 +27,7 @@ pub struct Balance {
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct StatementLine {
     pub at: DateTime<Utc>,
-    /// "Invoice", "Payment (card)", "Refund (cash)", "Credit note".
+    /// "Invoice", "Payment (bank transfer)", "Refund (cash)", "Credit note".
     pub what: String,
     pub reference: Option<String>,
     pub invoice_id: Option<Uuid>,
@@ -81,20 +81,25 @@ async fn statement(conn: &mut SqliteConnection, patient_id: Uuid) -> Result<Vec<
     let rows = sqlx::query!(
         r#"WITH mine AS (SELECT id FROM patient WHERE id = ?1 OR merged_into = ?1),
                 invoices AS (SELECT id, number FROM invoice WHERE patient_id IN mine)
-           SELECT at AS "at!: i64", what AS "what!: String", reference AS "reference?: String", invoice_id AS "invoice_id?: Uuid", amount AS "amount!: i64" FROM (
-               SELECT issued_at AS at, id, 'Invoice' AS what, number AS reference, id AS invoice_id, total_minor AS amount FROM invoice WHERE patient_id IN mine
-               UNION ALL SELECT c.issued_at, c.id, 'Credit note', c.number, c.invoice_id, -c.total_minor FROM credit_note c WHERE c.invoice_id IN (SELECT id FROM invoices)
-               UNION ALL SELECT p.received_at, p.id, 'Payment (' || p.method || ')', (SELECT number FROM invoices WHERE id = p.invoice_id), p.invoice_id, -p.amount_minor
+           SELECT at AS "at!: i64", what AS "what!: String", method AS "method?: String", reference AS "reference?: String", invoice_id AS "invoice_id?: Uuid",
+                  amount AS "amount!: i64" FROM (
+               SELECT issued_at AS at, id, 'Invoice' AS what, NULL AS method, number AS reference, id AS invoice_id, total_minor AS amount FROM invoice WHERE patient_id IN mine
+               UNION ALL SELECT c.issued_at, c.id, 'Credit note', NULL, c.number, c.invoice_id, -c.total_minor FROM credit_note c WHERE c.invoice_id IN (SELECT id FROM invoices)
+               UNION ALL SELECT p.received_at, p.id, 'Payment', p.method, (SELECT number FROM invoices WHERE id = p.invoice_id), p.invoice_id, -p.amount_minor
                    FROM payment p WHERE p.invoice_id IN (SELECT id FROM invoices)
-               UNION ALL SELECT r.refunded_at, r.id, 'Refund (' || r.method || ')', (SELECT number FROM invoices WHERE id = r.invoice_id), r.invoice_id, r.amount_minor
+               UNION ALL SELECT r.refunded_at, r.id, 'Refund', r.method, (SELECT number FROM invoices WHERE id = r.invoice_id), r.invoice_id, r.amount_minor
                    FROM refund r WHERE r.invoice_id IN (SELECT id FROM invoices))
            ORDER BY at, id"#, patient_id
     ).fetch_all(conn).await?;
     let mut owed = 0;
-    Ok(rows.into_iter().map(|r| {
+    rows.into_iter().map(|r| {
         owed += r.amount;
-        StatementLine { at: from_millis(r.at), what: r.what, reference: r.reference, invoice_id: r.invoice_id, amount: r.amount, balance: owed }
-    }).collect())
+        let what = match r.method.as_deref() {
+            Some(method) => format!("{} ({})", r.what, super::Method::named(method)?.words().to_lowercase()),
+            None => r.what,
+        };
+        Ok(StatementLine { at: from_millis(r.at), what, reference: r.reference, invoice_id: r.invoice_id, amount: r.amount, balance: owed })
+    }).collect()
 }
 
 /// The patient's credit: overpayments kept, less payments made from it, plus refunds back to it.

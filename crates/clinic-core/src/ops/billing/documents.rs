@@ -28,6 +28,11 @@ impl Local {
     fn time(&self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.0).format("%Y-%m-%d %H:%M").to_string()
     }
+    /// "09:40", or "24 Nov 00:15" on another day than `day`'s.
+    fn clock(&self, at: DateTime<Utc>, day: DateTime<Utc>) -> String {
+        let (at, day) = (at.with_timezone(&self.0), day.with_timezone(&self.0));
+        at.format(if at.date_naive() == day.date_naive() { "%H:%M" } else { "%d %b %H:%M" }).to_string()
+    }
 }
 
 /// When `document` was first printed (its copies say so), recording this printing when it is
@@ -159,7 +164,7 @@ pub async fn invoices_pdf(clinic: &Clinic, session: &Session, ids: Vec<Uuid>) ->
     let bytes = print::bills_pdf(&docs)?;
     let copies = docs.iter().filter(|d| d.copy.is_some()).count();
     w.audit("print", "invoice", None, crate::audit::Details::facts(json!({"invoices": ids.len(), "copies": copies})));
-    let name = format!("Invoices {} ({}).pdf", local.time(from_millis(w.now)).replace(':', "."), ids.len());
+    let name = format!("{} invoice{} printed {}.pdf", ids.len(), if ids.len() == 1 { "" } else { "s" }, local.time(from_millis(w.now)).replace(':', "."));
     w.commit().await?;
     Ok(done(name, bytes, copies == docs.len()))
 }
@@ -182,7 +187,8 @@ pub async fn cash_up_pdf(clinic: &Clinic, session: &Session, id: Uuid) -> Result
         opening_float: s.opening_float,
         methods: s.methods.iter().filter(|m| m.method == Method::Cash || m.expected != 0 || m.counted.is_some_and(|c| c != 0))
             .map(|m| MethodCount { method: m.method.words().into(), expected: m.expected, counted: m.counted }).collect(),
-        entries: s.entries.iter().map(|e| CashUpEntry { time: local.time(e.at), reference: e.invoice_number.clone().unwrap_or_default(),
+        // A session is a day's: its entries say the time, and the date too only past midnight.
+        entries: s.entries.iter().map(|e| CashUpEntry { time: local.clock(e.at, s.opened_at), reference: e.invoice_number.clone().unwrap_or_default(),
             patient: e.billed_to.clone(), method: if e.refund { format!("Refund ({})", e.method.words().to_lowercase()) } else { e.method.words().into() },
             amount: e.amount }).collect(),
         copy, printed_at: from_millis(w.now),
