@@ -694,7 +694,9 @@ export type InvoiceFrom =
 /**  Checking a patient out: the appointment's service at its price. */
 { from: "appointment"; appointment_id: string } | 
 /**  A consultation: its appointment's service, or for a walk-in the practitioner's fee. */
-{ from: "consultation"; encounter_id: string } | { from: "patient"; patient_id: string } | 
+{ from: "consultation"; encounter_id: string } | 
+/**  A walk-in of today's queue: their consultation's, when a doctor saw them; else their own. */
+{ from: "walk_in"; queue_entry_id: string } | { from: "patient"; patient_id: string } | 
 /**  Sold over the counter, to nobody on record. */
 { from: "counter" };
 

@@ -388,3 +388,54 @@ async fn the_invoice_receipt_credit_note_and_z_report_print_and_a_second_printin
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
 }
+
+#[tokio::test]
+async fn the_invoices_settings_are_the_administrator_s_and_a_logo_must_be_a_picture_that_prints() {
+    use clinic_core::ops::billing::settings::*;
+    let t = till().await;
+    let (c, admin) = (&t.f.t.clinic, &t.f.t.admin);
+    let before = t.f.t.snapshot().await;
+    let input = InvoiceSettingsInput { discount_limit: "15".into(), invoice_note: Some("Exempt from VAT (art. 9 CIVA).".into()) };
+    assert_eq!(update_invoice_settings(c, &t.f.manager, input.clone()).await.unwrap_err().code, Code::PermissionDenied);
+    let bad = InvoiceSettingsInput { discount_limit: "150".into(), ..input.clone() };
+    assert_eq!(update_invoice_settings(c, admin, bad).await.unwrap_err().field, Some("discount_limit"));
+    assert_eq!(set_logo(c, admin, Some(b"<svg>not a png</svg>".to_vec())).await.unwrap_err().field, Some("logo"));
+    assert_eq!(set_logo(c, admin, Some(vec![0x89; MOST_LOGO_BYTES + 1])).await.unwrap_err().field, Some("logo"));
+    assert_eq!(t.f.t.snapshot().await, before);
+
+    update_invoice_settings(c, admin, input).await.unwrap();
+    let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../icons/128x128.png")).unwrap();
+    set_logo(c, admin, Some(png.clone())).await.unwrap();
+    let settings = invoice_settings(c, &t.f.desk).await.unwrap();
+    assert_eq!((settings.discount_limit.as_str(), settings.invoice_note.as_deref(), settings.logo.as_deref()),
+        ("15", Some("Exempt from VAT (art. 9 CIVA)."), Some(&png[..])));
+    // A 12 % discount is now the receptionist's to give, and the invoice prints the note.
+    let d = start_invoice(c, &t.f.desk, InvoiceFrom::Counter).await.unwrap();
+    save_invoice_draft(c, &t.f.desk, d.id, draft(vec![line("Suture removal", 1, "12", "", "23")], "12 %")).await.unwrap();
+    let issued = finalise_invoice(c, &t.f.desk, d.id).await.unwrap();
+    assert_eq!((issued.totals.total, issued.note.as_deref()), (1299, Some("Exempt from VAT (art. 9 CIVA).")));
+    let pdf = clinic_core::ops::billing::documents::invoice_pdf(c, &t.f.desk, issued.id).await.unwrap();
+    assert!(crate::print::read_back("billing-with-logo", &pdf.bytes).contains("art. 9 CIVA"));
+}
+
+#[tokio::test]
+async fn a_walk_in_s_consultation_is_invoiced_at_the_doctor_s_fee() {
+    use clinic_core::ops::clinical::{open_consultation, VisitRef};
+    use clinic_core::ops::queue::{add_walk_in, Priority, WalkInInput, WalkInPatient};
+    let t = till().await;
+    let (c, desk) = (&t.f.t.clinic, &t.f.desk);
+    let queued = add_walk_in(c, desk, WalkInInput { patient: WalkInPatient::Existing(t.patient), reason: "Sore throat".into(),
+        priority: Priority::Normal, practitioner_id: Some(t.f.practitioner.id) }).await.unwrap();
+    // Before a doctor sees them: an invoice of their own, nothing on it yet.
+    let early = start_invoice(c, desk, InvoiceFrom::WalkIn { queue_entry_id: queued.id }).await.unwrap();
+    assert!(early.lines.is_empty() && early.encounter_id.is_none());
+    discard_invoice_draft(c, desk, early.id).await.unwrap();
+    let seen = open_consultation(c, &t.f.doctor, VisitRef::QueueEntry(queued.id)).await.unwrap();
+    let started = start_invoice(c, desk, InvoiceFrom::WalkIn { queue_entry_id: queued.id }).await.unwrap();
+    assert_eq!(started.patient.as_ref().map(|p| p.id), Some(t.patient));
+    assert_eq!(started.encounter_id, Some(seen.encounter_id));
+    assert_eq!(started.service_date, Some(date("2026-11-23")));
+    assert_eq!((started.lines[0].description.as_str(), started.lines[0].unit_price), ("Consultation — House Tester", 4500));
+    assert_eq!(start_invoice(c, desk, InvoiceFrom::Consultation { encounter_id: seen.encounter_id }).await.unwrap().id, started.id, "one invoice per visit");
+    assert_eq!(start_invoice(c, desk, InvoiceFrom::Consultation { encounter_id: uuid::Uuid::now_v7() }).await.unwrap_err().code, Code::NotFound);
+}

@@ -69,7 +69,7 @@ impl TestClinic {
             let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}"))).fetch_one(self.clinic.store().pool()).await.unwrap();
             counts.push((table.to_string(), n));
         }
-        let changed: i64 = sqlx::query_scalar("SELECT coalesce(max(updated_at), 0) + coalesce(sum(length(updated_hlc)), 0) FROM (SELECT updated_at, updated_hlc FROM patient UNION ALL SELECT updated_at, updated_hlc FROM appointment UNION ALL SELECT updated_at, updated_hlc FROM staff UNION ALL SELECT updated_at, updated_hlc FROM queue_entry)")
+        let changed: i64 = sqlx::query_scalar("SELECT coalesce(max(updated_at), 0) + coalesce(sum(length(updated_hlc)), 0) FROM (SELECT updated_at, updated_hlc FROM patient UNION ALL SELECT updated_at, updated_hlc FROM appointment UNION ALL SELECT updated_at, updated_hlc FROM staff UNION ALL SELECT updated_at, updated_hlc FROM queue_entry UNION ALL SELECT updated_at, updated_hlc FROM site)")
             .fetch_one(self.clinic.store().pool()).await.unwrap();
         counts.push(("updates".into(), changed));
         // The numbers a refused use case took would be gaps in a series: it must take none.

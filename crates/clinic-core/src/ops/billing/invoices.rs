@@ -25,6 +25,8 @@ pub enum InvoiceFrom {
     Appointment { appointment_id: Uuid },
     /// A consultation: its appointment's service, or for a walk-in the practitioner's fee.
     Consultation { encounter_id: Uuid },
+    /// A walk-in of today's queue: their consultation's, when a doctor saw them; else their own.
+    WalkIn { queue_entry_id: Uuid },
     Patient { patient_id: Uuid },
     /// Sold over the counter, to nobody on record.
     Counter,
@@ -60,6 +62,20 @@ pub async fn start_invoice(clinic: &Clinic, session: &Session, from: InvoiceFrom
     let money = settings(&mut w).await?;
     let local_date = |ms: i64| from_millis(ms).with_timezone(&money.time_zone).date_naive();
     let (mut patient, mut appointment, mut encounter, mut service_date, mut lines) = (None, None, None, None, vec![]);
+    let from = match from {
+        InvoiceFrom::WalkIn { queue_entry_id } => {
+            let q = sqlx::query!(
+                r#"SELECT patient_id AS "patient_id: Uuid",
+                          (SELECT id FROM encounter WHERE queue_entry_id = ?1 AND deleted_at IS NULL ORDER BY started_at DESC LIMIT 1) AS "encounter_id: Uuid"
+                   FROM queue_entry WHERE id = ?1 AND deleted_at IS NULL"#, queue_entry_id
+            ).fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The walk-in"))?;
+            match q.encounter_id {
+                Some(encounter_id) => InvoiceFrom::Consultation { encounter_id },
+                None => InvoiceFrom::Patient { patient_id: q.patient_id },
+            }
+        }
+        other => other,
+    };
     match from {
         InvoiceFrom::Appointment { appointment_id } => appointment = Some(appointment_id),
         InvoiceFrom::Consultation { encounter_id } => {
@@ -74,7 +90,7 @@ pub async fn start_invoice(clinic: &Clinic, session: &Session, from: InvoiceFrom
             }
         }
         InvoiceFrom::Patient { patient_id } => patient = Some(patient_id),
-        InvoiceFrom::Counter => {}
+        InvoiceFrom::WalkIn { .. } | InvoiceFrom::Counter => {}
     }
     if let Some(appointment_id) = appointment {
         let a = sqlx::query!(
