@@ -16,6 +16,7 @@ pub mod error;
 mod files;
 pub mod ops;
 pub mod print;
+mod picture;
 pub mod store;
 pub mod sync;
 pub mod thread;

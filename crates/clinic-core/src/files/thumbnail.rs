@@ -86,24 +86,12 @@ pub(crate) fn make(name: &str, picture: &[u8]) -> Option<Vec<u8>> {
         // Turned after shrinking: the same result, on a few thousand pixels instead of millions.
         small.apply_orientation(orientation);
         let mut jpeg = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, QUALITY).encode_image(&on_white(small))?;
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, QUALITY).encode_image(&crate::picture::on_white(small))?;
         Ok::<_, image::ImageError>(jpeg)
     })();
     made.inspect_err(|e| tracing::warn!(file = %name, error = %e, "an attached picture does not decode; it has no thumbnail")).ok()
 }
 
-/// The picture's colours, any transparency laid on white (as a page shows it): a JPEG has none.
-fn on_white(picture: DynamicImage) -> image::RgbImage {
-    if !picture.color().has_alpha() {
-        return picture.into_rgb8();
-    }
-    let rgba = picture.into_rgba8();
-    image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
-        let [r, g, b, a] = rgba.get_pixel(x, y).0;
-        let over_white = |c: u8| ((c as u16 * a as u16 + 255 * (255 - a as u16)) / 255) as u8;
-        image::Rgb([over_white(r), over_white(g), over_white(b)])
-    })
-}
 
 #[cfg(test)]
 mod tests {

@@ -65,24 +65,12 @@ fn decode(bytes: &[u8]) -> std::result::Result<Logo, image::ImageError> {
         false => full,
     };
     small.apply_orientation(orientation);
-    let rgb = on_white(small);
+    let rgb = crate::picture::on_white(small);
     let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     zlib.write_all(rgb.as_raw())?;
     Ok(Logo { width: rgb.width(), height: rgb.height(), deflated: zlib.finish()? })
 }
 
-/// The picture's colours with any transparency laid on white, as the page shows it.
-fn on_white(picture: DynamicImage) -> image::RgbImage {
-    if !picture.color().has_alpha() {
-        return picture.into_rgb8();
-    }
-    let rgba = picture.into_rgba8();
-    image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
-        let [r, g, b, a] = rgba.get_pixel(x, y).0;
-        let over_white = |c: u8| ((c as u16 * a as u16 + 255 * (255 - a as u16)) / 255) as u8;
-        image::Rgb([over_white(r), over_white(g), over_white(b)])
-    })
-}
 
 impl Logo {
     /// The logo as a PDF image object, its pixels already deflated (printpdf would otherwise

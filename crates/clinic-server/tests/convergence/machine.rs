@@ -5,7 +5,6 @@
 //! server, every mutation made was applied exactly once, and every clash has a conflict record.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use clinic_core::auth::Session;
 use clinic_core::ops::calendar::{book_appointment, cancel_appointment, BookingInput};
@@ -15,7 +14,7 @@ use proptest::prelude::*;
 use uuid::Uuid;
 
 use crate::desks::*;
-use crate::proxy::{Faults, Proxy};
+use crate::proxy::{faults, Faults, Proxy};
 use crate::server_harness::TestServer;
 
 const DESKS: usize = 3;
@@ -42,16 +41,6 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (desk.clone(), 0..5u8).prop_map(|(desk, kind)| Step::Faults { desk, kind }),
         1 => desk.prop_map(|desk| Step::Crash { desk }),
     ]
-}
-
-fn faults(kind: u8) -> Faults {
-    match kind {
-        1 => Faults { partitioned: true, ..Faults::default() },
-        2 => Faults { cut: 0.4, ..Faults::default() },
-        3 => Faults { truncate: 0.4, ..Faults::default() },
-        4 => Faults { latency: Duration::from_millis(15), cut: 0.2, ..Faults::default() },
-        _ => Faults::default(),
-    }
 }
 
 struct World {

@@ -22,7 +22,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::desks::*;
-use crate::proxy::{Faults, Proxy};
+use crate::proxy::{faults, Faults, Proxy};
 use crate::server_harness::TestServer;
 
 const DESKS: usize = 3;
@@ -53,16 +53,6 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (desk.clone(), 0..5u8).prop_map(|(desk, kind)| Step::Faults { desk, kind }),
         1 => desk.prop_map(|desk| Step::Crash { desk }),
     ]
-}
-
-fn faults(kind: u8) -> Faults {
-    match kind {
-        1 => Faults { partitioned: true, ..Faults::default() },
-        2 => Faults { cut: 0.4, ..Faults::default() },
-        3 => Faults { truncate: 0.4, ..Faults::default() },
-        4 => Faults { latency: std::time::Duration::from_millis(15), cut: 0.2, ..Faults::default() },
-        _ => Faults::default(),
-    }
 }
 
 struct Till {

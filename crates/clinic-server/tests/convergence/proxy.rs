@@ -94,3 +94,14 @@ async fn relay(mut client: TcpStream, upstream: &str, shared: Arc<Mutex<Faults>>
         r = downstream_half => r,
     }
 }
+
+/// The faults a state machine's step `kind` sets: none, a partition, lost answers, cut answers, a slow link.
+pub fn faults(kind: u8) -> Faults {
+    match kind {
+        1 => Faults { partitioned: true, ..Faults::default() },
+        2 => Faults { cut: 0.4, ..Faults::default() },
+        3 => Faults { truncate: 0.4, ..Faults::default() },
+        4 => Faults { latency: Duration::from_millis(15), cut: 0.2, ..Faults::default() },
+        _ => Faults::default(),
+    }
+}
