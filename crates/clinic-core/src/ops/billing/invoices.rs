@@ -196,13 +196,10 @@ pub async fn finalise_invoice(clinic: &Clinic, session: &Session, draft_id: Uuid
     let year = chrono::Datelike::year(&now.with_timezone(&money.time_zone));
     let (number, series, seq) = super::next_number(&mut w, "invoice", "", year).await?;
     let id = Uuid::now_v7();
-    let d = sqlx::query!(
-        r#"SELECT patient_id AS "patient_id: Uuid", customer_name, appointment_id AS "appointment_id: Uuid", encounter_id AS "encounter_id: Uuid", service_date
-           FROM invoice_draft WHERE id = ?"#, draft_id).fetch_one(w.conn()).await?;
-    let fields = [("site_id", json!(w.site_id())), ("patient_id", json!(d.patient_id)), ("customer_name", json!(d.customer_name)),
-        ("appointment_id", json!(d.appointment_id)), ("encounter_id", json!(d.encounter_id)), ("draft_id", json!(draft_id)),
+    let fields = [("site_id", json!(w.site_id())), ("patient_id", json!(draft.patient_id)), ("customer_name", json!(draft.customer_name)),
+        ("appointment_id", json!(draft.appointment_id)), ("encounter_id", json!(draft.encounter_id)), ("draft_id", json!(draft_id)),
         ("number", json!(number)), ("series", json!(series)), ("seq", json!(seq)), ("issued_at", json!(w.now)),
-        ("service_date", json!(d.service_date)), ("currency", json!(draft.currency.code())), ("lines", json!(draft.lines)),
+        ("service_date", json!(draft.service_date)), ("currency", json!(draft.currency.code())), ("lines", json!(draft.lines)),
         ("discount", json!(draft.discount)), ("total_minor", json!(totals.total)), ("tax_minor", json!(totals.tax)), ("note", json!(money.invoice_note))];
     super::create(&mut w, "finalise", "invoice", id, &fields).await?;
     record::set(&mut w, super::declared("invoice_draft"), draft_id, &[("status", json!("finalised")), ("invoice_id", json!(id))], "finalise").await?;
@@ -261,15 +258,25 @@ struct Draft {
     currency: Currency,
     lines: Vec<ChargeLine>,
     discount: Discount,
+    patient_id: Option<Uuid>,
+    customer_name: Option<String>,
+    appointment_id: Option<Uuid>,
+    encounter_id: Option<Uuid>,
+    service_date: Option<String>,
 }
 
 /// A draft still being edited; a finalised or discarded one says so.
 async fn open_draft(w: &mut Write<'_>, id: Uuid) -> Result<Draft> {
-    let d = sqlx::query!("SELECT status, currency, lines, discount FROM invoice_draft WHERE id = ? AND deleted_at IS NULL", id)
-        .fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The draft invoice"))?;
+    let d = sqlx::query!(
+        r#"SELECT status, currency, lines, discount, patient_id AS "patient_id: Uuid", customer_name, appointment_id AS "appointment_id: Uuid",
+                  encounter_id AS "encounter_id: Uuid", service_date
+           FROM invoice_draft WHERE id = ? AND deleted_at IS NULL"#, id
+    ).fetch_optional(w.conn()).await?.ok_or_else(|| Error::not_found("The draft invoice"))?;
     match d.status.as_str() {
         "finalised" => Err(Error::wrong_state("This invoice is issued already and can no longer be changed: a credit note reverses it.")),
         "discarded" => Err(Error::wrong_state("This draft was discarded.")),
-        _ => Ok(Draft { currency: Currency::parse(&d.currency)?, lines: serde_json::from_str(&d.lines)?, discount: serde_json::from_str(&d.discount)? }),
+        _ => Ok(Draft { currency: Currency::parse(&d.currency)?, lines: serde_json::from_str(&d.lines)?, discount: serde_json::from_str(&d.discount)?,
+            patient_id: d.patient_id, customer_name: d.customer_name, appointment_id: d.appointment_id, encounter_id: d.encounter_id,
+            service_date: d.service_date }),
     }
 }

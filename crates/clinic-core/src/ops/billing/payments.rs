@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::view::{load, InvoiceStatus, InvoiceView};
+use super::view::{load, InvoiceStatus, InvoiceView, PaymentEntry};
 use super::{open_session_of, Method, Write};
 use crate::auth::{Permission, Session};
 use crate::clinic::Clinic;
@@ -78,14 +78,20 @@ pub async fn take_payment(clinic: &Clinic, session: &Session, input: PaymentInpu
         _ => Some(open_session_of(w.conn(), session.staff_id, device).await?),
     };
     let reference = optional_text("reference", input.reference.as_deref(), 100)?;
-    let id = Uuid::now_v7();
+    let (id, w_now) = (Uuid::now_v7(), w.now);
     let fields = [("site_id", json!(w.site_id())), ("invoice_id", json!(invoice.id)), ("patient_id", json!(patient_id)),
         ("cash_session_id", json!(session_id)), ("method", json!(input.method)), ("amount_minor", json!(applied)),
         ("tendered_minor", json!((input.method == Method::Cash).then_some(given))), ("change_minor", json!(change)), ("credit_minor", json!(credit)),
-        ("received_at", json!(w.now)), ("reference", json!(reference))];
+        ("received_at", json!(w_now)), ("reference", json!(reference))];
     super::create(&mut w, "take_payment", "payment", id, &fields).await?;
-    let invoice = load(w.conn(), invoice.id).await?;
     w.commit().await?;
+    // The answer is the invoice as read above with this payment added (not read again: this is
+    // the till's busiest use case).
+    let mut invoice = invoice;
+    invoice.payments.push(PaymentEntry { id, method: input.method, amount: applied, tendered: (input.method == Method::Cash).then_some(given),
+        change, credit, reference, at: crate::clock::from_millis(w_now), by: session.full_name.clone(), refunds: vec![], refundable: applied });
+    invoice.paid += applied;
+    invoice.balance -= applied;
     Ok(PaymentTaken { payment_id: id, change, credit, invoice })
 }
 
