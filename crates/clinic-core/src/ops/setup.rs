@@ -132,6 +132,10 @@ pub(crate) struct SiteSettings {
     pub currency: Currency,
     /// Minutes idle before a session must be unlocked again.
     pub idle_lock_minutes: i64,
+    /// The largest discount a receptionist may give, in basis points (none set: the default).
+    pub discount_limit_bp: Option<i64>,
+    /// The note every invoice prints.
+    pub invoice_note: Option<String>,
 }
 
 /// The idle lock when a site has not chosen one, and the longest allowed (HIPAA's automatic log-off:
@@ -168,13 +172,14 @@ pub(crate) async fn site_settings(clinic: &Clinic, conn: &mut sqlx::SqliteConnec
 }
 
 async fn load_site_settings(conn: &mut sqlx::SqliteConnection, site_id: Uuid) -> Result<SiteSettings> {
-    let row = sqlx::query!("SELECT code, time_zone, currency, idle_lock_minutes FROM site WHERE id = ?", site_id)
+    let row = sqlx::query!("SELECT code, time_zone, currency, idle_lock_minutes, discount_limit_bp, invoice_note FROM site WHERE id = ?", site_id)
         .fetch_optional(conn)
         .await?
         .ok_or_else(|| Error::new(Code::Setup, "This workstation's site is missing."))?;
     Ok(SiteSettings {
         code: row.code, time_zone: parse_time_zone(&row.time_zone)?, currency: Currency::parse(&row.currency)?,
         idle_lock_minutes: row.idle_lock_minutes.unwrap_or(DEFAULT_IDLE_LOCK_MINUTES),
+        discount_limit_bp: row.discount_limit_bp, invoice_note: row.invoice_note,
     })
 }
 

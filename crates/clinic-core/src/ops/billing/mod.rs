@@ -126,10 +126,8 @@ pub const DEFAULT_DISCOUNT_LIMIT_BP: i64 = 1000;
 
 pub(crate) async fn settings(w: &mut Write<'_>) -> Result<MoneySettings> {
     let site = w.site().await?;
-    let site_id = w.site_id();
-    let row = sqlx::query!("SELECT discount_limit_bp, invoice_note FROM site WHERE id = ?", site_id).fetch_one(w.conn()).await?;
     Ok(MoneySettings { currency: site.currency, time_zone: site.time_zone,
-        discount_limit_bp: row.discount_limit_bp.unwrap_or(DEFAULT_DISCOUNT_LIMIT_BP), invoice_note: row.invoice_note })
+        discount_limit_bp: site.discount_limit_bp.unwrap_or(DEFAULT_DISCOUNT_LIMIT_BP), invoice_note: site.invoice_note })
 }
 
 /// The next number of one of this workstation's yearly series (`{prefix}{site}-{device}-{year}-{seq}`),
@@ -139,8 +137,9 @@ pub(crate) async fn next_number(w: &mut Write<'_>, kind: &str, prefix: &str, yea
     let code = w.site().await?.code;
     let device = w.actor.device.number;
     let name = format!("{kind}:{year}");
-    sqlx::query!("INSERT OR IGNORE INTO series (name, next) VALUES (?, 1)", name).execute(w.conn()).await?;
-    let seq = crate::write::next_in_series(w.conn(), &name).await?;
+    let seq = sqlx::query_scalar!(
+        r#"INSERT INTO series (name, next) VALUES (?, 2) ON CONFLICT (name) DO UPDATE SET next = next + 1 RETURNING next - 1 AS "n!: i64""#, name
+    ).fetch_one(w.conn()).await?;
     let series = format!("{prefix}{code}-{device:02}-{year}");
     Ok((format!("{series}-{seq:06}"), series, seq))
 }

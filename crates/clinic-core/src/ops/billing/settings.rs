@@ -66,5 +66,8 @@ async fn save(mut w: Write<'_>, fields: &[(&str, serde_json::Value)]) -> Result<
         w.nothing_changed().await;
         return Ok(());
     }
-    w.commit().await
+    let clinic = w.clinic;
+    w.commit().await?;
+    clinic.forget_site_settings();
+    Ok(())
 }
