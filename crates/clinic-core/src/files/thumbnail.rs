@@ -3,10 +3,8 @@
 //! clock of attaching it), then kept beside the pictures, sealed as they are. A thumbnail is
 //! derived and local: it never syncs, and each workstation makes its own once it holds the bytes.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 
 use super::{blocking, Files, Held};
 use crate::error::Result;
@@ -71,20 +69,7 @@ impl Files {
 /// decode; a picture named `name` in the log, never its content.
 pub(crate) fn make(name: &str, picture: &[u8]) -> Option<Vec<u8>> {
     let made = (|| {
-        let mut reader = ImageReader::new(Cursor::new(picture)).with_guessed_format()?;
-        let mut limits = Limits::default();
-        limits.max_alloc = Some(MAX_DECODE_BYTES);
-        reader.limits(limits);
-        let mut decoder = reader.into_decoder()?;
-        // Read from the header the decoder has parsed already: costs nothing.
-        let orientation = decoder.orientation()?;
-        let full = DynamicImage::from_decoder(decoder)?;
-        let mut small = match full.width().max(full.height()) > LONGEST_SIDE {
-            true => full.thumbnail(LONGEST_SIDE, LONGEST_SIDE),
-            false => full,
-        };
-        // Turned after shrinking: the same result, on a few thousand pixels instead of millions.
-        small.apply_orientation(orientation);
+        let small = crate::picture::upright(picture, LONGEST_SIDE, MAX_DECODE_BYTES, true)?;
         let mut jpeg = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, QUALITY).encode_image(&crate::picture::on_white(small))?;
         Ok::<_, image::ImageError>(jpeg)
@@ -97,8 +82,8 @@ pub(crate) fn make(name: &str, picture: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    fn encoded(picture: DynamicImage, format: image::ImageFormat) -> Vec<u8> {
-        let mut bytes = Cursor::new(Vec::new());
+    fn encoded(picture: image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
+        let mut bytes = std::io::Cursor::new(Vec::new());
         picture.write_to(&mut bytes, format).unwrap();
         bytes.into_inner()
     }
@@ -110,7 +95,7 @@ mod tests {
 
     #[test]
     fn a_small_picture_is_not_enlarged_and_transparency_shows_white() {
-        let clear = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(40, 20, image::Rgba([0, 0, 0, 0])));
+        let clear = image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(40, 20, image::Rgba([0, 0, 0, 0])));
         let thumbnail = make("clear.png", &encoded(clear, image::ImageFormat::Png)).unwrap();
         assert_eq!(dimensions(&thumbnail), (40, 20));
         let pixel = image::load_from_memory(&thumbnail).unwrap().to_rgb8().get_pixel(20, 10).0;

@@ -5,10 +5,9 @@
 //! the whole rest of the page.
 
 use std::collections::BTreeMap;
-use std::io::{Cursor, Write};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 use printpdf::{DictItem, ExternalStream, ExternalXObject, Px};
 
 use crate::error::{Error, Result};
@@ -53,18 +52,7 @@ pub(super) fn logo(bytes: &[u8]) -> Result<Arc<Logo>> {
 }
 
 fn decode(bytes: &[u8]) -> std::result::Result<Logo, image::ImageError> {
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
-    let mut limits = Limits::default();
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder()?;
-    let orientation = decoder.orientation()?;
-    let full = DynamicImage::from_decoder(decoder)?;
-    let mut small = match full.width().max(full.height()) > LONGEST_SIDE {
-        true => full.resize(LONGEST_SIDE, LONGEST_SIDE, image::imageops::FilterType::Triangle),
-        false => full,
-    };
-    small.apply_orientation(orientation);
+    let small = crate::picture::upright(bytes, LONGEST_SIDE, MAX_DECODE_BYTES, false)?;
     let rgb = crate::picture::on_white(small);
     let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     zlib.write_all(rgb.as_raw())?;
@@ -101,9 +89,9 @@ mod tests {
 
     #[test]
     fn a_large_transparent_logo_is_shrunk_and_laid_on_white() {
-        let clear = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(2000, 500, image::Rgba([0, 0, 0, 0])));
+        let clear = image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(2000, 500, image::Rgba([0, 0, 0, 0])));
         let mut png = Vec::new();
-        clear.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        clear.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
         let logo = logo(&png).unwrap();
         assert_eq!((logo.width, logo.height), (720, 180));
         let mut pixels = Vec::new();
