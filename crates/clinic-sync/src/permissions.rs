@@ -112,6 +112,8 @@ permissions! {
     CreditInvoices => [Manager], "issue credit notes";
     /// Every cashier's sessions, not only one's own.
     ReviewCashSessions => [Manager], "see every cash session";
+    /// The clinic's reports and dashboard.
+    ViewReports => [Manager], "see the clinic's reports";
 }
 
 /// Who may make one kind of change to an entity's records.

@@ -1041,7 +1041,9 @@ export type Permission = "manage_clinic" | "manage_staff" | "view_audit" | "mana
 /**  A discount over the site's limit. */
 "give_large_discounts" | "refund_payments" | "credit_invoices" | 
 /**  Every cashier's sessions, not only one's own. */
-"review_cash_sessions";
+"review_cash_sessions" | 
+/**  The clinic's reports and dashboard. */
+"view_reports";
 
 export type Practitioner = {
 	id: string,

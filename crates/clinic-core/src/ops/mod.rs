@@ -9,5 +9,6 @@ pub mod clinical;
 pub mod patients;
 pub mod practitioners;
 pub mod queue;
+pub mod reports;
 pub mod setup;
 pub mod staff;

@@ -18,6 +18,7 @@ mod permissions;
 mod print;
 mod print_money;
 mod queue;
+mod reports;
 mod signing;
 mod store;
 mod sync_address;

@@ -492,6 +492,11 @@ fn money_cases() -> Vec<Case> {
         case("update_invoice_settings", &[ManageClinic], |fx, s| Box::pin(async move {
             settings::update_invoice_settings(c(fx), s, settings::InvoiceSettingsInput { discount_limit: "10".into(), invoice_note: None }).await
         })),
+        case("revenue", &[ViewReports], |fx, s| Box::pin(async move {
+            use clinic_core::ops::reports::{revenue::*, Period};
+            let period = Period { from: date("2026-11-01"), to: date("2026-11-30") };
+            revenue(c(fx), s, RevenueInput { period, grain: Grain::Day, practitioner_id: None }).await.map(drop)
+        })),
         case("set_logo", &[ManageClinic], |fx, s| Box::pin(async move { settings::set_logo(c(fx), s, None).await })),
         case("invoice_pdf", &[TakePayments], |fx, s| Box::pin(async move {
             let id = fx.issued().await;
@@ -648,7 +653,7 @@ fn the_permission_table_is_the_one_the_clinic_agreed() {
         // Money (DESIGN.md §7b): the front desk takes it; reversing it and pricing it is a manager's;
         // a doctor sees only what a patient owes.
         (TakePayments, "RM"), (ViewAccounts, "RM"), (ViewBalance, "RDM"), (ManagePrices, "M"), (GiveLargeDiscounts, "M"),
-        (RefundPayments, "M"), (CreditInvoices, "M"), (ReviewCashSessions, "M"),
+        (RefundPayments, "M"), (CreditInvoices, "M"), (ReviewCashSessions, "M"), (ViewReports, "M"),
     ];
     assert_eq!(agreed.len(), Permission::ALL.len());
     for (permission, letters) in agreed {
