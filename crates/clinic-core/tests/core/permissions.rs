@@ -497,6 +497,9 @@ fn money_cases() -> Vec<Case> {
             let period = Period { from: date("2026-11-01"), to: date("2026-11-30") };
             revenue(c(fx), s, RevenueInput { period, grain: Grain::Day, practitioner_id: None }).await.map(drop)
         })),
+        case("outstanding", &[ViewReports], |fx, s| Box::pin(async move {
+            clinic_core::ops::reports::ageing::outstanding(c(fx), s, date("2026-11-30")).await.map(drop)
+        })),
         case("set_logo", &[ManageClinic], |fx, s| Box::pin(async move { settings::set_logo(c(fx), s, None).await })),
         case("invoice_pdf", &[TakePayments], |fx, s| Box::pin(async move {
             let id = fx.issued().await;

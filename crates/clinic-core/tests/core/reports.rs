@@ -66,3 +66,36 @@ async fn revenue_by_day_and_method_adds_up_to_what_was_invoiced_credited_paid_an
         Code::NotFound);
     assert_eq!(revenue(c, desk, RevenueInput { period: week, grain: Grain::Day, practitioner_id: None }).await.unwrap_err().code, Code::PermissionDenied);
 }
+
+#[tokio::test]
+async fn outstanding_invoices_age_into_their_bands_as_they_stood_that_day() {
+    use clinic_core::ops::reports::ageing::outstanding;
+    let t = till().await;
+    let (c, desk, manager) = (&t.f.t.clinic, &t.f.desk, &t.f.manager);
+    let at = |y, m, d| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, m, d, 10, 0, 0).unwrap();
+    // Issued 23 November (70.44, 20.00 paid at once), 15 September (70.44) and 1 August (70.44, paid in full on 1 December).
+    let november = t.checked_out(desk).await;
+    take_payment(c, desk, paying(&november, Method::Cash, "20")).await.unwrap();
+    let mut earlier = Vec::new();
+    for (m, d) in [(9, 15), (8, 1)] {
+        t.f.t.clock.set(at(2026, m, d));
+        t.f.t.resume(desk).await;
+        earlier.push(t.checked_out(desk).await);
+    }
+    t.f.t.clock.set(at(2026, 12, 1));
+    t.f.t.resume(desk).await;
+    open_cash_session(c, desk, OpenCashSession { drawer: "Front desk".into(), opening_float: "0".into() }).await.ok();
+    take_payment(c, desk, paying(&earlier[1], Method::Card, "70.44")).await.unwrap();
+    t.f.t.resume(manager).await;
+
+    // As on 30 November: the August one still owed (121 days), September's 76 days, November's 7.
+    let report = outstanding(c, manager, date("2026-11-30")).await.unwrap();
+    assert_eq!(report.invoices.iter().map(|o| (o.days, o.band, o.owed)).collect::<Vec<_>>(), [(121, 3, 7044), (76, 2, 7044), (7, 0, 5044)]);
+    assert_eq!((report.bands, report.total), ([5044, 0, 7044, 7044], 19132));
+    // As on 1 December the August one is paid; as on 14 September neither later one was issued.
+    let report = outstanding(c, manager, date("2026-12-01")).await.unwrap();
+    assert_eq!(report.invoices.len(), 2);
+    let report = outstanding(c, manager, date("2026-09-14")).await.unwrap();
+    assert_eq!(report.invoices.iter().map(|o| (o.number.as_str(), o.days)).collect::<Vec<_>>(), [(earlier[1].number.as_deref().unwrap(), 44)]);
+    assert_eq!(outstanding(c, desk, date("2026-11-30")).await.unwrap_err().code, Code::PermissionDenied);
+}

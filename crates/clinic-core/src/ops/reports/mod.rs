@@ -2,6 +2,7 @@
 //! out when asked. Each report is one read; the window draws its chart from the same rows it
 //! shows as a table and exports as CSV.
 
+pub mod ageing;
 pub mod csv;
 pub mod revenue;
 
