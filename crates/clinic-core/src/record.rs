@@ -226,3 +226,16 @@ pub(crate) async fn update_row(w: &mut Write<'_>, entity: &'static Entity, id: U
     query.bind(w.now).bind(w.hlc.clone()).bind(w.actor.staff_id).bind(id).execute(w.conn()).await?;
     Ok(())
 }
+
+/// The declaration of an entity a use case names (a name from the code, never from input).
+pub(crate) fn declared(entity: &str) -> &'static Entity {
+    clinic_sync::entity(entity).expect("a declared entity")
+}
+
+/// Creates a record of `entity` and its audit entry (`action`: "create", "finalise", …) naming
+/// what it holds (a clinical record's fields only, never their values).
+pub(crate) async fn create(w: &mut Write<'_>, action: &str, entity: &'static str, id: Uuid, fields: &[(&'static str, Value)]) -> Result<Changes> {
+    let changes = w.insert(entity, id, fields).await?;
+    w.audit(action, entity, Some(id), Details::of_record(declared(entity), &changes));
+    Ok(changes)
+}

@@ -244,9 +244,10 @@ impl Layout {
 
     /// The finished PDF: every page's footer added, dated `printed_at`.
     pub fn finish(mut self, printed_at: DateTime<Utc>) -> Vec<u8> {
-        let ends: Vec<usize> = self.documents.iter().skip(1).map(|d| d.first_page).chain([self.pages.len()]).collect();
+        // A document ends where the next begins, the last at the last page.
+        let starts: Vec<usize> = self.documents.iter().map(|d| d.first_page).chain([self.pages.len()]).collect();
         let documents = std::mem::take(&mut self.documents);
-        for (document, end) in documents.iter().zip(ends) {
+        for (document, &end) in documents.iter().zip(&starts[1..]) {
             let count = end - document.first_page;
             let footer = if document.copy { format!("COPY · {}", document.footer) } else { document.footer.clone() };
             for (n, i) in (document.first_page..end).enumerate() {

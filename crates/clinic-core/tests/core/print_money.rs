@@ -446,10 +446,10 @@ fn pdf_images(pdf: &[u8]) -> Vec<(usize, usize)> {
     std::fs::write(&path, pdf).unwrap();
     let list = run("pdfimages", &["-list".as_ref(), path.as_os_str()]);
     assert!(list.status.success());
-    // page num type width height color comp bpc enc interp object ID ...
+    // Two header lines, then: page num type width height color comp bpc enc interp object ID ...
     String::from_utf8_lossy(&list.stdout)
         .lines()
-        .skip(2)
+        .filter(|l| l.split_whitespace().next().is_some_and(|page| page.parse::<usize>().is_ok()))
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
             assert_eq!(f[2], "image", "{l}");

@@ -144,7 +144,7 @@ impl Till {
                     return;
                 }
                 let lines = if whole { vec![] } else {
-                    let units = clinic_core_credited(&v);
+                    let units = clinic_core::ops::billing::view::credited_units(&v.credit_notes, v.lines.len());
                     match v.lines.iter().enumerate().find(|(i, l)| l.quantity > units[*i]) {
                         Some((line, _)) => vec![clinic_sync::money::CreditLine { line, quantity: 1 }],
                         None => return,
@@ -256,15 +256,6 @@ impl Till {
             }
         }
     }
-}
-
-/// How many units of each line are credited already.
-fn clinic_core_credited(v: &clinic_core::ops::billing::view::InvoiceView) -> Vec<i64> {
-    let mut units = vec![0; v.lines.len()];
-    for c in v.credit_notes.iter().flat_map(|n| &n.credits) {
-        units[c.line] += c.quantity;
-    }
-    units
 }
 
 proptest! {

@@ -153,16 +153,7 @@ pub(crate) async fn open_session_of(conn: &mut SqliteConnection, staff_id: Uuid,
         .ok_or_else(|| Error { field: Some("cash_session"), ..Error::wrong_state("Open your cash session first (Money → Cash session): every payment goes into a drawer.") })
 }
 
-pub(crate) fn declared(entity: &str) -> &'static clinic_sync::Entity {
-    clinic_sync::entity(entity).expect("a declared money entity")
-}
-
-/// Creates a money record and its audit entry (what it holds: amounts are not secrets).
-pub(crate) async fn create(w: &mut Write<'_>, action: &str, entity: &'static str, id: Uuid, fields: &[(&'static str, serde_json::Value)]) -> Result<()> {
-    let changes = w.insert(entity, id, fields).await?;
-    w.audit(action, entity, Some(id), crate::audit::Details::of_record(declared(entity), &changes));
-    Ok(())
-}
+pub(crate) use crate::record::{create, declared};
 
 #[cfg(test)]
 mod tests {

@@ -109,7 +109,7 @@ impl InvoiceView {
 }
 
 /// How many units of each line the credit notes gave back.
-pub(crate) fn credited_units(notes: &[CreditNoteEntry], lines: usize) -> Vec<i64> {
+pub fn credited_units(notes: &[CreditNoteEntry], lines: usize) -> Vec<i64> {
     let mut units = vec![0; lines];
     for c in notes.iter().flat_map(|n| &n.credits) {
         if let Some(u) = units.get_mut(c.line) {

@@ -44,14 +44,10 @@ pub(crate) async fn chart_of(conn: &mut sqlx::SqliteConnection, patient_id: Uuid
 
 /// Creates a clinical record: its row and outbox change, and an audit entry naming its fields.
 pub(crate) async fn create(w: &mut Write<'_>, entity: &'static str, id: Uuid, fields: &[(&'static str, serde_json::Value)]) -> Result<Changes> {
-    let changes = w.insert(entity, id, fields).await?;
-    w.audit("create", entity, Some(id), crate::audit::Details::of_record(declared(entity), &changes));
-    Ok(changes)
+    crate::record::create(w, "create", entity, id, fields).await
 }
 
-fn declared(entity: &str) -> &'static clinic_sync::Entity {
-    clinic_sync::entity(entity).expect("a declared clinical entity")
-}
+use crate::record::declared;
 
 /// A date a clinician gives (an onset, a resolution): not after today at the site.
 pub(crate) async fn not_in_future(w: &mut Write<'_>, field: &'static str, date: Option<NaiveDate>) -> Result<()> {
