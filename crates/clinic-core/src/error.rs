@@ -36,6 +36,8 @@ pub enum Code {
     StoreUnavailable,
     /// The sync server could not be reached, or refused this workstation.
     SyncUnavailable,
+    /// Long work (a report) stopped when the user asked.
+    Cancelled,
     Internal,
 }
 

@@ -1,5 +1,6 @@
 //! The encrypted local store: one SQLCipher database per workstation.
 
+pub mod functions;
 mod key;
 
 pub use key::{DatabaseKey, KeyStore, MemoryKeyStore, OsKeychain};
@@ -80,6 +81,15 @@ impl Store {
             .min_connections(1)
             // A local file needs no liveness ping before every use case.
             .test_before_acquire(false)
+            // The triggers that keep the reports' tallies call `local_day`.
+            .after_connect(|conn, _| Box::pin(async move {
+                let mut handle = conn.lock_handle().await?;
+                // SAFETY: the locked handle is this connection's, used by no other thread meanwhile.
+                match unsafe { functions::register(handle.as_raw_handle().as_ptr()) } {
+                    libsqlite3_sys::SQLITE_OK => Ok(()),
+                    rc => Err(sqlx::Error::Protocol(format!("the store's SQL functions could not be registered ({rc})"))),
+                }
+            }))
             .connect_with(options.clone())
             .await
             .map_err(|e| cannot_open(path, e))?;

@@ -492,13 +492,21 @@ fn money_cases() -> Vec<Case> {
         case("update_invoice_settings", &[ManageClinic], |fx, s| Box::pin(async move {
             settings::update_invoice_settings(c(fx), s, settings::InvoiceSettingsInput { discount_limit: "10".into(), invoice_note: None }).await
         })),
-        case("revenue", &[ViewReports], |fx, s| Box::pin(async move {
-            use clinic_core::ops::reports::{revenue::*, Period};
+        case("reports", &[ViewReports], |fx, s| Box::pin(async move {
+            use clinic_core::ops::reports::*;
             let period = Period { from: date("2026-11-01"), to: date("2026-11-30") };
-            revenue(c(fx), s, RevenueInput { period, grain: Grain::Day, practitioner_id: None }).await.map(drop)
+            for report in ReportName::ALL.into_iter().filter(|r| *r != ReportName::ChartAccess) {
+                run(c(fx), s, ReportRequest { report, period, grain: Grain::Day, site_id: None, practitioner_id: None }, &no_progress).await?;
+            }
+            Ok(())
         })),
-        case("outstanding", &[ViewReports], |fx, s| Box::pin(async move {
-            clinic_core::ops::reports::ageing::outstanding(c(fx), s, date("2026-11-30")).await.map(drop)
+        case("chart_access_report", &[ViewAudit], |fx, s| Box::pin(async move {
+            use clinic_core::ops::reports::*;
+            let period = Period { from: date("2026-11-01"), to: date("2026-11-30") };
+            run(c(fx), s, ReportRequest { report: ReportName::ChartAccess, period, grain: Grain::Day, site_id: None, practitioner_id: None }, &no_progress).await.map(drop)
+        })),
+        case("dashboard", &[ViewReports], |fx, s| Box::pin(async move {
+            clinic_core::ops::reports::dashboard::dashboard(c(fx), s).await.map(drop)
         })),
         case("set_logo", &[ManageClinic], |fx, s| Box::pin(async move { settings::set_logo(c(fx), s, None).await })),
         case("invoice_pdf", &[TakePayments], |fx, s| Box::pin(async move {

@@ -1,16 +1,25 @@
-//! Reports (issue 12, started): figures checked against a small clinic with known answers.
+//! Reports: figures checked against a small clinic with known answers.
 
 use clinic_core::ops::billing::credit_notes::{issue_credit_note, CreditNoteInput};
 use clinic_core::ops::billing::invoices::*;
 use clinic_core::ops::billing::payments::{refund_payment, take_payment, RefundInput};
 use clinic_core::ops::billing::cash::{open_cash_session, OpenCashSession};
 use clinic_core::ops::billing::Method;
-use clinic_core::ops::reports::revenue::*;
-use clinic_core::ops::reports::Period;
+use clinic_core::auth::Session;
+use clinic_core::ops::reports::{no_progress, run, Cell, Grain, Period, Report, ReportName, ReportRequest};
+use clinic_core::{Clinic, Result};
 use clinic_core::Code;
 
 use crate::billing::{draft, line, paying, till};
 use crate::helpers::*;
+
+pub fn request(report: ReportName, period: Period) -> ReportRequest {
+    ReportRequest { report, period, grain: Grain::Day, site_id: None, practitioner_id: None }
+}
+
+async fn revenue(c: &Clinic, s: &Session, period: Period, grain: Grain, practitioner_id: Option<uuid::Uuid>) -> Result<Report> {
+    run(c, s, ReportRequest { grain, practitioner_id, ..request(ReportName::Revenue, period) }, &no_progress).await
+}
 
 #[tokio::test]
 async fn revenue_by_day_and_method_adds_up_to_what_was_invoiced_credited_paid_and_refunded() {
@@ -37,39 +46,51 @@ async fn revenue_by_day_and_method_adds_up_to_what_was_invoiced_credited_paid_an
     refund_payment(c, manager, RefundInput { payment_id: card, amount: "12.72".into(), reason: "Not given".into() }).await.unwrap();
 
     let week = Period { from: date("2026-11-23"), to: date("2026-11-29") };
-    let report = revenue(c, manager, RevenueInput { period: week, grain: Grain::Day, practitioner_id: None }).await.unwrap();
-    assert_eq!(report.rows.len(), 7, "every day of the week, those without money too");
-    let row = |when: &str| report.rows.iter().find(|r| r.when == when).unwrap().clone();
-    assert_eq!(row("2026-11-23"), RevenueRow { when: "2026-11-23".into(), invoiced: 7044, tax: 144, credited: 0, received: 7044, refunded: 0 });
-    assert_eq!(row("2026-11-24"), RevenueRow { when: "2026-11-24".into(), invoiced: 1845, tax: 345 - 72, credited: 1272, received: 1845, refunded: 1272 });
-    assert_eq!(row("2026-11-25"), RevenueRow { when: "2026-11-25".into(), ..RevenueRow::default() });
-    assert_eq!((report.total.invoiced, report.total.credited, report.total.received, report.total.refunded), (8889, 1272, 8889, 1272));
-    assert_eq!(report.by_method, vec![MethodRow { method: Method::Card, received: 5044 + 1845, refunded: 1272 }, MethodRow { method: Method::Cash, received: 2000, refunded: 0 }]);
+    let report = revenue(c, manager, week, Grain::Day, None).await.unwrap();
+    let by_day = report.table("By day");
+    assert_eq!(by_day.rows.len(), 7, "every day of the week, those without money too");
+    let day = |when: &str| ["Invoiced", "Tax", "Credited", "Received", "Refunded"].map(|n| by_day.figure(when, n));
+    assert_eq!(day("2026-11-23"), [7044, 144, 0, 7044, 0]);
+    assert_eq!(day("2026-11-24"), [1845, 345 - 72, 1272, 1845, 1272]);
+    assert_eq!(day("2026-11-25"), [0; 5]);
+    let total: Vec<i64> = by_day.total.as_ref().unwrap()[1..].iter().map(Cell::number).collect();
+    assert_eq!(total, [8889, 417, 1272, 8889, 1272]);
+    let methods = report.table("By payment method");
+    assert_eq!(methods.rows.iter().map(|r| (r[0].clone(), r[1].number(), r[2].number())).collect::<Vec<_>>(),
+        [(Cell::from("Card"), 5044 + 1845, 1272), (Cell::from("Cash"), 2000, 0)]);
+    // Services at list price before tax, the credited vaccine taken off: they add up to what was
+    // invoiced less credited, before tax (88.89 − 4.17 − 12.72 + 0.72 = 72.00).
+    let services = report.table("By service");
+    assert_eq!(services.rows.iter().map(|r| (r[0].clone(), r[1].number(), r[2].number())).collect::<Vec<_>>(),
+        [(Cell::from("Consultation 30"), 1, 4500), (Cell::from("Medical certificate"), 1, 1500), (Cell::from("Flu vaccine"), 1, 1200)]);
+    assert_eq!(services.total.as_ref().unwrap()[2].number(), 7200);
+    // Patient and counter invoices are no practitioner's.
+    assert_eq!(report.table("By practitioner").figure("None", "Invoiced"), 8889);
 
-    // By month: one row for November; a practitioner filter keeps only what their visits charged (none here: invoices from a patient or the counter).
-    let month = revenue(c, manager, RevenueInput { period: week, grain: Grain::Month, practitioner_id: None }).await.unwrap();
-    assert_eq!(month.rows.len(), 1);
-    assert_eq!(month.rows[0].invoiced, 8889);
-    let theirs = revenue(c, manager, RevenueInput { period: week, grain: Grain::Day, practitioner_id: Some(t.f.practitioner.id) }).await.unwrap();
-    assert_eq!(theirs.total.invoiced, 0);
+    // By month: one row for November; a practitioner's own: nothing here.
+    let month = revenue(c, manager, week, Grain::Month, None).await.unwrap();
+    assert_eq!(month.table("By month").rows.len(), 1);
+    assert_eq!(month.table("By month").figure("2026-11", "Invoiced"), 8889);
+    let theirs = revenue(c, manager, week, Grain::Day, Some(t.f.practitioner.id)).await.unwrap();
+    assert_eq!(theirs.table("By day").total.as_ref().unwrap()[1].number(), 0);
+    assert!(theirs.subtitle.ends_with(&format!(" · {}", t.f.practitioner.display_name)), "{}", theirs.subtitle);
 
     // The CSV a spreadsheet opens: the header, a line a day, the total.
-    let csv = revenue_csv(&report);
-    assert!(csv.starts_with("\u{feff}Date,Invoiced,Tax,Credited,Received,Refunded\r\n2026-11-23,70.44,1.44,0.00,70.44,0.00\r\n"), "{csv}");
+    let csv = report.csv(0);
+    assert!(csv.starts_with("\u{feff}When,Invoiced,Tax,Credited,Received,Refunded\r\n2026-11-23,70.44,1.44,0.00,70.44,0.00\r\n"), "{csv}");
     assert!(csv.ends_with("Total,88.89,4.17,12.72,88.89,12.72\r\n"), "{csv}");
 
-    // A period that ends before it starts, an unknown practitioner, a receptionist.
+    // A period that ends before it starts, an unknown practitioner or site, a receptionist.
     let backwards = Period { from: date("2026-11-29"), to: date("2026-11-23") };
-    assert_eq!(revenue(c, manager, RevenueInput { period: backwards, grain: Grain::Day, practitioner_id: None }).await.unwrap_err().message,
-        "The period ends before it starts.");
-    assert_eq!(revenue(c, manager, RevenueInput { period: week, grain: Grain::Day, practitioner_id: Some(uuid::Uuid::now_v7()) }).await.unwrap_err().code,
-        Code::NotFound);
-    assert_eq!(revenue(c, desk, RevenueInput { period: week, grain: Grain::Day, practitioner_id: None }).await.unwrap_err().code, Code::PermissionDenied);
+    assert_eq!(revenue(c, manager, backwards, Grain::Day, None).await.unwrap_err().message, "The period ends before it starts.");
+    assert_eq!(revenue(c, manager, week, Grain::Day, Some(uuid::Uuid::now_v7())).await.unwrap_err().field, Some("practitioner_id"));
+    let elsewhere = ReportRequest { site_id: Some(uuid::Uuid::now_v7()), ..request(ReportName::Revenue, week) };
+    assert_eq!(run(c, manager, elsewhere, &no_progress).await.unwrap_err().field, Some("site_id"));
+    assert_eq!(revenue(c, desk, week, Grain::Day, None).await.unwrap_err().code, Code::PermissionDenied);
 }
 
 #[tokio::test]
 async fn outstanding_invoices_age_into_their_bands_as_they_stood_that_day() {
-    use clinic_core::ops::reports::ageing::outstanding;
     let t = till().await;
     let (c, desk, manager) = (&t.f.t.clinic, &t.f.desk, &t.f.manager);
     let at = |y, m, d| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, m, d, 10, 0, 0).unwrap();
@@ -89,13 +110,22 @@ async fn outstanding_invoices_age_into_their_bands_as_they_stood_that_day() {
     t.f.t.resume(manager).await;
 
     // As on 30 November: the August one still owed (121 days), September's 76 days, November's 7.
-    let report = outstanding(c, manager, date("2026-11-30")).await.unwrap();
-    assert_eq!(report.invoices.iter().map(|o| (o.days, o.band, o.owed)).collect::<Vec<_>>(), [(121, 3, 7044), (76, 2, 7044), (7, 0, 5044)]);
-    assert_eq!((report.bands, report.total), ([5044, 0, 7044, 7044], 19132));
+    let report = outstanding(c, manager, "2026-11-30").await.unwrap();
+    let invoices = report.table("Outstanding invoices");
+    assert_eq!(invoices.rows.iter().map(|o| (o[3].number(), o[4].number())).collect::<Vec<_>>(), [(121, 7044), (76, 7044), (7, 5044)]);
+    let ageing = report.table("Ageing");
+    assert_eq!(ageing.rows.iter().map(|r| (r[1].number(), r[2].number())).collect::<Vec<_>>(), [(1, 5044), (0, 0), (1, 7044), (1, 7044)]);
+    assert_eq!(ageing.total.as_ref().unwrap()[2].number(), 19132);
+    assert_eq!(report.subtitle, "As on 30 November 2026");
     // As on 1 December the August one is paid; as on 14 September neither later one was issued.
-    let report = outstanding(c, manager, date("2026-12-01")).await.unwrap();
-    assert_eq!(report.invoices.len(), 2);
-    let report = outstanding(c, manager, date("2026-09-14")).await.unwrap();
-    assert_eq!(report.invoices.iter().map(|o| (o.number.as_str(), o.days)).collect::<Vec<_>>(), [(earlier[1].number.as_deref().unwrap(), 44)]);
-    assert_eq!(outstanding(c, desk, date("2026-11-30")).await.unwrap_err().code, Code::PermissionDenied);
+    let report = outstanding(c, manager, "2026-12-01").await.unwrap();
+    assert_eq!(report.table("Outstanding invoices").rows.len(), 2);
+    let report = outstanding(c, manager, "2026-09-14").await.unwrap();
+    assert_eq!(report.table("Outstanding invoices").rows.iter().map(|o| (o[0].clone(), o[3].number())).collect::<Vec<_>>(),
+        [(Cell::from(earlier[1].number.as_deref().unwrap()), 44)]);
+    assert_eq!(outstanding(c, desk, "2026-11-30").await.unwrap_err().code, Code::PermissionDenied);
+}
+
+async fn outstanding(c: &Clinic, s: &Session, as_of: &str) -> Result<Report> {
+    run(c, s, request(ReportName::Outstanding, Period { from: date(as_of), to: date(as_of) }), &no_progress).await
 }

@@ -1,21 +1,39 @@
-//! Reports (issue 12, started): over a period of the site's days, from the synced data, worked
-//! out when asked. Each report is one read; the window draws its chart from the same rows it
-//! shows as a table and exports as CSV.
+//! Reports: over a period of the sites' days, from the whole organisation's synced data, worked
+//! out when asked. Every report has one shape, [`Report`]: tables of typed columns, each with the
+//! chart drawn from it. The window shows them, and CSV and PDF are made from them, one way for all.
+//!
+//! A year of a large clinic is read from daily tallies (`tally.rs`, kept by the store's triggers
+//! as rows are written, here or by sync), not from the rows themselves: docs/reports.md says why.
 
 pub mod ageing;
+pub mod appointments;
+pub mod audit;
 pub mod csv;
+pub mod dashboard;
+pub mod diagnoses;
+pub mod patients;
 pub mod revenue;
+mod shape;
+pub mod utilisation;
+pub mod waiting;
 
-use chrono::NaiveDate;
-use serde::Deserialize;
+use std::ops::ControlFlow;
 
-use crate::error::{Error, Result};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::{Permission, Session};
+use crate::clinic::Clinic;
+use crate::error::{Code, Error, Result};
+
+pub use shape::{Cell, Chart, ChartKind, Column, Kind, Report, Table};
 
 /// The longest period a report covers: ten years of a clinic's days.
 pub const MOST_DAYS: i64 = 3_660;
 
-/// From the first day to the last, both included, at the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, specta::Type)]
+/// From the first day to the last, both included, at each site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -37,18 +55,226 @@ impl Period {
     pub fn days(self) -> u32 {
         ((self.to - self.from).num_days() + 1) as u32
     }
+
+    /// Its days as the site's calendar names them ("2026-11-23"), for tallies kept by day.
+    pub fn bounds(self) -> (String, String) {
+        (self.from.to_string(), self.to.to_string())
+    }
+}
+
+/// Rows by day, or by month (a long period reads better by month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    Day,
+    Month,
+}
+
+impl Grain {
+    /// The row a day falls in: "2026-11-23", or "2026-11".
+    pub fn bucket(self, day: &str) -> String {
+        match self {
+            Grain::Day => day.to_string(),
+            Grain::Month => day[..7].to_string(),
+        }
+    }
+
+    /// Every row of the period in order, those without anything in them too.
+    pub fn buckets(self, period: Period) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for day in period.from.iter_days().take(period.days() as usize) {
+            let b = match self {
+                Grain::Day => day.to_string(),
+                Grain::Month => format!("{:04}-{:02}", day.year(), day.month()),
+            };
+            if out.last() != Some(&b) {
+                out.push(b);
+            }
+        }
+        out
+    }
+}
+
+/// The reports there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportName {
+    Appointments,
+    Utilisation,
+    Revenue,
+    Outstanding,
+    Patients,
+    Waiting,
+    Diagnoses,
+    ChartAccess,
+}
+
+impl ReportName {
+    pub const ALL: [ReportName; 8] = [
+        ReportName::Appointments, ReportName::Utilisation, ReportName::Revenue, ReportName::Outstanding,
+        ReportName::Patients, ReportName::Waiting, ReportName::Diagnoses, ReportName::ChartAccess,
+    ];
+
+    /// Who may run it: who opened which chart is the audit trail's, an admin's; the rest a manager's.
+    pub fn permission(self) -> Permission {
+        match self {
+            ReportName::ChartAccess => Permission::ViewAudit,
+            _ => Permission::ViewReports,
+        }
+    }
+}
+
+/// What the manager chose: a report, its period, and whom it is about.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct ReportRequest {
+    pub report: ReportName,
+    /// For outstanding invoices, as they stood at the end of `period.to`.
+    pub period: Period,
+    pub grain: Grain,
+    /// None: every site of the organisation.
+    pub site_id: Option<Uuid>,
+    /// None: every practitioner.
+    pub practitioner_id: Option<Uuid>,
+}
+
+/// How far a long report has got: `done` of `total` steps (a step is a table, or a month of a
+/// long list).
+#[derive(Debug, Clone, Copy, Serialize, specta::Type)]
+pub struct Progress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// Called between steps; `Break` stops the report (the window's Cancel).
+pub type OnProgress<'a> = &'a (dyn Fn(Progress) -> ControlFlow<()> + Send + Sync);
+
+/// The filters checked and named, as every report needs them.
+pub(crate) struct Scope {
+    pub period: Period,
+    pub grain: Grain,
+    pub site_id: Option<Uuid>,
+    pub practitioner_id: Option<Uuid>,
+    /// "1–30 November 2026 · Lisbon · Dr Ana Sousa": said under the report's title.
+    pub subtitle: String,
+    /// The filters alone: " · Lisbon · Dr Ana Sousa", or nothing.
+    pub filters: String,
+}
+
+/// Runs a report: the role checked, the filters checked (each refusal at its field), then the
+/// report, reporting progress between its steps.
+pub async fn run(clinic: &Clinic, session: &Session, request: ReportRequest, progress: OnProgress<'_>) -> Result<Report> {
+    crate::auth::authorize(clinic, session, request.report.permission()).await?;
+    let scope = scope(clinic, &request).await?;
+    match request.report {
+        ReportName::Appointments => appointments::report(clinic, &scope, progress).await,
+        ReportName::Utilisation => utilisation::report(clinic, &scope, progress).await,
+        ReportName::Revenue => revenue::report(clinic, &scope, progress).await,
+        ReportName::Outstanding => ageing::report(clinic, &scope, progress).await,
+        ReportName::Patients => patients::report(clinic, &scope, progress).await,
+        ReportName::Waiting => waiting::report(clinic, &scope, progress).await,
+        ReportName::Diagnoses => diagnoses::report(clinic, &scope, progress).await,
+        ReportName::ChartAccess => audit::report(clinic, &scope, progress).await,
+    }
+}
+
+async fn scope(clinic: &Clinic, request: &ReportRequest) -> Result<Scope> {
+    let period = request.period.checked()?;
+    let pool = clinic.store().pool();
+    let mut said = Vec::new();
+    if let Some(site) = request.site_id {
+        let name = sqlx::query_scalar!("SELECT name FROM site WHERE id = ? AND deleted_at IS NULL", site).fetch_optional(pool).await?
+            .ok_or_else(|| Error::invalid("site_id", "That site does not exist (any more). Choose another."))?;
+        said.push(name);
+    }
+    if let Some(p) = request.practitioner_id {
+        let name = sqlx::query_scalar!("SELECT display_name FROM practitioner WHERE id = ? AND deleted_at IS NULL", p).fetch_optional(pool).await?
+            .ok_or_else(|| Error::invalid("practitioner_id", "That practitioner does not exist (any more). Choose another."))?;
+        said.push(name);
+    }
+    let filters: String = said.iter().map(|s| format!(" · {s}")).collect();
+    Ok(Scope { period, grain: request.grain, site_id: request.site_id, practitioner_id: request.practitioner_id,
+        subtitle: format!("{}{filters}", period_words(period)), filters })
+}
+
+/// "23–29 November 2026", "1 November 2026 – 31 January 2027", "23 November 2026".
+pub fn period_words(p: Period) -> String {
+    let day = |d: NaiveDate| d.format("%-d %B %Y").to_string();
+    if p.from == p.to {
+        day(p.from)
+    } else if (p.from.year(), p.from.month()) == (p.to.year(), p.to.month()) {
+        format!("{}–{}", p.from.day(), day(p.to))
+    } else {
+        format!("{} – {}", day(p.from), day(p.to))
+    }
+}
+
+/// "By day" or "By month": the title of a report's table over time.
+pub(crate) fn when_title(grain: Grain) -> &'static str {
+    match grain {
+        Grain::Day => "By day",
+        Grain::Month => "By month",
+    }
+}
+
+/// The names reports show for ids: practitioners, appointment types, staff, sites, patients are not
+/// here (a report names no patient but the chart-access one, which reads them itself).
+pub(crate) struct Names(std::collections::HashMap<Uuid, String>);
+
+impl Names {
+    /// Its name, "None" for the empty id of "no practitioner", "Unknown" for one not synced yet.
+    pub fn of(&self, id: Uuid) -> String {
+        if id.is_nil() {
+            return "None".into();
+        }
+        self.0.get(&id).cloned().unwrap_or_else(|| "Unknown".into())
+    }
+}
+
+pub(crate) async fn names(conn: &mut sqlx::SqliteConnection) -> Result<Names> {
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!: Uuid", display_name AS "name!: String" FROM practitioner
+           UNION ALL SELECT id, name FROM appointment_type
+           UNION ALL SELECT id, full_name FROM staff
+           UNION ALL SELECT id, name FROM site"#
+    ).fetch_all(conn).await?;
+    Ok(Names(rows.into_iter().map(|r| (r.id, r.name)).collect()))
+}
+
+/// Between steps: stops when asked.
+pub(crate) fn step(progress: OnProgress<'_>, done: u32, total: u32) -> Result<()> {
+    match progress(Progress { done, total }) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(Error::new(Code::Cancelled, "The report was stopped.")),
+    }
+}
+
+/// A progress that never stops: for tests and callers without a window.
+pub fn no_progress(_: Progress) -> ControlFlow<()> {
+    ControlFlow::Continue(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn a_period_ends_after_it_starts_and_within_ten_years() {
-        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         assert_eq!(Period { from: d("2026-11-01"), to: d("2026-11-30") }.checked().unwrap().days(), 30);
         assert_eq!(Period { from: d("2026-11-23"), to: d("2026-11-23") }.checked().unwrap().days(), 1);
         assert_eq!(Period { from: d("2026-11-30"), to: d("2026-11-01") }.checked().unwrap_err().field, Some("to"));
         assert_eq!(Period { from: d("2000-01-01"), to: d("2026-11-01") }.checked().unwrap_err().field, Some("from"));
+    }
+
+    #[test]
+    fn months_and_days_are_every_one_of_the_period() {
+        let p = Period { from: d("2026-11-29"), to: d("2027-01-02") };
+        assert_eq!(Grain::Month.buckets(p), ["2026-11", "2026-12", "2027-01"]);
+        assert_eq!(Grain::Day.buckets(p).len(), 35);
+        assert_eq!(period_words(p), "29 November 2026 – 2 January 2027");
+        assert_eq!(period_words(Period { from: d("2026-11-23"), to: d("2026-11-29") }), "23–29 November 2026");
     }
 }

@@ -1,131 +1,127 @@
-//! Revenue over a period, by day or by month: what was invoiced (and its tax), credited, received
-//! and refunded, and what each payment method brought in. Money is counted on the site's day it
-//! happened; with a practitioner chosen, only what their appointments and consultations charged.
+//! Revenue over a period, by day or month, payment method, practitioner and service: what was
+//! invoiced (tax included) and its tax, credited, received and refunded. Money counts on the site's
+//! day it happened (invoices on their issue, payments when received); tax is what invoices charged
+//! less what credit notes gave back. With a practitioner chosen, only what their appointments' and
+//! consultations' invoices brought in. From the money and service tallies.
 
-use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
-use super::Period;
-use crate::auth::{Permission, Session};
+use super::{step, Cell, ChartKind, Kind, OnProgress, Report, Scope, Table};
 use crate::clinic::Clinic;
-use crate::clock::from_millis;
-use crate::domain::{Currency, Money};
 use crate::error::Result;
 use crate::ops::billing::Method;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum Grain {
-    Day,
-    Month,
+#[derive(Default, Clone, Copy)]
+struct Money {
+    invoiced: i64,
+    tax: i64,
+    credited: i64,
+    received: i64,
+    refunded: i64,
 }
 
-#[derive(Debug, Clone, Deserialize, specta::Type)]
-pub struct RevenueInput {
-    pub period: Period,
-    pub grain: Grain,
-    pub practitioner_id: Option<Uuid>,
+impl Money {
+    fn add(&mut self, o: &Money) {
+        self.invoiced += o.invoiced;
+        self.tax += o.tax;
+        self.credited += o.credited;
+        self.received += o.received;
+        self.refunded += o.refunded;
+    }
+
+    fn cells(&self, first: String) -> Vec<Cell> {
+        vec![first.into(), self.invoiced.into(), self.tax.into(), self.credited.into(), self.received.into(), self.refunded.into()]
+    }
 }
 
-/// One day's or month's money, in minor units.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
-pub struct RevenueRow {
-    /// "2026-11-23", or "2026-11" by month; "Total" for the period.
-    pub when: String,
-    /// Invoices issued, tax included.
-    pub invoiced: i64,
-    pub tax: i64,
-    pub credited: i64,
-    pub received: i64,
-    pub refunded: i64,
+const MONEY: [(&str, Kind); 5] =
+    [("Invoiced", Kind::Money), ("Tax", Kind::Money), ("Credited", Kind::Money), ("Received", Kind::Money), ("Refunded", Kind::Money)];
+
+fn money_table(title: &str, first: &str) -> Table {
+    let columns: Vec<(&str, Kind)> = std::iter::once((first, Kind::Text)).chain(MONEY).collect();
+    Table::new(title, &columns)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-pub struct MethodRow {
-    pub method: Method,
-    pub received: i64,
-    pub refunded: i64,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct RevenueReport {
-    pub currency: Currency,
-    /// Every day (or month) of the period, those without money too.
-    pub rows: Vec<RevenueRow>,
-    pub by_method: Vec<MethodRow>,
-    pub total: RevenueRow,
-}
-
-pub async fn revenue(clinic: &Clinic, session: &Session, input: RevenueInput) -> Result<RevenueReport> {
-    crate::auth::authorize(clinic, session, Permission::ViewReports).await?;
-    let period = input.period.checked()?;
+pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<'_>) -> Result<Report> {
     let mut conn = clinic.store().pool().acquire().await?;
-    let site = crate::ops::setup::site_settings(clinic, &mut conn).await?;
-    if let Some(p) = input.practitioner_id {
-        sqlx::query_scalar!("SELECT 1 AS one FROM practitioner WHERE id = ?", p).fetch_optional(&mut *conn).await?
-            .ok_or_else(|| crate::error::Error::not_found("The practitioner"))?;
-    }
-    let (from, to) = crate::ops::calendar::day_bounds(site.time_zone, period.from, period.days());
-    let entries = sqlx::query!(
-        r#"WITH mine AS (
-               SELECT id FROM invoice i WHERE ?3 IS NULL
-                   OR (SELECT practitioner_id FROM appointment WHERE id = i.appointment_id) = ?3
-                   OR (SELECT practitioner_id FROM encounter WHERE id = i.encounter_id) = ?3)
-           SELECT at AS "at!: i64", kind AS "kind!: String", method, amount AS "amount!: i64", tax AS "tax!: i64" FROM (
-               SELECT issued_at AS at, 'invoiced' AS kind, NULL AS method, total_minor AS amount, tax_minor AS tax FROM invoice
-                   WHERE issued_at >= ?1 AND issued_at < ?2 AND id IN mine
-               UNION ALL SELECT issued_at, 'credited', NULL, total_minor, tax_minor FROM credit_note WHERE issued_at >= ?1 AND issued_at < ?2 AND invoice_id IN mine
-               UNION ALL SELECT received_at, 'received', method, amount_minor, 0 FROM payment WHERE received_at >= ?1 AND received_at < ?2 AND invoice_id IN mine
-               UNION ALL SELECT refunded_at, 'refunded', method, amount_minor, 0 FROM refund WHERE refunded_at >= ?1 AND refunded_at < ?2 AND invoice_id IN mine)"#,
-        from, to, input.practitioner_id
+    let currency = crate::ops::setup::site_settings(clinic, &mut conn).await?.currency;
+    let (from, to) = scope.period.bounds();
+    let rows = sqlx::query!(
+        r#"SELECT day AS "day!: String", practitioner_id AS "practitioner_id!: Uuid", method AS "method!: String",
+                  sum(invoiced) AS "invoiced!: i64", sum(tax) AS "tax!: i64", sum(credited) AS "credited!: i64",
+                  sum(received) AS "received!: i64", sum(refunded) AS "refunded!: i64"
+           FROM money_tally WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR site_id = ?3) AND (?4 IS NULL OR practitioner_id = ?4)
+           GROUP BY day, practitioner_id, method"#,
+        from, to, scope.site_id, scope.practitioner_id
     ).fetch_all(&mut *conn).await?;
-    let bucket = |day: NaiveDate| match input.grain {
-        Grain::Day => day.to_string(),
-        Grain::Month => format!("{:04}-{:02}", day.year(), day.month()),
-    };
-    let mut rows: Vec<RevenueRow> = Vec::new();
-    for day in period.from.iter_days().take(period.days() as usize) {
-        let when = bucket(day);
-        if rows.last().is_none_or(|r| r.when != when) {
-            rows.push(RevenueRow { when, ..RevenueRow::default() });
+    step(progress, 1, 3)?;
+    let names = super::names(&mut conn).await?;
+    let buckets = scope.grain.buckets(scope.period);
+    let index: HashMap<&str, usize> = buckets.iter().enumerate().map(|(i, b)| (b.as_str(), i)).collect();
+    let mut by_when = vec![Money::default(); buckets.len()];
+    let (mut by_method, mut by_practitioner): (HashMap<String, Money>, HashMap<Uuid, Money>) = Default::default();
+    let mut total = Money::default();
+    for r in &rows {
+        let m = Money { invoiced: r.invoiced, tax: r.tax, credited: r.credited, received: r.received, refunded: r.refunded };
+        if let Some(i) = index.get(scope.grain.bucket(&r.day).as_str()) {
+            by_when[*i].add(&m);
         }
+        if !r.method.is_empty() {
+            by_method.entry(r.method.clone()).or_default().add(&m);
+        }
+        by_practitioner.entry(r.practitioner_id).or_default().add(&m);
+        total.add(&m);
     }
-    let mut by_method: Vec<MethodRow> = Vec::new();
-    let mut total = RevenueRow { when: "Total".into(), ..RevenueRow::default() };
-    for e in entries {
-        let when = bucket(from_millis(e.at).with_timezone(&site.time_zone).date_naive());
-        let Some(row) = rows.iter_mut().find(|r| r.when == when) else { continue };
-        for r in [row, &mut total] {
-            match e.kind.as_str() {
-                "invoiced" => (r.invoiced, r.tax) = (r.invoiced + e.amount, r.tax + e.tax),
-                "credited" => (r.credited, r.tax) = (r.credited + e.amount, r.tax - e.tax),
-                "received" => r.received += e.amount,
-                _ => r.refunded += e.amount,
-            }
-        }
-        if let Some(method) = e.method.as_deref() {
-            let method = Method::named(method)?;
-            let m = match by_method.iter_mut().find(|m| m.method == method) {
-                Some(m) => m,
-                None => {
-                    by_method.push(MethodRow { method, received: 0, refunded: 0 });
-                    by_method.last_mut().expect("just pushed")
-                }
-            };
-            if e.kind == "received" { m.received += e.amount } else { m.refunded += e.amount }
-        }
-    }
-    by_method.sort_by_key(|m| m.method.as_str());
-    Ok(RevenueReport { currency: site.currency, rows, by_method, total })
+
+    let mut when = money_table(super::when_title(scope.grain), "When");
+    when.rows = buckets.into_iter().zip(&by_when).map(|(b, m)| m.cells(b)).collect();
+    when.total = Some(total.cells("Total".into()));
+    let when = when.chart(ChartKind::Bars, &["Received", "Invoiced"], currency);
+
+    let mut methods = Table::new("By payment method", &[("Method", Kind::Text), ("Received", Kind::Money), ("Refunded", Kind::Money), ("Net", Kind::Money)]);
+    let mut listed: Vec<(String, Money)> = by_method.into_iter().collect();
+    listed.sort_by(|a, b| b.1.received.cmp(&a.1.received).then_with(|| a.0.cmp(&b.0)));
+    methods.rows = listed.iter().map(|(method, m)| {
+        let label = Method::named(method).map(|m| m.words().to_string()).unwrap_or_else(|_| method.clone());
+        vec![label.into(), m.received.into(), m.refunded.into(), (m.received - m.refunded).into()]
+    }).collect();
+    methods.total = Some(vec!["Total".into(), total.received.into(), total.refunded.into(), (total.received - total.refunded).into()]);
+    methods.note = Some("Paid from a patient's credit is its own method: received by method is what each method brought.".into());
+    let methods = methods.chart(ChartKind::Bars, &["Net"], currency);
+
+    let mut practitioners = money_table("By practitioner", "Practitioner");
+    let mut listed: Vec<(String, Money)> = by_practitioner.into_iter().map(|(id, m)| (names.of(id), m)).collect();
+    listed.sort_by(|a, b| b.1.invoiced.cmp(&a.1.invoiced).then_with(|| a.0.cmp(&b.0)));
+    practitioners.rows = listed.iter().map(|(n, m)| m.cells(n.clone())).collect();
+    practitioners.total = Some(total.cells("Total".into()));
+    practitioners.note = Some("None: invoices from the counter or a patient's account, with no appointment or consultation.".into());
+    let practitioners = practitioners.chart(ChartKind::Bars, &["Invoiced"], currency);
+    step(progress, 2, 3)?;
+
+    let services = services(&mut conn, scope, &from, &to).await?.chart(ChartKind::Bars, &["Amount"], currency);
+    step(progress, 3, 3)?;
+    Ok(Report { title: "Revenue".into(), subtitle: scope.subtitle.clone(), currency, tables: vec![when, methods, practitioners, services] })
 }
 
-/// The report as CSV: one line per day (or month), then the total; amounts as plain numbers
-/// (`1234.50`: no grouping a spreadsheet could misread).
-pub fn revenue_csv(report: &RevenueReport) -> String {
-    let amount = |minor: i64| Money { minor, currency: report.currency }.amount().replace(',', "");
-    let rows: Vec<Vec<String>> = report.rows.iter().chain([&report.total]).map(|r| {
-        vec![r.when.clone(), amount(r.invoiced), amount(r.tax), amount(r.credited), amount(r.received), amount(r.refunded)]
-    }).collect();
-    super::csv::csv(&["Date", "Invoiced", "Tax", "Credited", "Received", "Refunded"], &rows)
+/// Units and amount (before discounts, tax excluded) per service, credited units taken off; then
+/// what discounts took off, so the column adds up to what was invoiced and not credited, before tax.
+async fn services(conn: &mut sqlx::SqliteConnection, scope: &Scope, from: &str, to: &str) -> Result<Table> {
+    let rows = sqlx::query!(
+        r#"SELECT service AS "service!: String", sum(units) AS "units!: i64", sum(amount) AS "amount!: i64"
+           FROM service_tally WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR site_id = ?3) AND (?4 IS NULL OR practitioner_id = ?4)
+           GROUP BY service ORDER BY sum(amount) DESC, service"#,
+        from, to, scope.site_id, scope.practitioner_id
+    ).fetch_all(conn).await?;
+    let mut t = Table::new("By service", &[("Service", Kind::Text), ("Units", Kind::Count), ("Amount", Kind::Money)]);
+    let discounts = rows.iter().find(|r| r.service.is_empty()).map_or(0, |r| r.amount);
+    t.rows = rows.iter().filter(|r| !r.service.is_empty() && (r.units, r.amount) != (0, 0))
+        .map(|r| vec![r.service.clone().into(), r.units.into(), r.amount.into()]).collect();
+    if discounts != 0 {
+        t.rows.push(vec!["Discounts".into(), Cell::Text(String::new()), discounts.into()]);
+    }
+    t.total = Some(vec!["Total".into(), Cell::Text(String::new()), rows.iter().map(|r| r.amount).sum::<i64>().into()]);
+    t.note = Some("Amounts before tax, at list price; discounts are their own line, so the total is what was invoiced less credited, before tax.".into());
+    Ok(t)
 }
