@@ -29,7 +29,7 @@ const THINNEST_BAR: f32 = 0.8;
 
 /// The height `chart` takes, summary included: its heading is kept on one page with it.
 pub(super) fn height(table: &Table, chart: &Chart) -> f32 {
-    let plot = if values(table, chart).iter().flatten().any(|v| *v != 0) { LEGEND + PLOT + X_LABELS } else { 0.0 };
+    let plot = if values(table, chart).iter().flatten().any(|v| *v != 0) { LEGEND + PLOT + X_LABELS + 1.5 } else { 0.0 };
     plot + wrap(&chart.summary, false, SUMMARY.size, CONTENT_WIDTH).len() as f32 * SUMMARY.line_height() + 3.0
 }
 
@@ -113,9 +113,10 @@ impl Layout {
             }
         }
         if kind == ChartKind::Line {
-            for s in 0..chart.series.len() {
+            // The first series, the one the summary speaks of, is drawn last: on top.
+            for s in (0..chart.series.len()).rev() {
                 let points: Vec<(f32, f32)> = values.iter().enumerate().map(|(r, row)| (left + (r as f32 + 0.5) * slot, y_of(row[s]))).collect();
-                self.polyline(&points, 1.2, colour(s));
+                self.polyline(&points, if slot < 1.0 { 0.8 } else { 1.2 }, colour(s));
                 // Few enough points to mark: the marks, not only the shade, tell the lines apart.
                 if slot >= 4.0 || points.len() == 1 {
                     for (x, y) in points {
@@ -130,14 +131,20 @@ impl Layout {
         let labels: Vec<String> = table.rows.iter().map(|r| r.first().map_or_else(String::new, |c| c.shown(Kind::Text, currency))).collect();
         let widest = labels.iter().map(|l| width_mm(l, false, LABEL.size)).fold(0.0, f32::max);
         let every = label_every(labels.len(), slot, widest);
+        let mut free_from = left;
         for (r, label) in labels.iter().enumerate().step_by(every) {
             let label = fit(label, slot * every as f32 - 1.0);
             let label_width = width_mm(&label, false, LABEL.size);
-            let centre = left + (r as f32 + 0.5) * slot;
-            let x = (centre - label_width / 2.0).clamp(left, left + width - label_width);
-            self.draw(x, top + PLOT + 1.0, &label, LABEL);
+            // Under its bar when each has one; else starting at its row, as on a calendar.
+            let x = if every == 1 { left + (r as f32 + 0.5) * slot - label_width / 2.0 } else { left + r as f32 * slot };
+            // Kept inside the plot's width; one pushed onto its neighbour there is left out.
+            let x = x.clamp(left, left + width - label_width);
+            if x >= free_from {
+                self.draw(x, top + PLOT + 1.0, &label, LABEL);
+                free_from = x + label_width + 2.0;
+            }
         }
-        self.y = top + PLOT + X_LABELS;
+        self.y = top + PLOT + X_LABELS + 1.5;
     }
 }
 

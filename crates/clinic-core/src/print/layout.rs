@@ -325,7 +325,8 @@ impl Layout {
 
     /// A box filled with `colour`, no border (a chart's bar, a legend's swatch).
     pub(super) fn fill(&mut self, x: f32, top: f32, width: f32, height: f32, colour: Color) {
-        let rectangle = Rect::from_xywh(Mm(x).into(), Mm(PAGE_HEIGHT - top - height).into(), Mm(width).into(), Mm(height).into());
+        let mut rectangle = Rect::from_xywh(Mm(x).into(), Mm(PAGE_HEIGHT - top - height).into(), Mm(width).into(), Mm(height).into());
+        rectangle.mode = Some(PaintMode::Fill);
         self.ops().extend([Op::SetFillColor { col: colour }, Op::DrawRectangle { rectangle }]);
     }
 

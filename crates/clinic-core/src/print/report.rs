@@ -45,8 +45,9 @@ impl Layout {
         let money = table.columns.iter().any(|c| c.kind == Kind::Money);
         let heading = if money { format!("{} ({})", table.title, currency.code()) } else { table.title.clone() };
         if let Some(chart) = &table.chart {
-            // The heading starts the page its chart is on.
-            self.keep_together(Style::HEADING.line_height() + 1.0 + chart::height(table, chart));
+            // Heading, chart and the table's first rows on one page.
+            let first_rows = if table.rows.is_empty() { 0.0 } else { 4.0 * Style::BODY.line_height() };
+            self.keep_together(Style::HEADING.line_height() + 1.0 + chart::height(table, chart) + first_rows);
         }
         self.heading(&heading);
         if let Some(chart) = &table.chart {

@@ -8,7 +8,7 @@ use clinic_core::domain::Currency;
 use clinic_core::ops::reports::{Cell, ChartKind, Kind, Report, Table};
 use clinic_core::print::{report_pdf, ClinicDetails};
 
-use super::print::read_back;
+use super::print::{printed_dir, read_back};
 use super::print_money::pages;
 
 fn eur() -> Currency {
@@ -147,6 +147,16 @@ fn a_report_prints_its_tables_figures_charts_and_totals() {
         assert!(rows.is_none() || header.is_some_and(|h| Some(h) < rows), "page {}: rows without their header:\n{page}", n + 1);
     }
     assert!(pages[1].lines().any(is_figures_row), "the month runs onto page 2:\n{}", pages[1]);
+
+    // The charts are drawn: the first page's bars in the first two series' navy and teal, and the
+    // appointments' stacked bars add the third's amber.
+    let inked = |page: usize, [r, g, b]: [u8; 3]| -> usize {
+        let png = image::open(printed_dir().join(format!("report-{page:02}.png"))).unwrap().to_rgb8();
+        png.pixels().filter(|p| p.0.iter().zip([r, g, b]).all(|(have, want)| have.abs_diff(want) < 24)).count()
+    };
+    let (navy, teal, amber) = ([0x1f, 0x3b, 0x73], [0x2a, 0x9d, 0x8f], [0xf4, 0xc1, 0x50]);
+    assert!(inked(1, navy) > 300 && inked(1, teal) > 300, "page 1 has no bars: {} navy, {} teal pixels", inked(1, navy), inked(1, teal));
+    assert!((1..=count).any(|p| inked(p, amber) > 100), "no stacked bar has its third part");
 }
 
 #[test]
