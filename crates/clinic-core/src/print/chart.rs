@@ -59,14 +59,11 @@ impl Layout {
             _ => (values.iter().flatten().copied().min().unwrap_or(0), values.iter().flatten().copied().max().unwrap_or(0)),
         };
         let ticks = ticks(low, high, kind);
-        let (bottom_tick, top_tick) = (ticks[0], ticks[ticks.len() - 1]);
-
         // The value axis's labels set where the plot starts.
         let label_width = ticks.iter().map(|t| width_mm(&shown(*t), false, LABEL.size)).fold(0.0, f32::max);
         let left = MARGIN + label_width + 2.0;
         let width = MARGIN + CONTENT_WIDTH - left;
-        let top = self.y + LEGEND;
-        let y_of = |v: i64| top + PLOT * (top_tick - v) as f32 / (top_tick - bottom_tick) as f32;
+        let frame = Frame { left, width, top: self.y + LEGEND, slot: width / values.len() as f32, low: ticks[0], high: ticks[ticks.len() - 1] };
 
         let mut x = left;
         for (i, &column) in chart.series.iter().enumerate() {
@@ -75,29 +72,36 @@ impl Layout {
             self.draw(x + 4.5, self.y + 0.4, name, Style::SMALL);
             x += 4.5 + width_mm(name, false, Style::SMALL.size) + 6.0;
         }
-
         for &tick in &ticks {
             // Capital height is some 0.7 of the size: the label's middle sits on its line.
-            self.draw_right(left - 1.5, y_of(tick) - 0.65 * LABEL.size * MM_PER_PT, &shown(tick), LABEL);
+            self.draw_right(left - 1.5, frame.y(tick) - 0.65 * LABEL.size * MM_PER_PT, &shown(tick), LABEL);
             if tick != 0 {
-                self.line(left, left + width, y_of(tick), 0.3, 0.85);
+                self.line(left, left + width, frame.y(tick), 0.3, 0.85);
             }
         }
+        self.marks(frame, chart.kind, values);
+        // The zero line over the bars' feet.
+        self.line(left, left + width, frame.y(0), 0.6, 0.2);
+        let labels: Vec<String> = table.rows.iter().map(|r| r.first().map_or_else(String::new, |c| c.shown(Kind::Text, currency))).collect();
+        self.row_labels(frame, &labels);
+        self.y = frame.top + PLOT + X_LABELS + 1.5;
+    }
 
-        let slot = width / values.len() as f32;
-        let series = chart.series.len() as f32;
+    /// The bars or lines: each row in its slot, each series in its colour.
+    fn marks(&mut self, frame: Frame, kind: ChartKind, values: &[Vec<i64>]) {
+        let (slot, series) = (frame.slot, values[0].len());
         let gap = if slot >= 2.0 { slot * 0.25 } else { 0.0 };
-        let kind = match chart.kind {
-            ChartKind::Bars if (slot - gap) / series < THINNEST_BAR => ChartKind::Line,
+        let kind = match kind {
+            ChartKind::Bars if (slot - gap) / (series as f32) < THINNEST_BAR => ChartKind::Line,
             kind => kind,
         };
         for (r, row) in values.iter().enumerate() {
-            let x = left + r as f32 * slot + gap / 2.0;
+            let x = frame.x(r) + gap / 2.0;
             match kind {
                 ChartKind::Bars => {
-                    let bar = (slot - gap) / series;
+                    let bar = (slot - gap) / series as f32;
                     for (s, &v) in row.iter().enumerate() {
-                        let (a, b) = (y_of(v), y_of(0));
+                        let (a, b) = (frame.y(v), frame.y(0));
                         self.fill(x + s as f32 * bar, a.min(b), bar, (a - b).abs(), colour(s));
                     }
                 }
@@ -105,7 +109,7 @@ impl Layout {
                     let mut base = 0;
                     for (s, &v) in row.iter().enumerate() {
                         let v = v.max(0);
-                        self.fill(x, y_of(base + v), slot - gap, y_of(base) - y_of(base + v), colour(s));
+                        self.fill(x, frame.y(base + v), slot - gap, frame.y(base) - frame.y(base + v), colour(s));
                         base += v;
                     }
                 }
@@ -114,8 +118,8 @@ impl Layout {
         }
         if kind == ChartKind::Line {
             // The first series, the one the summary speaks of, is drawn last: on top.
-            for s in (0..chart.series.len()).rev() {
-                let points: Vec<(f32, f32)> = values.iter().enumerate().map(|(r, row)| (left + (r as f32 + 0.5) * slot, y_of(row[s]))).collect();
+            for s in (0..series).rev() {
+                let points: Vec<(f32, f32)> = values.iter().enumerate().map(|(r, row)| (frame.x(r) + slot / 2.0, frame.y(row[s]))).collect();
                 self.polyline(&points, if slot < 1.0 { 0.8 } else { 1.2 }, colour(s));
                 // Few enough points to mark: the marks, not only the shade, tell the lines apart.
                 if slot >= 4.0 || points.len() == 1 {
@@ -125,26 +129,49 @@ impl Layout {
                 }
             }
         }
-        // The zero line over the bars' feet.
-        self.line(left, left + width, y_of(0), 0.6, 0.2);
+    }
 
-        let labels: Vec<String> = table.rows.iter().map(|r| r.first().map_or_else(String::new, |c| c.shown(Kind::Text, currency))).collect();
+    /// The rows' first cells under the plot: each under its bar, or every so many from its row.
+    fn row_labels(&mut self, frame: Frame, labels: &[String]) {
         let widest = labels.iter().map(|l| width_mm(l, false, LABEL.size)).fold(0.0, f32::max);
-        let every = label_every(labels.len(), slot, widest);
-        let mut free_from = left;
+        let every = label_every(labels.len(), frame.slot, widest);
+        let mut free_from = frame.left;
         for (r, label) in labels.iter().enumerate().step_by(every) {
-            let label = fit(label, slot * every as f32 - 1.0);
-            let label_width = width_mm(&label, false, LABEL.size);
+            let label = fit(label, frame.slot * every as f32 - 1.0);
+            let width = width_mm(&label, false, LABEL.size);
             // Under its bar when each has one; else starting at its row, as on a calendar.
-            let x = if every == 1 { left + (r as f32 + 0.5) * slot - label_width / 2.0 } else { left + r as f32 * slot };
+            let x = if every == 1 { frame.x(r) + (frame.slot - width) / 2.0 } else { frame.x(r) };
             // Kept inside the plot's width; one pushed onto its neighbour there is left out.
-            let x = x.clamp(left, left + width - label_width);
+            let x = x.clamp(frame.left, frame.left + frame.width - width);
             if x >= free_from {
-                self.draw(x, top + PLOT + 1.0, &label, LABEL);
-                free_from = x + label_width + 2.0;
+                self.draw(x, frame.top + PLOT + 1.0, &label, LABEL);
+                free_from = x + width + 2.0;
             }
         }
-        self.y = top + PLOT + X_LABELS + 1.5;
+    }
+}
+
+/// Where the plot is on the page (mm), how wide a row's slot is, and the values its bottom and
+/// top stand for.
+#[derive(Clone, Copy)]
+struct Frame {
+    left: f32,
+    width: f32,
+    top: f32,
+    slot: f32,
+    low: i64,
+    high: i64,
+}
+
+impl Frame {
+    /// How far down the page `value` is.
+    fn y(&self, value: i64) -> f32 {
+        self.top + PLOT * (self.high - value) as f32 / (self.high - self.low) as f32
+    }
+
+    /// Where row `r`'s slot starts.
+    fn x(&self, r: usize) -> f32 {
+        self.left + r as f32 * self.slot
     }
 }
 
