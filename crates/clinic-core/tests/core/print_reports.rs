@@ -170,3 +170,29 @@ fn an_empty_report_says_so() {
         assert!(text.contains(expected), "{expected:?} is not on the printed report:\n{text}");
     }
 }
+
+/// The use case: the report run for the manager, printed under the clinic's letterhead from the
+/// store; refused to the front desk as the report itself is.
+#[tokio::test]
+async fn a_manager_prints_a_report_under_the_clinic_s_letterhead() {
+    use clinic_core::ops::billing::payments::take_payment;
+    use clinic_core::ops::billing::Method;
+    use clinic_core::ops::reports::{no_progress, pdf, Period, ReportName};
+
+    let t = crate::billing::till().await;
+    let (c, desk, manager) = (&t.f.t.clinic, &t.f.desk, &t.f.manager);
+    let monday = t.checked_out(desk).await;
+    take_payment(c, desk, crate::billing::paying(&monday, Method::Card, "70.44")).await.unwrap();
+    let week = Period { from: crate::helpers::date("2026-11-23"), to: crate::helpers::date("2026-11-29") };
+    let request = crate::reports::request(ReportName::Revenue, week);
+
+    let printed = pdf::report_pdf(c, manager, request.clone(), &no_progress).await.unwrap();
+    assert_eq!(printed.file_name, "Revenue 23–29 November 2026.pdf");
+    let text = read_back("report-revenue.pdf", &printed.bytes);
+    for expected in ["Harbour Health — Harbour Clinic", "Revenue", "23–29 November 2026", "By day (EUR)",
+        "2026-11-23 70.44 1.44 0.00 70.44 0.00", "Card 70.44 0.00 70.44", "Page 1 of"] {
+        assert!(text.contains(expected), "{expected:?} is not on the printed report:\n{text}");
+    }
+    let refused = pdf::report_pdf(c, desk, request, &no_progress).await.unwrap_err();
+    assert_eq!(refused.code, clinic_core::Code::PermissionDenied, "{refused:?}");
+}
