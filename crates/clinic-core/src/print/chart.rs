@@ -16,7 +16,7 @@ const PALETTE: [[u8; 3]; 3] = [[0x1f, 0x3b, 0x73], [0x2a, 0x9d, 0x8f], [0xf4, 0x
 
 /// Heights, in mm, of the legend's row, the plot and the row of labels under it.
 const LEGEND: f32 = 6.0;
-const PLOT: f32 = 50.0;
+const PLOT: f32 = 42.0;
 const X_LABELS: f32 = 5.0;
 /// The axes' labels: smaller than the table's figures, which they only locate.
 const LABEL: Style = Style { size: 7.0, bold: false, grey: 0.3 };
@@ -26,6 +26,8 @@ const MOST_STEPS: u64 = 5;
 /// A bar narrower than this (mm) reads as noise: so many rows that bars side by side would be
 /// this thin (a year by day) are drawn as lines instead.
 const THINNEST_BAR: f32 = 0.8;
+/// Nor wider than this: a report of one or two rows is not a wall of ink.
+const WIDEST_BAR: f32 = 14.0;
 
 /// The height `chart` takes, summary included: its heading is kept on one page with it.
 pub(super) fn height(table: &Table, chart: &Chart) -> f32 {
@@ -90,7 +92,8 @@ impl Layout {
     /// The bars or lines: each row in its slot, each series in its colour.
     fn marks(&mut self, frame: Frame, kind: ChartKind, values: &[Vec<i64>]) {
         let (slot, series) = (frame.slot, values[0].len());
-        let gap = if slot >= 2.0 { slot * 0.25 } else { 0.0 };
+        let per_row = if kind == ChartKind::Stacked { 1.0 } else { series as f32 };
+        let gap = if slot >= 2.0 { (slot * 0.25).max(slot - WIDEST_BAR * per_row) } else { 0.0 };
         let kind = match kind {
             ChartKind::Bars if (slot - gap) / (series as f32) < THINNEST_BAR => ChartKind::Line,
             kind => kind,
