@@ -4,6 +4,10 @@
 -- synced: each workstation derives them from the synced rows. `local_day(instant, zone)` is the
 -- store's own function (store/functions.rs). A key that is not there (no practitioner, no payment
 -- method) is the nil id (zeroblob(16)) or an empty text, never NULL: NULLs would not meet in a primary key.
+--
+-- The largest tallies also keep each month's sums under the key 'M2026-11' (sorting after every
+-- day), kept from their day rows by triggers: a report by practitioner over a year reads twelve
+-- months and the days at its ends, not 365 days of rows.
 
 -- Appointments per day, practitioner, type and status, with their booked minutes.
 CREATE TABLE appointment_tally (
@@ -37,6 +41,18 @@ CREATE TRIGGER appointment_tally_delete AFTER DELETE ON appointment WHEN OLD.del
     UPDATE appointment_tally SET appointments = appointments - 1, minutes = minutes - (OLD.ends_at - OLD.starts_at) / 60000
     WHERE day = local_day(OLD.starts_at, OLD.time_zone) AND site_id = OLD.site_id
       AND practitioner_id = OLD.practitioner_id AND type_id = OLD.type_id AND status = OLD.status;
+END;
+
+CREATE TRIGGER appointment_tally_month_insert AFTER INSERT ON appointment_tally WHEN NEW.day NOT LIKE 'M%' BEGIN
+    INSERT INTO appointment_tally VALUES ('M' || substr(NEW.day, 1, 7), NEW.site_id, NEW.practitioner_id, NEW.type_id, NEW.status,
+                                          NEW.appointments, NEW.minutes)
+    ON CONFLICT DO UPDATE SET appointments = appointments + excluded.appointments, minutes = minutes + excluded.minutes;
+END;
+
+CREATE TRIGGER appointment_tally_month_update AFTER UPDATE ON appointment_tally WHEN NEW.day NOT LIKE 'M%' BEGIN
+    UPDATE appointment_tally SET appointments = appointments + NEW.appointments - OLD.appointments, minutes = minutes + NEW.minutes - OLD.minutes
+    WHERE day = 'M' || substr(NEW.day, 1, 7) AND site_id = NEW.site_id AND practitioner_id = NEW.practitioner_id
+      AND type_id = NEW.type_id AND status = NEW.status;
 END;
 
 INSERT INTO appointment_tally
@@ -78,13 +94,43 @@ CREATE TABLE service_tally (
 
 -- What each invoice is owed now, and since when it has been settled (i64::MAX: not settled), so
 -- the ageing "as on a day" looks only at invoices that could still have been owing then.
+-- The invoice's own facts (issue, site, practitioner) are copied in when it arrives: until then
+-- (a payment synced before its invoice) they are NULL and it is no one's outstanding invoice.
 CREATE TABLE invoice_balance (
-    invoice_id BLOB PRIMARY KEY NOT NULL,
-    owed       INTEGER NOT NULL,
-    last_at    INTEGER NOT NULL,
-    settled_at INTEGER NOT NULL
+    invoice_id      BLOB PRIMARY KEY NOT NULL,
+    owed            INTEGER NOT NULL,
+    last_at         INTEGER NOT NULL,
+    settled_at      INTEGER NOT NULL,
+    issued_at       INTEGER,
+    issued_on       TEXT,
+    site_id         BLOB,
+    practitioner_id BLOB
 ) WITHOUT ROWID;
-CREATE INDEX invoice_balance_settled ON invoice_balance (settled_at);
+CREATE INDEX invoice_balance_settled ON invoice_balance (settled_at, issued_at, owed);
+
+CREATE TRIGGER money_tally_month_insert AFTER INSERT ON money_tally WHEN NEW.day NOT LIKE 'M%' BEGIN
+    INSERT INTO money_tally VALUES ('M' || substr(NEW.day, 1, 7), NEW.site_id, NEW.practitioner_id, NEW.method,
+                                    NEW.invoiced, NEW.tax, NEW.credited, NEW.received, NEW.refunded)
+    ON CONFLICT DO UPDATE SET invoiced = invoiced + excluded.invoiced, tax = tax + excluded.tax, credited = credited + excluded.credited,
+        received = received + excluded.received, refunded = refunded + excluded.refunded;
+END;
+
+CREATE TRIGGER money_tally_month_update AFTER UPDATE ON money_tally WHEN NEW.day NOT LIKE 'M%' BEGIN
+    UPDATE money_tally SET invoiced = invoiced + NEW.invoiced - OLD.invoiced, tax = tax + NEW.tax - OLD.tax,
+        credited = credited + NEW.credited - OLD.credited, received = received + NEW.received - OLD.received,
+        refunded = refunded + NEW.refunded - OLD.refunded
+    WHERE day = 'M' || substr(NEW.day, 1, 7) AND site_id = NEW.site_id AND practitioner_id = NEW.practitioner_id AND method = NEW.method;
+END;
+
+CREATE TRIGGER service_tally_month_insert AFTER INSERT ON service_tally WHEN NEW.day NOT LIKE 'M%' BEGIN
+    INSERT INTO service_tally VALUES ('M' || substr(NEW.day, 1, 7), NEW.site_id, NEW.practitioner_id, NEW.service, NEW.units, NEW.amount)
+    ON CONFLICT DO UPDATE SET units = units + excluded.units, amount = amount + excluded.amount;
+END;
+
+CREATE TRIGGER service_tally_month_update AFTER UPDATE ON service_tally WHEN NEW.day NOT LIKE 'M%' BEGIN
+    UPDATE service_tally SET units = units + NEW.units - OLD.units, amount = amount + NEW.amount - OLD.amount
+    WHERE day = 'M' || substr(NEW.day, 1, 7) AND site_id = NEW.site_id AND practitioner_id = NEW.practitioner_id AND service = NEW.service;
+END;
 
 CREATE TRIGGER invoice_tally AFTER INSERT ON invoice BEGIN
     INSERT INTO money_tally (day, site_id, practitioner_id, method, invoiced, tax)
@@ -101,9 +147,13 @@ CREATE TRIGGER invoice_tally AFTER INSERT ON invoice BEGIN
            NEW.total_minor - NEW.tax_minor - (SELECT COALESCE(sum((value ->> 'quantity') * (value ->> 'unit_price')), 0) FROM json_each(NEW.lines))
     FROM invoice_practitioner p WHERE p.invoice_id = NEW.id
     ON CONFLICT DO UPDATE SET amount = amount + excluded.amount;
-    INSERT INTO invoice_balance VALUES (NEW.id, NEW.total_minor, NEW.issued_at, CASE WHEN NEW.total_minor <= 0 THEN NEW.issued_at ELSE 9223372036854775807 END)
+    INSERT INTO invoice_balance
+    SELECT NEW.id, NEW.total_minor, NEW.issued_at, CASE WHEN NEW.total_minor <= 0 THEN NEW.issued_at ELSE 9223372036854775807 END,
+           NEW.issued_at, local_day(NEW.issued_at, p.time_zone), NEW.site_id, p.practitioner_id
+    FROM invoice_practitioner p WHERE p.invoice_id = NEW.id
     ON CONFLICT DO UPDATE SET owed = owed + excluded.owed, last_at = max(last_at, excluded.last_at),
-        settled_at = CASE WHEN owed + excluded.owed <= 0 THEN max(last_at, excluded.last_at) ELSE 9223372036854775807 END;
+        settled_at = CASE WHEN owed + excluded.owed <= 0 THEN max(last_at, excluded.last_at) ELSE 9223372036854775807 END,
+        issued_at = excluded.issued_at, issued_on = excluded.issued_on, site_id = excluded.site_id, practitioner_id = excluded.practitioner_id;
 END;
 
 CREATE TRIGGER credit_note_tally AFTER INSERT ON credit_note BEGIN
@@ -124,7 +174,7 @@ CREATE TRIGGER credit_note_tally AFTER INSERT ON credit_note BEGIN
                                                  FROM json_each(NEW.credits) c, json_each(i.lines) l WHERE l.key = c.value ->> 'line')
     FROM invoice_practitioner p, invoice i WHERE p.invoice_id = NEW.invoice_id AND i.id = NEW.invoice_id
     ON CONFLICT DO UPDATE SET amount = amount + excluded.amount;
-    INSERT INTO invoice_balance VALUES (NEW.invoice_id, -NEW.total_minor, NEW.issued_at, NEW.issued_at)
+    INSERT INTO invoice_balance VALUES (NEW.invoice_id, -NEW.total_minor, NEW.issued_at, NEW.issued_at, NULL, NULL, NULL, NULL)
     ON CONFLICT DO UPDATE SET owed = owed + excluded.owed, last_at = max(last_at, excluded.last_at),
         settled_at = CASE WHEN owed + excluded.owed <= 0 THEN max(last_at, excluded.last_at) ELSE 9223372036854775807 END;
 END;
@@ -135,7 +185,7 @@ CREATE TRIGGER payment_tally AFTER INSERT ON payment BEGIN
            COALESCE((SELECT practitioner_id FROM invoice_practitioner WHERE invoice_id = NEW.invoice_id), zeroblob(16)), NEW.method, NEW.amount_minor
     WHERE true
     ON CONFLICT DO UPDATE SET received = received + excluded.received;
-    INSERT INTO invoice_balance SELECT NEW.invoice_id, -NEW.amount_minor, NEW.received_at, NEW.received_at WHERE NEW.invoice_id IS NOT NULL
+    INSERT INTO invoice_balance SELECT NEW.invoice_id, -NEW.amount_minor, NEW.received_at, NEW.received_at, NULL, NULL, NULL, NULL WHERE NEW.invoice_id IS NOT NULL
     ON CONFLICT DO UPDATE SET owed = owed + excluded.owed, last_at = max(last_at, excluded.last_at),
         settled_at = CASE WHEN owed + excluded.owed <= 0 THEN max(last_at, excluded.last_at) ELSE 9223372036854775807 END;
 END;
@@ -146,7 +196,7 @@ CREATE TRIGGER refund_tally AFTER INSERT ON refund BEGIN
            COALESCE((SELECT practitioner_id FROM invoice_practitioner WHERE invoice_id = NEW.invoice_id), zeroblob(16)), NEW.method, NEW.amount_minor
     WHERE true
     ON CONFLICT DO UPDATE SET refunded = refunded + excluded.refunded;
-    INSERT INTO invoice_balance SELECT NEW.invoice_id, NEW.amount_minor, NEW.refunded_at, 9223372036854775807 WHERE NEW.invoice_id IS NOT NULL
+    INSERT INTO invoice_balance SELECT NEW.invoice_id, NEW.amount_minor, NEW.refunded_at, 9223372036854775807, NULL, NULL, NULL, NULL WHERE NEW.invoice_id IS NOT NULL
     ON CONFLICT DO UPDATE SET owed = owed + excluded.owed, last_at = max(last_at, excluded.last_at),
         settled_at = CASE WHEN owed + excluded.owed <= 0 THEN max(last_at, excluded.last_at) ELSE 9223372036854775807 END;
 END;

@@ -224,6 +224,9 @@ async fn a_week_of_appointments_walk_ins_diagnoses_and_chart_openings_adds_up() 
     assert_eq!(access.table("By staff member").rows[0][1..].iter().map(Cell::number).collect::<Vec<_>>(), [3, 2, 0], "{doctor_name:?}: three openings of two patients");
     let log = access.table("Charts opened");
     assert_eq!((log.rows.len(), &log.rows[0][0], &log.rows[0][2]), (3, &Cell::from("2026-11-24 11:00"), &Cell::from("Ana Silva")), "newest first");
+    // It names patients, so reading it is on the trail too.
+    let trail = clinic_core::audit::recent(c, &f.t.admin, None, 1).await.unwrap();
+    assert_eq!((trail[0].action.as_str(), trail[0].staff_id), ("view_report", Some(f.t.admin.staff_id)));
 
     // A long report can be stopped: the chart-access one reads a month at a time.
     let year = Period { from: date("2026-01-01"), to: date("2026-12-31") };

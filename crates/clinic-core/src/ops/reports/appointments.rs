@@ -14,6 +14,7 @@ pub fn rate(part: i64, whole: i64) -> i64 {
     if whole == 0 { 0 } else { (part * 10_000 + whole / 2) / whole }
 }
 
+/// A row's counts, as the tally sums them.
 #[derive(Default, Clone, Copy)]
 struct Counts {
     all: i64,
@@ -23,14 +24,11 @@ struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, status: &str, n: i64) {
-        self.all += n;
-        match status {
-            "arrived" | "in_consultation" | "completed" => self.attended += n,
-            "no_show" => self.no_shows += n,
-            "cancelled" => self.cancelled += n,
-            _ => {}
-        }
+    fn add(&mut self, o: Counts) {
+        self.all += o.all;
+        self.attended += o.attended;
+        self.no_shows += o.no_shows;
+        self.cancelled += o.cancelled;
     }
 
     /// The row's figures: no-shows are counted against what was not cancelled.
@@ -49,43 +47,65 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
     let mut conn = clinic.store().pool().acquire().await?;
     let currency = crate::ops::setup::site_settings(clinic, &mut conn).await?.currency;
     let (from, to) = scope.period.bounds();
-    // Summed in SQL per day, practitioner, type and status: the few rows left are folded here.
-    let rows = sqlx::query!(
-        r#"SELECT day AS "day!: String", practitioner_id AS "practitioner_id!: Uuid", type_id AS "type_id!: Uuid", status AS "status!: String",
-                  sum(appointments) AS "n!: i64"
+    let (site, practitioner) = (scope.site_id, scope.practitioner_id);
+    let days = sqlx::query!(
+        r#"SELECT day AS "key!: String", sum(appointments) AS "all!: i64",
+                  COALESCE(sum(appointments) FILTER (WHERE status IN ('arrived', 'in_consultation', 'completed')), 0) AS "attended!: i64",
+                  COALESCE(sum(appointments) FILTER (WHERE status = 'no_show'), 0) AS "no_shows!: i64",
+                  COALESCE(sum(appointments) FILTER (WHERE status = 'cancelled'), 0) AS "cancelled!: i64"
            FROM appointment_tally WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR site_id = ?3) AND (?4 IS NULL OR practitioner_id = ?4)
-           GROUP BY day, practitioner_id, type_id, status HAVING sum(appointments) != 0"#,
-        from, to, scope.site_id, scope.practitioner_id
+           GROUP BY day"#,
+        from, to, site, practitioner
     ).fetch_all(&mut *conn).await?;
-    step(progress, 1, 2)?;
+    step(progress, 1, 3)?;
+    let [m1, m2, h1, h2, t1, t2] = scope.period.keys();
+    let practitioners = sqlx::query!(
+        r#"SELECT practitioner_id AS "key!: Uuid", sum(appointments) AS "all!: i64",
+                  COALESCE(sum(appointments) FILTER (WHERE status IN ('arrived', 'in_consultation', 'completed')), 0) AS "attended!: i64",
+                  COALESCE(sum(appointments) FILTER (WHERE status = 'no_show'), 0) AS "no_shows!: i64",
+                  COALESCE(sum(appointments) FILTER (WHERE status = 'cancelled'), 0) AS "cancelled!: i64"
+           FROM appointment_tally WHERE ((day >= ?1 AND day <= ?2) OR (day >= ?3 AND day <= ?4) OR (day >= ?5 AND day <= ?6))
+               AND (?7 IS NULL OR site_id = ?7) AND (?8 IS NULL OR practitioner_id = ?8)
+           GROUP BY practitioner_id HAVING sum(appointments) != 0"#,
+        m1, m2, h1, h2, t1, t2, site, practitioner
+    ).fetch_all(&mut *conn).await?;
+    step(progress, 2, 3)?;
+    let types = sqlx::query!(
+        r#"SELECT type_id AS "key!: Uuid", sum(appointments) AS "all!: i64",
+                  COALESCE(sum(appointments) FILTER (WHERE status IN ('arrived', 'in_consultation', 'completed')), 0) AS "attended!: i64",
+                  COALESCE(sum(appointments) FILTER (WHERE status = 'no_show'), 0) AS "no_shows!: i64",
+                  COALESCE(sum(appointments) FILTER (WHERE status = 'cancelled'), 0) AS "cancelled!: i64"
+           FROM appointment_tally WHERE ((day >= ?1 AND day <= ?2) OR (day >= ?3 AND day <= ?4) OR (day >= ?5 AND day <= ?6))
+               AND (?7 IS NULL OR site_id = ?7) AND (?8 IS NULL OR practitioner_id = ?8)
+           GROUP BY type_id HAVING sum(appointments) != 0"#,
+        m1, m2, h1, h2, t1, t2, site, practitioner
+    ).fetch_all(&mut *conn).await?;
     let names = super::names(&mut conn).await?;
     let buckets = scope.grain.buckets(scope.period);
-    let mut by_when: Vec<Counts> = vec![Counts::default(); buckets.len()];
     let index: HashMap<&str, usize> = buckets.iter().enumerate().map(|(i, b)| (b.as_str(), i)).collect();
-    let (mut by_practitioner, mut by_type): (HashMap<Uuid, Counts>, HashMap<Uuid, Counts>) = Default::default();
+    let mut by_when = vec![Counts::default(); buckets.len()];
     let mut total = Counts::default();
-    for r in &rows {
-        let bucket = scope.grain.bucket(&r.day);
-        if let Some(i) = index.get(bucket.as_str()) {
-            by_when[*i].add(&r.status, r.n);
+    for d in &days {
+        let counts = Counts { all: d.all, attended: d.attended, no_shows: d.no_shows, cancelled: d.cancelled };
+        if let Some(i) = index.get(scope.grain.bucket(&d.key).as_str()) {
+            by_when[*i].add(counts);
         }
-        by_practitioner.entry(r.practitioner_id).or_default().add(&r.status, r.n);
-        by_type.entry(r.type_id).or_default().add(&r.status, r.n);
-        total.add(&r.status, r.n);
+        total.add(counts);
     }
     let mut when = table(super::when_title(scope.grain), "When");
     when.rows = buckets.into_iter().zip(by_when).map(|(b, c)| c.cells(b)).collect();
     when.total = Some(total.cells("Total".into()));
     let when = when.chart(ChartKind::Stacked, &["Attended", "No-shows", "Cancelled"], currency);
-    let named = |title: &str, first: &str, counts: HashMap<Uuid, Counts>| {
+    let named = |title: &str, first: &str, mut rows: Vec<(String, Counts)>| {
         let mut t = table(title, first);
-        let mut rows: Vec<(String, Counts)> = counts.into_iter().map(|(id, c)| (names.of(id), c)).collect();
         rows.sort_by(|a, b| b.1.all.cmp(&a.1.all).then_with(|| a.0.cmp(&b.0)));
         t.rows = rows.into_iter().map(|(n, c)| c.cells(n)).collect();
         t.total = Some(total.cells("Total".into()));
         t.chart(ChartKind::Bars, &["Appointments", "Attended"], currency)
     };
-    let tables = vec![when, named("By practitioner", "Practitioner", by_practitioner), named("By type", "Type", by_type)];
-    step(progress, 2, 2)?;
+    let practitioners = practitioners.iter().map(|r| (names.of(r.key), Counts { all: r.all, attended: r.attended, no_shows: r.no_shows, cancelled: r.cancelled })).collect();
+    let types = types.iter().map(|r| (names.of(r.key), Counts { all: r.all, attended: r.attended, no_shows: r.no_shows, cancelled: r.cancelled })).collect();
+    let tables = vec![when, named("By practitioner", "Practitioner", practitioners), named("By type", "Type", types)];
+    step(progress, 3, 3)?;
     Ok(Report { title: "Appointments".into(), subtitle: scope.subtitle.clone(), currency, tables })
 }

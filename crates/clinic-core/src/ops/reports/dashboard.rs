@@ -75,8 +75,8 @@ pub async fn dashboard(clinic: &Clinic, session: &Session) -> Result<Dashboard> 
         days.iter().filter(|r| r.day.as_str() >= a.to_string().as_str() && r.day.as_str() <= b.to_string().as_str()).map(|r| r.revenue).sum()
     };
     let owed = sqlx::query!(
-        r#"SELECT COALESCE(sum(b.owed), 0) AS "owed!: i64", count(*) AS "invoices!: i64" FROM invoice_balance b
-           JOIN invoice i ON i.id = b.invoice_id WHERE b.settled_at = 9223372036854775807 AND b.owed > 0 AND i.site_id = ?"#, site_id
+        r#"SELECT COALESCE(sum(owed), 0) AS "owed!: i64", count(*) AS "invoices!: i64" FROM invoice_balance
+           WHERE settled_at = 9223372036854775807 AND issued_at IS NOT NULL AND owed > 0 AND site_id = ?"#, site_id
     ).fetch_one(&mut *conn).await?;
     Ok(Dashboard {
         site: name,

@@ -61,6 +61,22 @@ impl Period {
     pub fn bounds(self) -> (String, String) {
         (self.from.to_string(), self.to.to_string())
     }
+
+    /// The tally keys that add up to the period: its whole months ("M2026-01" to "M2026-11"),
+    /// and the days before and after them. Each pair is a range; an empty one runs backwards.
+    pub fn keys(self) -> [String; 6] {
+        let first_of = |d: NaiveDate| d.with_day(1).expect("the first");
+        let whole_from = if self.from.day() == 1 { self.from } else { first_of(self.from) + chrono::Months::new(1) };
+        let after = self.to + chrono::Duration::days(1);
+        let whole_to = first_of(after); // the day after the last whole month
+        if whole_from >= whole_to {
+            return [String::from("M9"), String::from("M0"), self.from.to_string(), self.to.to_string(), "9".into(), "0".into()];
+        }
+        let month = |d: NaiveDate| format!("M{:04}-{:02}", d.year(), d.month());
+        let day_before = |d: NaiveDate| (d - chrono::Duration::days(1)).to_string();
+        [month(whole_from), month(whole_to - chrono::Duration::days(1)), self.from.to_string(), day_before(whole_from),
+         whole_to.to_string(), self.to.to_string()]
+    }
 }
 
 /// Rows by day, or by month (a long period reads better by month).
@@ -166,7 +182,7 @@ pub(crate) struct Scope {
 pub async fn run(clinic: &Clinic, session: &Session, request: ReportRequest, progress: OnProgress<'_>) -> Result<Report> {
     crate::auth::authorize(clinic, session, request.report.permission()).await?;
     let scope = scope(clinic, &request).await?;
-    match request.report {
+    let report = match request.report {
         ReportName::Appointments => appointments::report(clinic, &scope, progress).await,
         ReportName::Utilisation => utilisation::report(clinic, &scope, progress).await,
         ReportName::Revenue => revenue::report(clinic, &scope, progress).await,
@@ -175,7 +191,16 @@ pub async fn run(clinic: &Clinic, session: &Session, request: ReportRequest, pro
         ReportName::Waiting => waiting::report(clinic, &scope, progress).await,
         ReportName::Diagnoses => diagnoses::report(clinic, &scope, progress).await,
         ReportName::ChartAccess => audit::report(clinic, &scope, progress).await,
+    }?;
+    // Only this one names patients: reading it is itself on the trail (written after the read, so
+    // a long report never holds the store's write lock).
+    if request.report == ReportName::ChartAccess {
+        let mut w = crate::write::Write::reading(clinic, session, request.report.permission()).await?;
+        let facts = serde_json::json!({"report": "chart_access", "from": scope.period.from, "to": scope.period.to});
+        w.audit("view_report", "audit_event", None, crate::audit::Details::facts(facts));
+        w.commit().await?;
     }
+    Ok(report)
 }
 
 async fn scope(clinic: &Clinic, request: &ReportRequest) -> Result<Scope> {
@@ -277,5 +302,14 @@ mod tests {
         assert_eq!(Grain::Day.buckets(p).len(), 35);
         assert_eq!(period_words(p), "29 November 2026 – 2 January 2027");
         assert_eq!(period_words(Period { from: d("2026-11-23"), to: d("2026-11-29") }), "23–29 November 2026");
+    }
+
+    #[test]
+    fn a_period_is_its_whole_months_and_the_days_around_them() {
+        let keys = |from: &str, to: &str| Period { from: d(from), to: d(to) }.keys();
+        assert_eq!(keys("2025-12-06", "2026-12-05"), ["M2026-01", "M2026-11", "2025-12-06", "2025-12-31", "2026-12-01", "2026-12-05"]);
+        assert_eq!(keys("2026-11-01", "2026-11-30"), ["M2026-11", "M2026-11", "2026-11-01", "2026-10-31", "2026-12-01", "2026-11-30"]);
+        assert_eq!(keys("2026-11-23", "2026-11-29"), ["M9", "M0", "2026-11-23", "2026-11-29", "9", "0"]);
+        assert_eq!(keys("2026-11-15", "2026-12-31"), ["M2026-12", "M2026-12", "2026-11-15", "2026-11-30", "2027-01-01", "2026-12-31"]);
     }
 }

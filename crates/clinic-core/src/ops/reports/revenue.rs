@@ -48,30 +48,44 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
     let mut conn = clinic.store().pool().acquire().await?;
     let currency = crate::ops::setup::site_settings(clinic, &mut conn).await?.currency;
     let (from, to) = scope.period.bounds();
-    let rows = sqlx::query!(
-        r#"SELECT day AS "day!: String", practitioner_id AS "practitioner_id!: Uuid", method AS "method!: String",
-                  sum(invoiced) AS "invoiced!: i64", sum(tax) AS "tax!: i64", sum(credited) AS "credited!: i64",
+    let (site, practitioner) = (scope.site_id, scope.practitioner_id);
+    let days = sqlx::query!(
+        r#"SELECT day AS "day!: String", sum(invoiced) AS "invoiced!: i64", sum(tax) AS "tax!: i64", sum(credited) AS "credited!: i64",
                   sum(received) AS "received!: i64", sum(refunded) AS "refunded!: i64"
            FROM money_tally WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR site_id = ?3) AND (?4 IS NULL OR practitioner_id = ?4)
-           GROUP BY day, practitioner_id, method"#,
-        from, to, scope.site_id, scope.practitioner_id
+           GROUP BY day"#,
+        from, to, site, practitioner
     ).fetch_all(&mut *conn).await?;
-    step(progress, 1, 3)?;
+    step(progress, 1, 4)?;
+    let keys = scope.period.keys();
+    let [m1, m2, h1, h2, t1, t2] = &keys;
+    let methods = sqlx::query!(
+        r#"SELECT method AS "method!: String", sum(received) AS "received!: i64", sum(refunded) AS "refunded!: i64"
+           FROM money_tally WHERE ((day >= ?1 AND day <= ?2) OR (day >= ?3 AND day <= ?4) OR (day >= ?5 AND day <= ?6))
+               AND method != '' AND (?7 IS NULL OR site_id = ?7) AND (?8 IS NULL OR practitioner_id = ?8)
+           GROUP BY method HAVING sum(received) != 0 OR sum(refunded) != 0 ORDER BY sum(received) DESC, method"#,
+        m1, m2, h1, h2, t1, t2, site, practitioner
+    ).fetch_all(&mut *conn).await?;
+    step(progress, 2, 4)?;
+    let practitioners = sqlx::query!(
+        r#"SELECT practitioner_id AS "practitioner_id!: Uuid", sum(invoiced) AS "invoiced!: i64", sum(tax) AS "tax!: i64",
+                  sum(credited) AS "credited!: i64", sum(received) AS "received!: i64", sum(refunded) AS "refunded!: i64"
+           FROM money_tally WHERE ((day >= ?1 AND day <= ?2) OR (day >= ?3 AND day <= ?4) OR (day >= ?5 AND day <= ?6))
+               AND (?7 IS NULL OR site_id = ?7) AND (?8 IS NULL OR practitioner_id = ?8)
+           GROUP BY practitioner_id"#,
+        m1, m2, h1, h2, t1, t2, site, practitioner
+    ).fetch_all(&mut *conn).await?;
+    step(progress, 3, 4)?;
     let names = super::names(&mut conn).await?;
     let buckets = scope.grain.buckets(scope.period);
     let index: HashMap<&str, usize> = buckets.iter().enumerate().map(|(i, b)| (b.as_str(), i)).collect();
     let mut by_when = vec![Money::default(); buckets.len()];
-    let (mut by_method, mut by_practitioner): (HashMap<String, Money>, HashMap<Uuid, Money>) = Default::default();
     let mut total = Money::default();
-    for r in &rows {
+    for r in &days {
         let m = Money { invoiced: r.invoiced, tax: r.tax, credited: r.credited, received: r.received, refunded: r.refunded };
         if let Some(i) = index.get(scope.grain.bucket(&r.day).as_str()) {
             by_when[*i].add(&m);
         }
-        if !r.method.is_empty() {
-            by_method.entry(r.method.clone()).or_default().add(&m);
-        }
-        by_practitioner.entry(r.practitioner_id).or_default().add(&m);
         total.add(&m);
     }
 
@@ -80,39 +94,40 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
     when.total = Some(total.cells("Total".into()));
     let when = when.chart(ChartKind::Bars, &["Received", "Invoiced"], currency);
 
-    let mut methods = Table::new("By payment method", &[("Method", Kind::Text), ("Received", Kind::Money), ("Refunded", Kind::Money), ("Net", Kind::Money)]);
-    let mut listed: Vec<(String, Money)> = by_method.into_iter().collect();
-    listed.sort_by(|a, b| b.1.received.cmp(&a.1.received).then_with(|| a.0.cmp(&b.0)));
-    methods.rows = listed.iter().map(|(method, m)| {
-        let label = Method::named(method).map(|m| m.words().to_string()).unwrap_or_else(|_| method.clone());
+    let mut by_method = Table::new("By payment method", &[("Method", Kind::Text), ("Received", Kind::Money), ("Refunded", Kind::Money), ("Net", Kind::Money)]);
+    by_method.rows = methods.iter().map(|m| {
+        let label = Method::named(&m.method).map(|m| m.words().to_string()).unwrap_or_else(|_| m.method.clone());
         vec![label.into(), m.received.into(), m.refunded.into(), (m.received - m.refunded).into()]
     }).collect();
-    methods.total = Some(vec!["Total".into(), total.received.into(), total.refunded.into(), (total.received - total.refunded).into()]);
-    methods.note = Some("Paid from a patient's credit is its own method: received by method is what each method brought.".into());
-    let methods = methods.chart(ChartKind::Bars, &["Net"], currency);
+    by_method.total = Some(vec!["Total".into(), total.received.into(), total.refunded.into(), (total.received - total.refunded).into()]);
+    by_method.note = Some("Paid from a patient's credit is its own method: received by method is what each method brought.".into());
+    let by_method = by_method.chart(ChartKind::Bars, &["Net"], currency);
 
-    let mut practitioners = money_table("By practitioner", "Practitioner");
-    let mut listed: Vec<(String, Money)> = by_practitioner.into_iter().map(|(id, m)| (names.of(id), m)).collect();
+    let mut by_practitioner = money_table("By practitioner", "Practitioner");
+    let mut listed: Vec<(String, Money)> = practitioners.iter().map(|r| {
+        (names.of(r.practitioner_id), Money { invoiced: r.invoiced, tax: r.tax, credited: r.credited, received: r.received, refunded: r.refunded })
+    }).collect();
     listed.sort_by(|a, b| b.1.invoiced.cmp(&a.1.invoiced).then_with(|| a.0.cmp(&b.0)));
-    practitioners.rows = listed.iter().map(|(n, m)| m.cells(n.clone())).collect();
-    practitioners.total = Some(total.cells("Total".into()));
-    practitioners.note = Some("None: invoices from the counter or a patient's account, with no appointment or consultation.".into());
-    let practitioners = practitioners.chart(ChartKind::Bars, &["Invoiced"], currency);
-    step(progress, 2, 3)?;
+    by_practitioner.rows = listed.iter().map(|(n, m)| m.cells(n.clone())).collect();
+    by_practitioner.total = Some(total.cells("Total".into()));
+    by_practitioner.note = Some("None: invoices from the counter or a patient's account, with no appointment or consultation.".into());
+    let by_practitioner = by_practitioner.chart(ChartKind::Bars, &["Invoiced"], currency);
 
-    let services = services(&mut conn, scope, &from, &to).await?.chart(ChartKind::Bars, &["Amount"], currency);
-    step(progress, 3, 3)?;
-    Ok(Report { title: "Revenue".into(), subtitle: scope.subtitle.clone(), currency, tables: vec![when, methods, practitioners, services] })
+    let services = services(&mut conn, scope, &keys).await?.chart(ChartKind::Bars, &["Amount"], currency);
+    step(progress, 4, 4)?;
+    Ok(Report { title: "Revenue".into(), subtitle: scope.subtitle.clone(), currency, tables: vec![when, by_method, by_practitioner, services] })
 }
 
 /// Units and amount (before discounts, tax excluded) per service, credited units taken off; then
 /// what discounts took off, so the column adds up to what was invoiced and not credited, before tax.
-async fn services(conn: &mut sqlx::SqliteConnection, scope: &Scope, from: &str, to: &str) -> Result<Table> {
+async fn services(conn: &mut sqlx::SqliteConnection, scope: &Scope, keys: &[String; 6]) -> Result<Table> {
+    let [m1, m2, h1, h2, t1, t2] = keys;
     let rows = sqlx::query!(
         r#"SELECT service AS "service!: String", sum(units) AS "units!: i64", sum(amount) AS "amount!: i64"
-           FROM service_tally WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR site_id = ?3) AND (?4 IS NULL OR practitioner_id = ?4)
+           FROM service_tally WHERE ((day >= ?1 AND day <= ?2) OR (day >= ?3 AND day <= ?4) OR (day >= ?5 AND day <= ?6))
+               AND (?7 IS NULL OR site_id = ?7) AND (?8 IS NULL OR practitioner_id = ?8)
            GROUP BY service ORDER BY sum(amount) DESC, service"#,
-        from, to, scope.site_id, scope.practitioner_id
+        m1, m2, h1, h2, t1, t2, scope.site_id, scope.practitioner_id
     ).fetch_all(conn).await?;
     let mut t = Table::new("By service", &[("Service", Kind::Text), ("Units", Kind::Count), ("Amount", Kind::Money)]);
     let discounts = rows.iter().find(|r| r.service.is_empty()).map_or(0, |r| r.amount);
