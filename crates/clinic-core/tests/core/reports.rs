@@ -87,6 +87,7 @@ async fn revenue_by_day_and_method_adds_up_to_what_was_invoiced_credited_paid_an
     let elsewhere = ReportRequest { site_id: Some(uuid::Uuid::now_v7()), ..request(ReportName::Revenue, week) };
     assert_eq!(run(c, manager, elsewhere, &no_progress).await.unwrap_err().field, Some("site_id"));
     assert_eq!(revenue(c, desk, week, Grain::Day, None).await.unwrap_err().code, Code::PermissionDenied);
+    tallies_agree_with_their_rows(c).await;
 }
 
 #[tokio::test]
@@ -237,6 +238,7 @@ async fn a_week_of_appointments_walk_ins_diagnoses_and_chart_openings_adds_up() 
     };
     let stopped = run(c, &f.t.admin, request(ReportName::ChartAccess, year), &stop_at_three).await.unwrap_err();
     assert_eq!((stopped.code, seen.into_inner().unwrap()), (Code::Cancelled, vec![(1, 12), (2, 12), (3, 12)]));
+    tallies_agree_with_their_rows(c).await;
 }
 
 /// The clock at that time of November 2026, everyone back at their desk.
@@ -245,4 +247,33 @@ async fn at_time(f: &Front, day: u32, hour: u32, minute: u32) {
     for s in [&f.desk, &f.doctor, &f.manager, &f.t.admin] {
         f.t.resume(s).await;
     }
+}
+
+/// The tallies the store's triggers keep say what the rows themselves say, counted afresh: each
+/// day's appointments and money, and each month's sums of its days.
+async fn tallies_agree_with_their_rows(c: &Clinic) {
+    let pool = c.store().pool();
+    let rows = |sql: &'static str| async move {
+        let mut found: Vec<(String, i64, i64)> = sqlx::query_as(sql).fetch_all(pool).await.unwrap();
+        found.retain(|r| (r.1, r.2) != (0, 0));
+        found.sort();
+        found
+    };
+    assert_eq!(
+        rows("SELECT day || status, sum(appointments), sum(minutes) FROM appointment_tally WHERE day NOT LIKE 'M%' GROUP BY day, status").await,
+        rows("SELECT local_day(starts_at, time_zone) || status, count(*), sum((ends_at - starts_at) / 60000) FROM appointment WHERE deleted_at IS NULL GROUP BY 1").await);
+    assert_eq!(
+        rows("SELECT substr(day, 2) || status, sum(appointments), sum(minutes) FROM appointment_tally WHERE day LIKE 'M%' GROUP BY day, status").await,
+        rows("SELECT substr(day, 1, 7) || status, sum(appointments), sum(minutes) FROM appointment_tally WHERE day NOT LIKE 'M%' GROUP BY 1").await);
+    assert_eq!(
+        rows("SELECT day || method, sum(invoiced + credited), sum(received + refunded) FROM money_tally WHERE day NOT LIKE 'M%' GROUP BY day, method").await,
+        rows("SELECT day || method, sum(a), sum(b) FROM (
+                  SELECT local_day(issued_at, (SELECT time_zone FROM site s WHERE s.id = i.site_id)) AS day, '' AS method, total_minor AS a, 0 AS b FROM invoice i
+                  UNION ALL SELECT local_day(issued_at, (SELECT time_zone FROM site s WHERE s.id = n.site_id)), '', total_minor, 0 FROM credit_note n
+                  UNION ALL SELECT local_day(received_at, (SELECT time_zone FROM site s WHERE s.id = p.site_id)), method, 0, amount_minor FROM payment p
+                  UNION ALL SELECT local_day(refunded_at, (SELECT time_zone FROM site s WHERE s.id = r.site_id)), method, 0, amount_minor FROM refund r)
+              GROUP BY 1").await);
+    assert_eq!(
+        rows("SELECT substr(day, 2) || method, sum(invoiced + credited), sum(received + refunded) FROM money_tally WHERE day LIKE 'M%' GROUP BY day, method").await,
+        rows("SELECT substr(day, 1, 7) || method, sum(invoiced + credited), sum(received + refunded) FROM money_tally WHERE day NOT LIKE 'M%' GROUP BY 1").await);
 }
