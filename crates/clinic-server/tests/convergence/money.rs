@@ -15,6 +15,7 @@ use clinic_core::ops::billing::credit_notes::{issue_credit_note, CreditNoteInput
 use clinic_core::ops::billing::invoices::{finalise_invoice, invoice, save_invoice_draft, start_invoice, DraftInput, InvoiceFrom, LineInput};
 use clinic_core::ops::billing::payments::{refund_payment, take_payment, PaymentInput, RefundInput};
 use clinic_core::ops::billing::Method;
+use clinic_core::ops::reports::{no_progress, run, Grain, Period, ReportName, ReportRequest};
 use clinic_core::ops::staff::{create_staff, NewStaff};
 use clinic_core::Code;
 use proptest::prelude::*;
@@ -243,6 +244,24 @@ impl Till {
                     p["change_minor"].as_i64().unwrap(), p["credit_minor"].as_i64().unwrap());
                 assert_eq!(tendered, amount + change + credit, "cash handed over is what went to the invoice, change and credit");
             }
+        }
+        // Every desk's reports, read from the tallies its store kept as rows came in (its own or
+        // synced), add up to the server's entries: revenue in all, and what is owed.
+        let everything = |report| ReportRequest { report, period: Period { from: "2020-01-01".parse().unwrap(), to: "2029-12-31".parse().unwrap() },
+            grain: Grain::Month, site_id: None, practitioner_id: None };
+        let all = |records: &[Value], field: &str| -> i64 { records.iter().map(|r| r[field].as_i64().unwrap()).sum() };
+        let owed: i64 = invoices.iter().map(|i| {
+            let id = i["id"].as_str().unwrap();
+            i["total_minor"].as_i64().unwrap() - sum(&notes, "total_minor", id) - sum(&payments, "amount_minor", id) + sum(&refunds, "amount_minor", id)
+        }).filter(|o| *o > 0).sum();
+        for d in 0..DESKS {
+            let revenue = run(&self.desks[d].clinic, &self.managers[d], everything(ReportName::Revenue), &no_progress).await.unwrap();
+            let total: Vec<i64> = revenue.tables[0].total.as_ref().unwrap()[1..].iter().map(|c| c.number()).collect();
+            assert_eq!([total[0], total[2], total[3], total[4]],
+                [all(&invoices, "total_minor"), all(&notes, "total_minor"), all(&payments, "amount_minor"), all(&refunds, "amount_minor")],
+                "desk {d}'s revenue report adds up to the server's entries");
+            let outstanding = run(&self.desks[d].clinic, &self.managers[d], everything(ReportName::Outstanding), &no_progress).await.unwrap();
+            assert_eq!(outstanding.table("Ageing").total.as_ref().unwrap()[2].number(), owed, "desk {d}'s outstanding invoices");
         }
         // Every drawer: expected cash is its float, plus the cash kept, less the cash refunded.
         for d in 0..DESKS {
