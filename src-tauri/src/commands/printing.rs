@@ -37,9 +37,10 @@ pub async fn printers() -> Result<Vec<Printer>> {
     Ok(found.into_iter().map(|p| Printer { name: p.name, description: p.description, default: p.default }).collect())
 }
 
-/// Saves `printed` in the documents folder, then sends it to `printer` when one is chosen.
-async fn deliver(desk: &Desk, printed: PrintedDocument, printer: Option<String>) -> Result<PrintOutcome> {
-    let unsaved = |e: std::io::Error| Error::new(Code::StoreUnavailable, format!("The PDF could not be saved in {}: {e}", desk.documents.display()));
+/// Saves `printed` in the documents folder, then sends it to `printer` when one is chosen (a
+/// report's CSV is saved so too, never printed).
+pub(crate) async fn deliver(desk: &Desk, printed: PrintedDocument, printer: Option<String>) -> Result<PrintOutcome> {
+    let unsaved = |e: std::io::Error| Error::new(Code::StoreUnavailable, format!("{} could not be saved in {}: {e}", printed.file_name, desk.documents.display()));
     std::fs::create_dir_all(&desk.documents).map_err(unsaved)?;
     let path = desk.documents.join(&printed.file_name);
     std::fs::write(&path, &printed.bytes).map_err(unsaved)?;
