@@ -61,16 +61,15 @@ pub async fn cancel_report(running: State<'_, Running>) -> Result<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn save_report_csv(desk: State<'_, Desk>, request: ReportRequest, table: u32) -> Result<PrintOutcome> {
-    let period = request.period;
     let report = desk.run_as(move |c, s| async move { reports::run(&c, &s, request, &reports::no_progress).await }).await?;
     let title = &report.tables.get(table as usize).ok_or_else(|| Error::invalid("table", "This report has no such table."))?.title;
-    let file_name = file_name(&report, &format!("{} to {}, {title}", period.from, period.to), "csv");
+    let file_name = csv_name(&report, title);
     deliver(&desk, PrintedDocument { file_name, bytes: report.csv(table as usize).into_bytes(), copy: false }, None).await
 }
 
-/// "Revenue 2026-11-01 to 2026-11-30, By day.csv": the report, its period and table, with nothing
-/// a file system would refuse.
-fn file_name(report: &Report, what: &str, extension: &str) -> String {
-    let name: String = format!("{} {what}", report.title).chars().map(|c| if "/\\:*?\"<>|".contains(c) { '-' } else { c }).collect();
-    format!("{name}.{extension}")
+/// "Revenue 1–30 November 2026 · Lisbon, By day.csv": named as the report's PDF is, with its table;
+/// nothing in it a file system would refuse.
+fn csv_name(report: &Report, table: &str) -> String {
+    let name: String = format!("{} {}, {table}", report.title, report.subtitle).chars().map(|c| if "/\\:*?\"<>|".contains(c) { '-' } else { c }).collect();
+    format!("{name}.csv")
 }
