@@ -23,6 +23,28 @@ use crate::desk::Desk;
 #[derive(Default)]
 pub struct Running(Arc<AtomicU64>);
 
+/// One run of a report, which knows whether it is still the one waited for.
+struct Run {
+    latest: Arc<AtomicU64>,
+    number: u64,
+}
+
+impl Running {
+    fn start(&self) -> Run {
+        Run { latest: self.0.clone(), number: self.0.fetch_add(1, Ordering::SeqCst) + 1 }
+    }
+
+    fn cancel(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Run {
+    fn wanted(&self) -> bool {
+        self.latest.load(Ordering::SeqCst) == self.number
+    }
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn dashboard(desk: State<'_, Desk>) -> Result<Dashboard> {
@@ -38,12 +60,11 @@ pub async fn report_choices(desk: State<'_, Desk>) -> Result<ReportChoices> {
 #[tauri::command]
 #[specta::specta]
 pub async fn run_report(desk: State<'_, Desk>, running: State<'_, Running>, request: ReportRequest, on_progress: Channel<Progress>) -> Result<Report> {
-    let latest = running.0.clone();
-    let mine = latest.fetch_add(1, Ordering::SeqCst) + 1;
+    let run = running.start();
     desk.run_as(move |c, s| async move {
         // A window that is gone (the send fails) wants no answer either.
         let progress = move |p: Progress| {
-            if latest.load(Ordering::SeqCst) == mine && on_progress.send(p).is_ok() { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
+            if run.wanted() && on_progress.send(p).is_ok() { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
         };
         reports::run(&c, &s, request, &progress).await
     }).await
@@ -53,7 +74,7 @@ pub async fn run_report(desk: State<'_, Desk>, running: State<'_, Running>, requ
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_report(running: State<'_, Running>) -> Result<()> {
-    running.0.fetch_add(1, Ordering::SeqCst);
+    running.cancel();
     Ok(())
 }
 
@@ -72,4 +93,22 @@ pub async fn save_report_csv(desk: State<'_, Desk>, request: ReportRequest, tabl
 fn csv_name(report: &Report, table: &str) -> String {
     let name: String = format!("{} {}, {table}", report.title, report.subtitle).chars().map(|c| if "/\\:*?\"<>|".contains(c) { '-' } else { c }).collect();
     format!("{name}.csv")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Running;
+
+    #[test]
+    fn a_run_stops_when_cancelled_or_when_another_starts() {
+        let running = Running::default();
+        let first = running.start();
+        assert!(first.wanted());
+        let second = running.start();
+        assert!(!first.wanted(), "a newer run supersedes the first");
+        assert!(second.wanted());
+        running.cancel();
+        assert!(!second.wanted(), "Cancel stops the one running");
+        assert!(running.start().wanted(), "and the next runs");
+    }
 }

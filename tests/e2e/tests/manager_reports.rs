@@ -2,8 +2,8 @@
 //! on Monday 23 November 2026 the receptionist sells a Flu vaccine over the counter (15.00 and 6 %
 //! VAT: 15.90) and takes it in cash; on Thursday 10 December the manager logs in and lands on the
 //! dashboard, which has last month's 15.90; opens last month's revenue report by day, with its
-//! chart; is refused a period that ends before it starts, at its box; and saves the table as CSV,
-//! read back and parsed.
+//! chart; reads the last 12 months' appointments by month; is refused a period that ends before it
+//! starts, at its box; and saves the table as CSV, read back and parsed.
 
 use std::time::Duration;
 
@@ -105,6 +105,20 @@ fn the_manager_reads_last_month_s_revenue_and_saves_it() {
     app.shot("02-revenue-last-month");
     app.assert_accessible("a revenue report");
 
+    // The last 12 months' appointments (the demo's year of them), by month: the parts stacked.
+    app.choose("select[name=report]", "Appointments");
+    app.choose("select[name=report_period]", "Last 12 months");
+    assert_eq!(app.execute("return document.querySelector('input[name=report_grain][value=month]').checked", json!([])), json!(true), "a year reads by month");
+    app.click_button("Show report");
+    app.wait_for_text("1 January 2026 – 10 December 2026", SHORT);
+    let months = app.execute("return document.querySelectorAll('.report-part')[0].querySelectorAll('tbody tr').length", json!([]));
+    assert_eq!(months, json!(12), "this month and the eleven before it");
+    let parts = app.execute("return [...document.querySelector('.report-part svg').querySelectorAll('rect')].filter(r => Number(r.getAttribute('height')) > 1).length", json!([]));
+    assert!(parts.as_u64().unwrap_or(0) > 12, "attended, no-shows and cancelled stacked: {parts}");
+    app.shot("03-appointments-last-12-months");
+    app.assert_accessible("an appointments report");
+    app.choose("select[name=report]", "Revenue");
+
     // A period that ends before it starts is refused at its box.
     app.choose("select[name=report_period]", "Custom dates");
     app.set_value("input[name=report_from]", "2026-11-30");
@@ -112,7 +126,7 @@ fn the_manager_reads_last_month_s_revenue_and_saves_it() {
     app.click_button("Show report");
     app.wait_for_text("The period ends before it starts.", SHORT);
     app.wait_for("the To box marked", "return document.querySelector('input[name=report_to]').getAttribute('aria-invalid') === 'true'");
-    app.shot("03-period-refused");
+    app.shot("04-period-refused");
     app.choose("select[name=report_period]", "Last month");
     app.click_button("Show report");
     app.wait_for("the refusal gone", "return document.querySelector('input[name=report_to]').getAttribute('aria-invalid') === 'false'");
@@ -131,7 +145,7 @@ fn the_manager_reads_last_month_s_revenue_and_saves_it() {
     let day = lines.iter().find(|l| l[0] == "2026-11-23").expect("the 23rd");
     assert_eq!(day[1..], ["15.90", "0.90", "0.00", "15.90", "0.00"]);
     assert_eq!(lines.last().unwrap()[..2], ["Total", "15.90"]);
-    app.shot("04-csv-saved");
+    app.shot("05-csv-saved");
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }

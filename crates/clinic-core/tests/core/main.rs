@@ -19,6 +19,7 @@ mod print;
 mod print_money;
 mod queue;
 mod reports;
+mod report_choices;
 mod signing;
 mod store;
 mod sync_address;
