@@ -1,6 +1,6 @@
 //! Printing money documents: receipts one PDF each (the target: ≥ 500 a second), a day's
-//! 1,000 invoices as one PDF (≤ 5 s), and a Z-report over 2,000 payments. Prints the figures and
-//! the sizes; asserts nothing.
+//! 1,000 invoices as one PDF (≤ 5 s), a Z-report over 2,000 payments, and a year's revenue report
+//! by day with its charts. Prints the figures and the sizes; asserts nothing.
 //!
 //!   cargo bench -p clinic-core --bench printing
 
@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use clinic_core::domain::{Currency, Discount, Line};
+use clinic_core::ops::reports::{ChartKind, Kind, Report, Table};
 use clinic_core::print::{
-    bill_pdf, bills_pdf, cash_up_pdf, BillDocument, BillKind, BillLine, BilledPatient, CashUpDocument, CashUpEntry, ClinicDetails, MethodCount,
+    bill_pdf, bills_pdf, cash_up_pdf, report_pdf, BillDocument, BillKind, BillLine, BilledPatient, CashUpDocument, CashUpEntry, ClinicDetails, MethodCount,
     PaymentLine,
 };
 
@@ -131,6 +132,42 @@ fn z_report() {
     println!("Z-report over 2,000 payments: {:.0} ms, {:.0} KB", ms(started.elapsed()), pdf.len() as f64 / 1024.0);
 }
 
+/// Revenue over 2026 by day: 365 rows of five amounts, their total, and the chart of two of them.
+fn year_report() {
+    let currency = Currency::parse("EUR").unwrap();
+    let columns: Vec<(&str, Kind)> = std::iter::once(("When", Kind::Text))
+        .chain(["Invoiced", "Tax", "Credited", "Received", "Refunded"].map(|c| (c, Kind::Money)))
+        .collect();
+    let mut by_day = Table::new("By day", &columns);
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    by_day.rows = (0..365_i64)
+        .map(|d| {
+            let invoiced = 150_000 + (d % 7) * 20_000 + d * 300;
+            let day = (first + chrono::Duration::days(d)).to_string().into();
+            vec![day, invoiced.into(), (invoiced / 20).into(), (d % 3 * 1_000).into(), (invoiced - d % 5 * 1_000).into(), (d % 11 * 500).into()]
+        })
+        .collect();
+    by_day.total = Some(std::iter::once("Total".into()).chain((1..6).map(|c| by_day.rows.iter().map(|r| r[c].number()).sum::<i64>().into())).collect());
+    let by_day = by_day.chart(ChartKind::Bars, &["Received", "Invoiced"], currency);
+    let report = Report { title: "Revenue".into(), subtitle: "1 January – 31 December 2026".into(), currency, tables: vec![by_day] };
+    let clinic = bill(BillKind::Invoice, 0, &Some(logo())).clinic;
+    let printed_at = Utc.with_ymd_and_hms(2027, 1, 2, 9, 0, 0).unwrap();
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        size = report_pdf(&report, &clinic, printed_at).unwrap().len();
+        times.push(started.elapsed());
+    }
+    times.sort();
+    println!(
+        "a year's revenue report PDF (365 rows with its chart): {:.0} ms (best of 5; worst {:.0} ms), {:.0} KB",
+        ms(times[0]),
+        ms(times[4]),
+        size as f64 / 1024.0
+    );
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -141,4 +178,5 @@ fn main() {
     receipts(&None);
     batch(&logo);
     z_report();
+    year_report();
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, OffsetDateTime, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
+    Color, FontId, Greyscale, Line, LineJoinStyle, LinePoint, Mm, Op, OffsetDateTime, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
     PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, XObjectId, XObjectTransform,
 };
 
@@ -320,6 +320,24 @@ impl Layout {
             Op::SetOutlineColor { col: grey(grey_level) },
             Op::SetOutlineThickness { pt: Pt(thickness) },
             Op::DrawLine { line: Line { points: vec![point(x1), point(x2)], is_closed: false } },
+        ]);
+    }
+
+    /// A box filled with `colour`, no border (a chart's bar, a legend's swatch).
+    pub(super) fn fill(&mut self, x: f32, top: f32, width: f32, height: f32, colour: Color) {
+        let mut rectangle = Rect::from_xywh(Mm(x).into(), Mm(PAGE_HEIGHT - top - height).into(), Mm(width).into(), Mm(height).into());
+        rectangle.mode = Some(PaintMode::Fill);
+        self.ops().extend([Op::SetFillColor { col: colour }, Op::DrawRectangle { rectangle }]);
+    }
+
+    /// A line through `points` ((x, y) in mm from the top left), its corners rounded.
+    pub(super) fn polyline(&mut self, points: &[(f32, f32)], thickness: f32, colour: Color) {
+        let points = points.iter().map(|&(x, y)| LinePoint { p: Point::new(Mm(x), Mm(PAGE_HEIGHT - y)), bezier: false }).collect();
+        self.ops().extend([
+            Op::SetOutlineColor { col: colour },
+            Op::SetOutlineThickness { pt: Pt(thickness) },
+            Op::SetLineJoinStyle { join: LineJoinStyle::Round },
+            Op::DrawLine { line: Line { points, is_closed: false } },
         ]);
     }
 

@@ -1,21 +1,24 @@
 //! Printed documents as PDFs: prescriptions, invoices, receipts and credit notes, the cash-up's
-//! Z-report; and printing them on the system's printers (CUPS).
+//! Z-report, reports with their charts; and printing them on the system's printers (CUPS).
 //!
 //! `Layout` is the small page model they share: an A4 page filled from the top, one block after
 //! another (letterhead, wrapped text, key/value pairs, a table, a column of totals, a signature
 //! line), a new page when a block does not fit, and on every page its number and the document's
 //! reference. A reprint is the same document with a banner and a light diagonal "COPY" on every
 //! page (DESIGN.md §7b). Each document's own file (`prescription.rs`, `bill.rs`, `cash_up.rs`)
-//! only decides what goes where. docs/printing.md says what each shows.
+//! only decides what goes where; a report (`report.rs`) prints any of the reports' tables, with
+//! its chart (`chart.rs`). docs/printing.md says what each shows.
 
 mod bill;
 mod blocks;
 mod cash_up;
+mod chart;
 mod font;
 mod layout;
 mod logo;
 pub mod prescription;
 mod printers;
+mod report;
 mod table;
 
 pub use bill::{bill_pdf, bills_pdf, BillDocument, BillKind, BillLine, BilledPatient, PaymentLine};
@@ -25,6 +28,7 @@ pub use font::unprintable;
 pub use layout::Layout;
 pub use logo::check_logo;
 pub use printers::{printers, send, Printer};
+pub use report::report_pdf;
 pub use table::{Align, Cell, Column};
 pub use prescription::{prescription_pdf, PatientDetails, PrescribedItem, Prescriber, PrescriptionDocument};
 

@@ -99,13 +99,20 @@ impl Layout {
     }
 
     fn table_header(&mut self, columns: &[Column]) {
+        let style = Style { bold: true, ..Style::SMALL };
+        // A title wider than its column (a report's "Cancellation rate" over its percentages)
+        // wraps rather than runs into its neighbour; every title ends on the rule.
+        let titles: Vec<Vec<String>> = columns.iter().map(|c| wrap(c.title, true, style.size, c.width - GUTTER)).collect();
+        let height = titles.iter().map(Vec::len).max().unwrap_or(1);
         let mut x = MARGIN;
-        for column in columns {
-            let style = Style { bold: true, ..Style::SMALL };
-            self.draw(aligned(x, column, column.title, style), self.y, column.title, style);
+        for (column, title) in columns.iter().zip(&titles) {
+            for (i, line) in title.iter().enumerate() {
+                let top = self.y + (height - title.len() + i) as f32 * style.line_height();
+                self.draw(aligned(x, column, line, style), top, line, style);
+            }
             x += column.width;
         }
-        self.y += Style::SMALL.line_height() + 0.5;
+        self.y += height as f32 * style.line_height() + 0.5;
         self.rule_weighted(0.5, 0.0);
     }
 }

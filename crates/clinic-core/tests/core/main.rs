@@ -17,6 +17,7 @@ mod patients;
 mod permissions;
 mod print;
 mod print_money;
+mod print_reports;
 mod queue;
 mod reports;
 mod report_choices;

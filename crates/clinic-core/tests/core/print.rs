@@ -182,7 +182,7 @@ pub(super) fn read_back(name: &str, pdf: &[u8]) -> String {
 }
 
 /// `$CARGO_TARGET_DIR/printed`, or the workspace's `target/printed`.
-fn printed_dir() -> PathBuf {
+pub(super) fn printed_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
     target.join("printed")
 }

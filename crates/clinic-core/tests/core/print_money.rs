@@ -429,7 +429,7 @@ fn a_printer_this_computer_does_not_know_is_refused_in_words() {
     }
 }
 
-fn pages(pdf: &[u8]) -> usize {
+pub(super) fn pages(pdf: &[u8]) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, pdf).unwrap();

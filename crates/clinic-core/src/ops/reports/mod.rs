@@ -13,6 +13,7 @@ pub mod csv;
 pub mod dashboard;
 pub mod diagnoses;
 pub mod patients;
+pub mod pdf;
 pub mod revenue;
 mod shape;
 pub mod utilisation;
