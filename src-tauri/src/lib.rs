@@ -180,6 +180,7 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::reports::run_report,
             commands::reports::cancel_report,
             commands::reports::save_report_csv,
+            commands::printing::print_report,
         ])
 }
 

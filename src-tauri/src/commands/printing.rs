@@ -3,6 +3,7 @@
 
 use clinic_core::ops::billing::documents;
 use clinic_core::ops::clinical::{self, PrintedDocument};
+use clinic_core::ops::reports::{self, ReportRequest};
 use clinic_core::print;
 use clinic_core::{Code, Error, Result};
 use serde::Serialize;
@@ -94,5 +95,12 @@ pub async fn print_invoices(desk: State<'_, Desk>, ids: Vec<Uuid>, printer: Opti
 #[specta::specta]
 pub async fn print_cash_up(desk: State<'_, Desk>, session_id: Uuid, printer: Option<String>) -> Result<PrintOutcome> {
     let printed = desk.run_as(move |c, s| async move { documents::cash_up_pdf(&c, &s, session_id).await }).await?;
+    deliver(&desk, printed, printer).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn print_report(desk: State<'_, Desk>, request: ReportRequest, printer: Option<String>) -> Result<PrintOutcome> {
+    let printed = desk.run_as(move |c, s| async move { reports::pdf::report_pdf(&c, &s, request, &reports::no_progress).await }).await?;
     deliver(&desk, printed, printer).await
 }

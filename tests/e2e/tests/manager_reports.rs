@@ -3,11 +3,12 @@
 //! VAT: 15.90) and takes it in cash; on Thursday 10 December the manager logs in and lands on the
 //! dashboard, which has last month's 15.90; opens last month's revenue report by day, with its
 //! chart; reads the last 12 months' appointments by month; is refused a period that ends before it
-//! starts, at its box; and saves the table as CSV, read back and parsed.
+//! starts, at its box; saves the table as CSV, read back and parsed; and saves the whole report as
+//! a PDF, read back with pdftotext.
 
 use std::time::Duration;
 
-use clinic_desk_e2e::{required, App};
+use clinic_desk_e2e::{pdf_text, required, App};
 use serde_json::json;
 
 const SHORT: Duration = Duration::from_secs(10);
@@ -146,6 +147,18 @@ fn the_manager_reads_last_month_s_revenue_and_saves_it() {
     assert_eq!(day[1..], ["15.90", "0.90", "0.00", "15.90", "0.00"]);
     assert_eq!(lines.last().unwrap()[..2], ["Total", "15.90"]);
     app.shot("05-csv-saved");
+
+    // The whole report as a PDF, read back: its title, period, tables and the 23rd's money.
+    app.click_button("Print or save as PDF");
+    app.choose("select[name=printer]", "Save as PDF only");
+    app.click_button("Print");
+    app.wait_for("the PDF saved", "return document.querySelector('.print-outcome') !== null");
+    let path = app.execute("return document.querySelector('.print-outcome').dataset.path", json!([]));
+    let text = pdf_text(&app, path.as_str().expect("the saved PDF's path"), "06-revenue-pdf");
+    for expected in ["Revenue", "1–30 November 2026", "By day", "By payment method", "15.90", "0.90"] {
+        assert!(text.contains(expected), "the report's PDF says {expected}:\n{text}");
+    }
+    app.shot("06-pdf-saved");
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -159,6 +159,7 @@ export const commands = {
 	cancelReport: () => typedError<null, Error>(__TAURI_INVOKE("cancel_report")),
 	/**  Saves one table of the report as CSV (for a spreadsheet) in the documents folder; answers where. */
 	saveReportCsv: (request: ReportRequest, table: number) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("save_report_csv", { request, table })),
+	printReport: (request: ReportRequest, printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_report", { request, printer })),
 };
 
 /* Types */

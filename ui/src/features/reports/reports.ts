@@ -26,3 +26,6 @@ export const cancelReport = () => backend.cancelReport();
 
 /** Saves one table as CSV in the documents folder; answers where (PrintOutcome.path). */
 export const saveCsv = (request: ReportRequest, table: number) => backend.saveReportCsv(request, table);
+
+/** Prints the report (every table, each with its chart) as a PDF, saved and sent to `printer` when one is chosen. */
+export const printReport = (request: ReportRequest, printer: string | null) => backend.printReport(request, printer);
