@@ -3,7 +3,8 @@
 //! VAT: 15.90) and takes it in cash; on Thursday 10 December the manager logs in and lands on the
 //! dashboard, which has last month's 15.90; opens last month's revenue report by day, with its
 //! chart; reads the last 12 months' appointments by month; is refused a period that ends before it
-//! starts, at its box; and saves the table as CSV, read back and parsed.
+//! starts, at its box; and saves the table as CSV, read back and parsed. The administrator's one
+//! report is who opened which chart.
 
 use std::time::Duration;
 
@@ -163,6 +164,20 @@ fn the_manager_reads_last_month_s_revenue_and_saves_it() {
     assert_eq!(day[1..], ["15.90", "0.90", "0.00", "15.90", "0.00"]);
     assert_eq!(lines.last().unwrap()[..2], ["Total", "15.90"]);
     app.shot("05-csv-saved");
+
+    // The administrator lands on Settings as before, and has one report: who opened which chart.
+    app.click_button("Switch user");
+    app.log_in("admin", "demo-clinic");
+    app.wait_for_text("Clinic details", SHORT);
+    assert!(!app.has_button("Dashboard"), "the dashboard is a manager's");
+    app.click_button("Reports");
+    app.wait_for("the reports offered", "return document.querySelectorAll('select[name=report] option').length > 0");
+    let offered = app.execute("return [...document.querySelector('select[name=report]').options].map(o => o.text)", json!([]));
+    assert_eq!(offered, json!(["Chart access"]));
+    app.click_button("Show report");
+    app.wait_for("the chart-access report", "return !document.querySelector('.reports button[type=submit]').disabled && document.querySelector('#report-title') !== null");
+    app.shot("07-chart-access");
+    app.assert_accessible("the chart-access report");
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }
