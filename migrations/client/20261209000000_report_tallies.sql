@@ -184,6 +184,56 @@ END;
 
 INSERT INTO diagnosis_tally SELECT day, site_id, practitioner_id, code, count(*) FROM diagnosis_counted WHERE true GROUP BY 1, 2, 3, 4;
 
+-- Walk-ins per day and practitioner: how many were called in, how long they waited (minutes, in
+-- all and in bands) and how many were seen. Counted on the day they arrived.
+CREATE VIEW walk_in_counted AS
+SELECT q.id, local_day(q.arrived_at, (SELECT time_zone FROM site WHERE id = q.site_id)) AS day, q.site_id,
+       COALESCE(q.practitioner_id, zeroblob(16)) AS practitioner_id, (q.called_at - q.arrived_at) / 60000 AS waited,
+       q.status = 'served' AS served
+FROM queue_entry q WHERE q.appointment_id IS NULL AND q.called_at IS NOT NULL AND q.deleted_at IS NULL;
+
+CREATE TABLE walk_in_tally (
+    day             TEXT NOT NULL,
+    site_id         BLOB NOT NULL,
+    practitioner_id BLOB NOT NULL,
+    called          INTEGER NOT NULL,
+    served          INTEGER NOT NULL,
+    waited          INTEGER NOT NULL,   -- minutes, all of them
+    within_15       INTEGER NOT NULL,
+    within_30       INTEGER NOT NULL,
+    within_60       INTEGER NOT NULL,
+    PRIMARY KEY (day, site_id, practitioner_id)
+) WITHOUT ROWID;
+
+CREATE TRIGGER walk_in_tally_insert AFTER INSERT ON queue_entry BEGIN
+    INSERT INTO walk_in_tally SELECT day, site_id, practitioner_id, 1, served, waited, waited <= 15, waited <= 30, waited <= 60
+    FROM walk_in_counted WHERE id = NEW.id
+    ON CONFLICT DO UPDATE SET called = called + 1, served = served + excluded.served, waited = waited + excluded.waited,
+        within_15 = within_15 + excluded.within_15, within_30 = within_30 + excluded.within_30, within_60 = within_60 + excluded.within_60;
+END;
+
+CREATE TRIGGER walk_in_tally_before_update BEFORE UPDATE OF site_id, practitioner_id, appointment_id, status, arrived_at, called_at, deleted_at
+ON queue_entry BEGIN
+    UPDATE walk_in_tally SET called = called - 1,
+        served = served - (SELECT served FROM walk_in_counted WHERE id = OLD.id),
+        waited = waited - (SELECT waited FROM walk_in_counted WHERE id = OLD.id),
+        within_15 = within_15 - (SELECT waited <= 15 FROM walk_in_counted WHERE id = OLD.id),
+        within_30 = within_30 - (SELECT waited <= 30 FROM walk_in_counted WHERE id = OLD.id),
+        within_60 = within_60 - (SELECT waited <= 60 FROM walk_in_counted WHERE id = OLD.id)
+    WHERE (day, site_id, practitioner_id) = (SELECT day, site_id, practitioner_id FROM walk_in_counted WHERE id = OLD.id);
+END;
+
+CREATE TRIGGER walk_in_tally_after_update AFTER UPDATE OF site_id, practitioner_id, appointment_id, status, arrived_at, called_at, deleted_at
+ON queue_entry BEGIN
+    INSERT INTO walk_in_tally SELECT day, site_id, practitioner_id, 1, served, waited, waited <= 15, waited <= 30, waited <= 60
+    FROM walk_in_counted WHERE id = NEW.id
+    ON CONFLICT DO UPDATE SET called = called + 1, served = served + excluded.served, waited = waited + excluded.waited,
+        within_15 = within_15 + excluded.within_15, within_30 = within_30 + excluded.within_30, within_60 = within_60 + excluded.within_60;
+END;
+
+INSERT INTO walk_in_tally SELECT day, site_id, practitioner_id, count(*), sum(served), sum(waited), sum(waited <= 15), sum(waited <= 30), sum(waited <= 60)
+FROM walk_in_counted WHERE true GROUP BY 1, 2, 3;
+
 -- Each patient's first visit (a completed appointment, or a walk-in seen), to tell new patients
 -- from returning ones. Worked out again, from the patient's own rows, whenever one of them changes.
 CREATE INDEX queue_entry_patient ON queue_entry (patient_id, arrived_at);

@@ -22,6 +22,8 @@ impl Bare {
         let c_path = CString::new(path.to_str().unwrap()).unwrap();
         let rc = unsafe { ffi::sqlite3_open_v2(c_path.as_ptr(), &mut db, ffi::SQLITE_OPEN_READWRITE, ptr::null()) };
         assert_eq!(rc, ffi::SQLITE_OK);
+        // The store's triggers call its SQL functions (the reports' tallies): this connection writes too.
+        assert_eq!(unsafe { clinic_core::store::functions::register(db) }, ffi::SQLITE_OK);
         let bare = Bare(db);
         bare.exec(&format!("PRAGMA key = \"x'{key_hex}'\"; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;"));
         bare

@@ -8,6 +8,7 @@
 mod bare;
 mod clinical;
 mod money;
+mod reports;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -299,6 +300,7 @@ async fn run() {
     rows.push(Row { what: "free slots of one practitioner for a week", ours, bare, budget: "≤ 5 ms" });
     clinical::figures(&clinic, &raw, &mut rows).await;
     money::figures(&clinic, &raw, &mut rows).await;
+    reports::figures(&clinic, &raw, &mut rows).await;
     print(&mut rows);
 }
 

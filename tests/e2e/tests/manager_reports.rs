@@ -4,7 +4,7 @@
 //! dashboard, which has last month's 15.90; opens last month's revenue report by day, with its
 //! chart; reads the last 12 months' appointments by month; is refused a period that ends before it
 //! starts, at its box; saves the table as CSV, read back and parsed; and saves the whole report as
-//! a PDF, read back with pdftotext.
+//! a PDF, read back with pdftotext. The administrator's one report is who opened which chart.
 
 use std::time::Duration;
 
@@ -118,6 +118,23 @@ fn the_manager_reads_last_month_s_revenue_and_saves_it() {
     assert!(parts.as_u64().unwrap_or(0) > 12, "attended, no-shows and cancelled stacked: {parts}");
     app.shot("03-appointments-last-12-months");
     app.assert_accessible("an appointments report");
+
+    // Every report the manager is offered runs over last month, and reads well (nothing refused,
+    // nothing axe finds serious).
+    app.choose("select[name=report_period]", "Last month");
+    let offered = app.execute("return [...document.querySelector('select[name=report]').options].map(o => o.text)", json!([]));
+    let offered: Vec<String> = serde_json::from_value(offered).unwrap();
+    assert!(!offered.iter().any(|r| r == "Chart access"), "who opened which chart is an admin's: {offered:?}");
+    for (i, report) in offered.iter().enumerate() {
+        app.choose("select[name=report]", report);
+        app.click_button("Show report");
+        app.wait_for(&format!("the {report} report"),
+            "return !document.querySelector('.reports button[type=submit]').disabled && document.querySelector('#report-title') !== null");
+        assert!(!app.execute("return document.querySelector('.reports .problem') !== null", json!([])).as_bool().unwrap(),
+            "{report} was refused: {}", app.text(".reports .problem"));
+        app.shot(&format!("03-{i}-{}", report.to_lowercase().replace(' ', "-")));
+        app.assert_accessible(&format!("the {report} report"));
+    }
     app.choose("select[name=report]", "Revenue");
 
     // A period that ends before it starts is refused at its box.
@@ -159,6 +176,20 @@ fn the_manager_reads_last_month_s_revenue_and_saves_it() {
         assert!(text.contains(expected), "the report's PDF says {expected}:\n{text}");
     }
     app.shot("06-pdf-saved");
+
+    // The administrator lands on Settings as before, and has one report: who opened which chart.
+    app.click_button("Switch user");
+    app.log_in("admin", "demo-clinic");
+    app.wait_for_text("Clinic details", SHORT);
+    assert!(!app.has_button("Dashboard"), "the dashboard is a manager's");
+    app.click_button("Reports");
+    app.wait_for("the reports offered", "return document.querySelectorAll('select[name=report] option').length > 0");
+    let offered = app.execute("return [...document.querySelector('select[name=report]').options].map(o => o.text)", json!([]));
+    assert_eq!(offered, json!(["Chart access"]));
+    app.click_button("Show report");
+    app.wait_for("the chart-access report", "return !document.querySelector('.reports button[type=submit]').disabled && document.querySelector('#report-title') !== null");
+    app.shot("07-chart-access");
+    app.assert_accessible("the chart-access report");
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }

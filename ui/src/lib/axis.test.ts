@@ -22,4 +22,9 @@ describe("a chart's value axis", () => {
     expect(linear(0, 10, 100, 200)(2.5)).toBe(125);
     expect(linear(5, 5, 0, 100)(5)).toBe(50);
   });
+
+  it("takes no step below the least asked for", () => {
+    expect(valueAxis([0, 2], 4, 1).ticks).toEqual([0, 1, 2]);
+    expect(valueAxis([0, 2]).ticks).toEqual([0, 0.5, 1, 1.5, 2]);
+  });
 });

@@ -11,8 +11,11 @@ export function niceStep(rough: number): number {
   return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
 }
 
-/** The value axis: from a round number below the lowest value to one above the highest, and its ticks. */
-export function valueAxis(values: number[], ticks = 4): { min: number; max: number; ticks: number[] } {
+/**
+ * The value axis: from a round number below the lowest value to one above the highest, and its
+ * ticks; no step below `least` (1 for whole numbers: counts have no half ticks).
+ */
+export function valueAxis(values: number[], ticks = 4, least = 0): { min: number; max: number; ticks: number[] } {
   if (values.length === 0) return { min: 0, max: 1, ticks: [0, 1] };
   let low = Math.min(...values);
   let high = Math.max(...values);
@@ -21,7 +24,7 @@ export function valueAxis(values: number[], ticks = 4): { min: number; max: numb
     low -= pad;
     high += pad;
   }
-  const step = niceStep((high - low) / ticks);
+  const step = Math.max(niceStep((high - low) / ticks), least);
   const min = Math.floor(low / step) * step;
   const max = Math.ceil(high / step) * step;
   const count = Math.round((max - min) / step);

@@ -129,3 +129,117 @@ async fn outstanding_invoices_age_into_their_bands_as_they_stood_that_day() {
 async fn outstanding(c: &Clinic, s: &Session, as_of: &str) -> Result<Report> {
     run(c, s, request(ReportName::Outstanding, Period { from: date(as_of), to: date(as_of) }), &no_progress).await
 }
+
+/// A week at a small clinic, with known answers: on Monday Ana is seen (her first visit), Bruno
+/// does not come, Carla cancels, and two walk-ins wait 20 and 70 minutes (Dora is seen, Eva
+/// leaves); on Tuesday Ana comes back. The doctor records diagnoses and opens charts.
+#[tokio::test]
+async fn a_week_of_appointments_walk_ins_diagnoses_and_chart_openings_adds_up() {
+    use clinic_core::ops::calendar::*;
+    use clinic_core::ops::clinical::{add_diagnosis, open_chart, set_problem_status, DiagnosisInput, ProblemStatus};
+    use clinic_core::ops::queue::*;
+    let f = front_desk().await;
+    let (c, desk, doctor, manager) = (&f.t.clinic, &f.desk, &f.doctor, &f.manager);
+    let ana = f.t.patient(desk, "Ana", "Silva", "1980-01-01").await.id;
+    let bruno = f.t.patient(desk, "Bruno", "Costa", "1980-01-01").await.id;
+    let carla = f.t.patient(desk, "Carla", "Reis", "1980-01-01").await.id;
+    let book = |patient, day: &str, time: &str| {
+        let input = BookingInput { patient_id: patient, practitioner_id: f.practitioner.id, type_id: f.visit.id, starts: at(day, time), notes: None, override_schedule: false };
+        async move { book_appointment(c, desk, input).await.unwrap().appointment.id }
+    };
+    let (a1, b1, c1, a2) = (book(ana, "2026-11-23", "10:00").await, book(bruno, "2026-11-23", "11:00").await,
+        book(carla, "2026-11-23", "14:00").await, book(ana, "2026-11-24", "10:00").await);
+    // Walk-ins: Dora arrives 09:00 and is called at 09:20; Eva arrives 09:05, is called at 10:15 and leaves.
+    let walk_in = |given: &str| WalkInInput { patient: WalkInPatient::New { details: Box::new(person(given, "Lopes", "1990-05-05")), confirmed_new: true },
+        reason: "Cough".into(), priority: Priority::Normal, practitioner_id: None };
+    at_time(&f, 23, 9, 0).await;
+    let dora = add_walk_in(c, desk, walk_in("Dora")).await.unwrap();
+    at_time(&f, 23, 9, 5).await;
+    let eva = add_walk_in(c, desk, walk_in("Eva")).await.unwrap();
+    at_time(&f, 23, 9, 20).await;
+    assert_eq!(call_next(c, desk, f.practitioner.id).await.unwrap().unwrap().id, dora.id);
+    mark_served(c, desk, dora.id).await.unwrap();
+    at_time(&f, 23, 10, 15).await;
+    assert_eq!(call_next(c, desk, f.practitioner.id).await.unwrap().unwrap().id, eva.id);
+    mark_left(c, desk, eva.id).await.unwrap();
+    mark_arrived(c, desk, a1).await.unwrap();
+    complete_consultation(c, desk, a1).await.unwrap();
+    cancel_appointment(c, desk, c1, "Unwell").await.unwrap();
+    at_time(&f, 23, 12, 0).await;
+    mark_no_show(c, desk, b1).await.unwrap();
+    let diagnose = |patient, code: &str| add_diagnosis(c, doctor, DiagnosisInput { patient_id: patient, encounter_id: None, code: code.into(), onset: None, comment: None });
+    diagnose(ana, "J06.9").await.unwrap();
+    diagnose(dora.patient_id, "J06.9").await.unwrap();
+    let wrong = diagnose(dora.patient_id, "I10").await.unwrap();
+    set_problem_status(c, doctor, wrong.id, ProblemStatus::EnteredInError, None).await.unwrap();
+    open_chart(c, doctor, ana, None).await.unwrap();
+    open_chart(c, doctor, dora.patient_id, None).await.unwrap();
+    at_time(&f, 24, 11, 0).await;
+    mark_arrived(c, desk, a2).await.unwrap();
+    complete_consultation(c, desk, a2).await.unwrap();
+    diagnose(ana, "E11.9").await.unwrap();
+    open_chart(c, doctor, ana, None).await.unwrap();
+
+    let week = Period { from: date("2026-11-23"), to: date("2026-11-29") };
+    let report = |name| run(c, manager, request(name, week), &no_progress);
+    let figures = |t: &clinic_core::ops::reports::Table, row: &str, names: &[&str]| names.iter().map(|n| t.figure(row, n)).collect::<Vec<i64>>();
+    let counts = ["Appointments", "Attended", "No-shows", "Cancelled", "No-show rate", "Cancellation rate"];
+
+    let appointments = report(ReportName::Appointments).await.unwrap();
+    let by_day = appointments.table("By day");
+    assert_eq!(figures(by_day, "2026-11-23", &counts), [3, 1, 1, 1, 5000, 3333], "a no-show of two not cancelled, one cancelled of three");
+    assert_eq!(figures(by_day, "2026-11-24", &counts), [1, 1, 0, 0, 0, 0]);
+    let total: Vec<i64> = by_day.total.as_ref().unwrap()[1..].iter().map(Cell::number).collect();
+    assert_eq!(total, [4, 2, 1, 1, 3333, 2500]);
+    assert_eq!(figures(appointments.table("By practitioner"), &f.practitioner.display_name, &counts), [4, 2, 1, 1, 3333, 2500]);
+    assert_eq!(figures(appointments.table("By type"), "Consultation 30", &["Appointments"]), [4]);
+
+    // 7 working hours a weekday (09–17, lunch 12:30–13:30): 35 h in the week; booked 1 h 30 (the
+    // no-show's time was held, the cancelled one's was not).
+    let utilisation = report(ReportName::Utilisation).await.unwrap();
+    assert_eq!(figures(utilisation.table("By practitioner"), &f.practitioner.display_name, &["Working hours", "Booked", "Utilisation"]), [2100, 90, 429]);
+    assert_eq!(figures(utilisation.table("By day"), "2026-11-23", &["Working hours", "Booked", "Utilisation"]), [420, 60, 1429]);
+    assert_eq!(figures(utilisation.table("By day"), "2026-11-28", &["Working hours"]), [0], "Saturday is not worked");
+
+    // Monday: Ana's first visit and Dora's (a walk-in seen); Tuesday: Ana returns. Eva left unseen.
+    let patients = report(ReportName::Patients).await.unwrap();
+    let t = patients.table("By day");
+    assert_eq!(figures(t, "2026-11-23", &["Visits", "New patients", "Returning visits"]), [2, 2, 0]);
+    assert_eq!(figures(t, "2026-11-24", &["Visits", "New patients", "Returning visits"]), [1, 0, 1]);
+
+    let waiting = report(ReportName::Waiting).await.unwrap();
+    assert_eq!(figures(waiting.table("By day"), "2026-11-23", &["Walk-ins called", "Average wait", "Within 15 min", "Within 30 min", "Within 60 min", "Over 60 min"]),
+        [2, 45, 0, 5000, 5000, 1]);
+
+    let diagnoses = report(ReportName::Diagnoses).await.unwrap();
+    let chapters = diagnoses.table("By chapter");
+    assert_eq!(chapters.rows.iter().map(|r| (r[1].clone(), r[2].number())).collect::<Vec<_>>(),
+        [(Cell::from("J00-J99"), 2), (Cell::from("E00-E89"), 1)], "the diagnosis entered in error does not count");
+    assert_eq!(diagnoses.table("By code").rows[0][0], Cell::from("J06.9"));
+
+    // Who opened which chart: the admin's report; the manager may not see it.
+    assert_eq!(run(c, manager, request(ReportName::ChartAccess, week), &no_progress).await.unwrap_err().code, Code::PermissionDenied);
+    let access = run(c, &f.t.admin, request(ReportName::ChartAccess, week), &no_progress).await.unwrap();
+    let doctor_name = access.table("By staff member").rows[0][0].clone();
+    assert_eq!(access.table("By staff member").rows[0][1..].iter().map(Cell::number).collect::<Vec<_>>(), [3, 2, 0], "{doctor_name:?}: three openings of two patients");
+    let log = access.table("Charts opened");
+    assert_eq!((log.rows.len(), &log.rows[0][0], &log.rows[0][2]), (3, &Cell::from("2026-11-24 11:00"), &Cell::from("Ana Silva")), "newest first");
+
+    // A long report can be stopped: the chart-access one reads a month at a time.
+    let year = Period { from: date("2026-01-01"), to: date("2026-12-31") };
+    let seen = std::sync::Mutex::new(Vec::new());
+    let stop_at_three = |p: clinic_core::ops::reports::Progress| {
+        seen.lock().unwrap().push((p.done, p.total));
+        if p.done == 3 { std::ops::ControlFlow::Break(()) } else { std::ops::ControlFlow::Continue(()) }
+    };
+    let stopped = run(c, &f.t.admin, request(ReportName::ChartAccess, year), &stop_at_three).await.unwrap_err();
+    assert_eq!((stopped.code, seen.into_inner().unwrap()), (Code::Cancelled, vec![(1, 12), (2, 12), (3, 12)]));
+}
+
+/// The clock at that time of November 2026, everyone back at their desk.
+async fn at_time(f: &Front, day: u32, hour: u32, minute: u32) {
+    f.t.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, day, hour, minute, 0).unwrap());
+    for s in [&f.desk, &f.doctor, &f.manager, &f.t.admin] {
+        f.t.resume(s).await;
+    }
+}

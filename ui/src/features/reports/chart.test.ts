@@ -35,6 +35,13 @@ describe("a report's chart, laid out", () => {
     expect(laid.ticks.at(-1)!.value).toBeGreaterThanOrEqual(6500);
   });
 
+  it("stands a chart of nothing on zero, with whole ticks", () => {
+    const laid = layout(table([["2026-11-01", 0, 0]]), chart("line"), box);
+    expect(laid.ticks.map((t) => t.value)).toEqual([0, 1]);
+    expect(laid.zero).toBe(box.height - box.bottom);
+    expect(layout(table([["Card", 2, 1]]), chart("bars"), box).ticks.map((t) => t.value)).toEqual([0, 1, 2]);
+  });
+
   it("draws a negative value below zero", () => {
     const laid = layout(table([["Card", -500, 1000]]), chart("bars"), box);
     expect(laid.ticks[0].value).toBeLessThan(0);
@@ -53,6 +60,9 @@ describe("a report's chart, laid out", () => {
     expect(labelEvery(31, 640)).toBe(4);
     expect(labelEvery(5, 640)).toBe(1);
     const month = Array.from({ length: 30 }, (_, i) => [`2026-11-${String(i + 1).padStart(2, "0")}`, i, i]);
-    expect(layout(table(month), chart("bars"), box).labels.map((l) => l.text)).toEqual(["2026-11-01", "2026-11-07", "2026-11-13", "2026-11-19", "2026-11-25"]);
+    const laid = layout(table(month), chart("bars"), box);
+    expect(laid.labels.map((l) => l.text)).toEqual(["2026-11-01", "2026-11-07", "2026-11-13", "2026-11-19", "2026-11-25"]);
+    // Each name has the width of the rows it stands for.
+    expect(laid.room).toBeCloseTo((350 / 30) * 6);
   });
 });

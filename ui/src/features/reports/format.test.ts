@@ -28,7 +28,10 @@ describe("a report's figures, as people read them", () => {
     expect(axisLabel("2026-11-03")).toBe("3 Nov");
     expect(axisLabel("2026-11")).toBe("Nov 2026");
     expect(axisLabel("Card")).toBe("Card");
-    expect(axisLabel("Dr. Helena Silva-Sousa")).toBe("Dr. Helena Si…");
+    expect(axisLabel("Dr. Helena Silva-Sousa")).toBe("Dr. Helena Silva-Sousa");
+    // Cut to the room it has along the axis, never past three letters.
+    expect(axisLabel("Diseases of the respiratory system", 70)).toBe("Diseases…");
+    expect(axisLabel("Mental, Behavioral", 10)).toBe("Me…");
   });
 
   it("draws a text cell as nothing", () => {

@@ -32,13 +32,18 @@ export function tickText(value: number, kind: Kind, currency: string): string {
 
 const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** A row's name along a chart's bottom: a day "2026-11-23" as "23 Nov", a month "2026-11" as "Nov 2026", else as it is. */
-export function axisLabel(label: string): string {
+/**
+ * A row's name along a chart's bottom: a day "2026-11-23" as "23 Nov", a month "2026-11" as
+ * "Nov 2026", else as it is, cut to the `room` it has (in the chart's pixels; the table has it whole).
+ */
+export function axisLabel(label: string, room = Infinity): string {
   const day = label.match(/^(\d{4})-(\d{2})-(\d{2})$/);
   if (day) return `${Number(day[3])} ${months[Number(day[2]) - 1]}`;
   const month = label.match(/^(\d{4})-(\d{2})$/);
   if (month) return `${months[Number(month[2]) - 1]} ${month[1]}`;
-  return label.length > 14 ? `${label.slice(0, 13)}…` : label;
+  // About 6.5 pixels a letter at the axis's 11 px.
+  const fits = Math.max(3, Math.floor(room / 6.5));
+  return label.length > fits ? `${label.slice(0, fits - 1).trimEnd()}…` : label;
 }
 
 /** The number a chart draws for a cell (a text cell, like a blank, draws nothing). */

@@ -5,7 +5,7 @@
 //! wall time, so a daylight-saving change never moves an appointment: 09:00 stays 09:00.
 
 mod appointment;
-mod availability;
+pub(crate) mod availability;
 mod book;
 mod status;
 mod views;

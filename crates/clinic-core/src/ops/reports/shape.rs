@@ -161,16 +161,16 @@ impl Table {
     pub fn chart(mut self, kind: ChartKind, series: &[&str], currency: Currency) -> Table {
         let series: Vec<usize> = series.iter().map(|s| self.column(s)).collect();
         let first = series[0];
-        let what = self.columns[first].name.to_lowercase();
+        let name = &self.columns[first].name;
+        // "Received by day", "Ageing: owed".
+        let what = match self.title.strip_prefix("By ") {
+            Some(by) => format!("{name} by {by}"),
+            None => format!("{}: {}", self.title, name.to_lowercase()),
+        };
         let summary = match self.rows.iter().max_by_key(|r| r[first].number()).filter(|r| r[first].number() != 0) {
-            None => format!("{}: nothing in this period.", self.title),
-            Some(top) => format!(
-                "{} over {} rows; the highest {what} is {} ({}).",
-                self.title,
-                self.rows.len(),
-                top[first].shown(self.columns[first].kind, currency),
-                top[0].shown(Kind::Text, currency),
-            ),
+            None => format!("{what}: nothing in this period."),
+            Some(top) => format!("{what}, {} rows: the highest is {} ({}).", self.rows.len(),
+                top[first].shown(self.columns[first].kind, currency), top[0].shown(Kind::Text, currency)),
         };
         self.chart = Some(Chart { kind, series, summary });
         self
