@@ -4,6 +4,8 @@
 import type { Component } from "svelte";
 import type { Permission } from "./lib/bindings";
 import Attention from "./features/attention/Attention.svelte";
+import Dashboard from "./features/reports/Dashboard.svelte";
+import Reports from "./features/reports/Reports.svelte";
 import MyDay from "./features/doctor/MyDay.svelte";
 import Today from "./features/calendar/Today.svelte";
 import Money from "./features/money/Money.svelte";
@@ -24,6 +26,8 @@ export type Route = {
 export const routes: Route[] = [
   // First, so a doctor lands on their day at login (the front desk does not hold it).
   { id: "my-day", label: "My day", screen: MyDay, permissions: ["view_clinical"], place: "menu" },
+  // A manager lands on the clinic's day at a glance (no other role sees reports).
+  { id: "dashboard", label: "Dashboard", screen: Dashboard, permissions: ["view_reports"], place: "menu" },
   { id: "patients", label: "Patients", screen: Patients, permissions: ["view_patients"], place: "menu" },
   { id: "today", label: "Today", screen: Today, permissions: ["view_schedule"], place: "menu" },
   // The front desk's and the manager's money: invoices, payments, one's cash drawer (a manager: everyone's).
@@ -31,6 +35,9 @@ export const routes: Route[] = [
   // Managers and admins, and doctors for the formulary: whoever may open one of Settings' pages
   // (each page has its own permission; "This workstation" comes with Settings).
   { id: "settings", label: "Settings", screen: Settings, permissions: ["manage_practitioners", "manage_formulary", "manage_prices"], place: "menu" },
+  // The manager's reports; an admin's one, who opened which chart, is there too (after Settings,
+  // where an admin lands).
+  { id: "reports", label: "Reports", screen: Reports, permissions: ["view_reports", "view_audit"], place: "menu" },
   // Shown in the header while something needs attention.
   { id: "attention", label: "Needs attention", screen: Attention, permissions: ["settle_conflicts"], place: "header" },
 ];

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod front_desk;
 pub mod money;
 pub mod printing;
+pub mod reports;
 pub mod settings;
 pub mod sync;
 

@@ -3,6 +3,7 @@
 
 use clinic_core::ops::billing::documents;
 use clinic_core::ops::clinical::{self, PrintedDocument};
+use clinic_core::ops::reports::{self, ReportRequest};
 use clinic_core::print;
 use clinic_core::{Code, Error, Result};
 use serde::Serialize;
@@ -37,9 +38,10 @@ pub async fn printers() -> Result<Vec<Printer>> {
     Ok(found.into_iter().map(|p| Printer { name: p.name, description: p.description, default: p.default }).collect())
 }
 
-/// Saves `printed` in the documents folder, then sends it to `printer` when one is chosen.
-async fn deliver(desk: &Desk, printed: PrintedDocument, printer: Option<String>) -> Result<PrintOutcome> {
-    let unsaved = |e: std::io::Error| Error::new(Code::StoreUnavailable, format!("The PDF could not be saved in {}: {e}", desk.documents.display()));
+/// Saves `printed` in the documents folder, then sends it to `printer` when one is chosen (a
+/// report's CSV is saved so too, never printed).
+pub(crate) async fn deliver(desk: &Desk, printed: PrintedDocument, printer: Option<String>) -> Result<PrintOutcome> {
+    let unsaved = |e: std::io::Error| Error::new(Code::StoreUnavailable, format!("{} could not be saved in {}: {e}", printed.file_name, desk.documents.display()));
     std::fs::create_dir_all(&desk.documents).map_err(unsaved)?;
     let path = desk.documents.join(&printed.file_name);
     std::fs::write(&path, &printed.bytes).map_err(unsaved)?;
@@ -93,5 +95,12 @@ pub async fn print_invoices(desk: State<'_, Desk>, ids: Vec<Uuid>, printer: Opti
 #[specta::specta]
 pub async fn print_cash_up(desk: State<'_, Desk>, session_id: Uuid, printer: Option<String>) -> Result<PrintOutcome> {
     let printed = desk.run_as(move |c, s| async move { documents::cash_up_pdf(&c, &s, session_id).await }).await?;
+    deliver(&desk, printed, printer).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn print_report(desk: State<'_, Desk>, request: ReportRequest, printer: Option<String>) -> Result<PrintOutcome> {
+    let printed = desk.run_as(move |c, s| async move { reports::pdf::report_pdf(&c, &s, request, &reports::no_progress).await }).await?;
     deliver(&desk, printed, printer).await
 }

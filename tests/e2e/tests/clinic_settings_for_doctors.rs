@@ -71,7 +71,7 @@ fn a_doctor_keeps_the_formulary_and_a_visit_type_s_note_template_starts_the_note
     // The manager gives Follow-up visits a note template (a section too long is refused at it).
     app.click_button("Switch user");
     app.log_in("manager", "demo-clinic");
-    app.wait_for_text("Find a patient", SHORT);
+    app.wait_for_text("Revenue today", SHORT);
     app.click_button("Settings");
     app.click_button("Appointment types");
     app.click("button[aria-label='Edit note template of Follow-up']");

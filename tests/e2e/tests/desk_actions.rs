@@ -38,6 +38,8 @@ fn a_managers_day_at_the_desk() {
     app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
     app.click_button("Continue");
     app.log_in("manager", "demo-clinic");
+    app.wait_for_text("Revenue today", SHORT);
+    app.click_button("Patients");
     app.wait_for_text("Find a patient", SHORT);
 
     // The same person registered twice (the second time past the warning): then merged, and unmerged.
@@ -119,7 +121,7 @@ fn a_managers_day_at_the_desk() {
     app.log_in("manager", "demo-clinic");
     app.wait_for_text("Wrong username or password.", SHORT);
     app.log_in("manager", "a new manager password");
-    app.wait_for_text("Find a patient", SHORT);
+    app.wait_for_text("Revenue today", SHORT);
     app.click_button("Today");
     app.wait_for_text(&format!("{slot} Tomé Duplicado"), SHORT);
     app.act_on(".columns li", "Tomé Duplicado", "No-show");

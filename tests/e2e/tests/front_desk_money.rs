@@ -161,7 +161,7 @@ fn the_front_desk_takes_a_day_s_money_and_the_manager_credits_refunds_and_the_dr
     // the vaccine, and its refund to the card.
     app.click_button("Switch user");
     app.log_in("manager", "demo-clinic");
-    app.wait_for_text("Find a patient", SHORT);
+    app.wait_for_text("Revenue today", SHORT);
     app.click_button("Money");
     app.wait_for_text("Every cash session of the day", SHORT);
     app.fill(&[("cash_drawer", " (manager)"), ("cash_float", "0")]);

@@ -20,6 +20,7 @@ mod print_money;
 mod print_reports;
 mod queue;
 mod reports;
+mod report_choices;
 mod signing;
 mod store;
 mod sync_address;

@@ -508,6 +508,9 @@ fn money_cases() -> Vec<Case> {
         case("dashboard", &[ViewReports], |fx, s| Box::pin(async move {
             clinic_core::ops::reports::dashboard::dashboard(c(fx), s).await.map(drop)
         })),
+        case("report_choices", &[ViewReports, ViewAudit], |fx, s| Box::pin(async move {
+            clinic_core::ops::reports::choices::report_choices(c(fx), s).await.map(drop)
+        })),
         case("set_logo", &[ManageClinic], |fx, s| Box::pin(async move { settings::set_logo(c(fx), s, None).await })),
         case("invoice_pdf", &[TakePayments], |fx, s| Box::pin(async move {
             let id = fx.issued().await;

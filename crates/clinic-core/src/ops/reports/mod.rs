@@ -8,6 +8,7 @@
 pub mod ageing;
 pub mod appointments;
 pub mod audit;
+pub mod choices;
 pub mod csv;
 pub mod dashboard;
 pub mod diagnoses;
@@ -35,6 +36,8 @@ pub const MOST_DAYS: i64 = 3_660;
 
 /// From the first day to the last, both included, at each site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+// The window's name for it: `Period` there is already the schedule's (a span of a day's hours).
+#[serde(rename = "ReportPeriod")]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,

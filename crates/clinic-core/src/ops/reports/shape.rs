@@ -110,6 +110,8 @@ fn group(n: i64) -> String {
 
 /// A chart of a table: its first column along the bottom, `series` (column indexes) drawn.
 #[derive(Debug, Clone, Serialize, specta::Type)]
+// The window's name for it: `Chart` there is already the patient's (clinical::Chart).
+#[serde(rename = "ReportChart")]
 pub struct Chart {
     pub kind: ChartKind,
     pub series: Vec<usize>,
