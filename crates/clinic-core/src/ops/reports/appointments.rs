@@ -1,11 +1,9 @@
 //! Appointments per day (or month), practitioner and type: how many were booked, attended,
 //! missed (no-show) or cancelled, and the rates. From the appointment tally.
 
-use std::collections::HashMap;
-
 use uuid::Uuid;
 
-use super::{step, ChartKind, Kind, OnProgress, Report, Scope, Table};
+use super::{step, ChartKind, OverTime, Kind, OnProgress, Report, Scope, Table};
 use crate::clinic::Clinic;
 use crate::error::Result;
 
@@ -81,19 +79,17 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
         m1, m2, h1, h2, t1, t2, site, practitioner
     ).fetch_all(&mut *conn).await?;
     let names = super::names(&mut conn).await?;
-    let buckets = scope.grain.buckets(scope.period);
-    let index: HashMap<&str, usize> = buckets.iter().enumerate().map(|(i, b)| (b.as_str(), i)).collect();
-    let mut by_when = vec![Counts::default(); buckets.len()];
+    let mut by_when: OverTime<Counts> = OverTime::new(scope);
     let mut total = Counts::default();
     for d in &days {
         let counts = Counts { all: d.all, attended: d.attended, no_shows: d.no_shows, cancelled: d.cancelled };
-        if let Some(i) = index.get(scope.grain.bucket(&d.key).as_str()) {
-            by_when[*i].add(counts);
+        if let Some(row) = by_when.at(&d.key) {
+            row.add(counts);
         }
         total.add(counts);
     }
     let mut when = table(super::when_title(scope.grain), "When");
-    when.rows = buckets.into_iter().zip(by_when).map(|(b, c)| c.cells(b)).collect();
+    when.rows = by_when.rows().map(|(b, c)| c.cells(b)).collect();
     when.total = Some(total.cells("Total".into()));
     let when = when.chart(ChartKind::Stacked, &["Attended", "No-shows", "Cancelled"], currency);
     let named = |title: &str, first: &str, mut rows: Vec<(String, Counts)>| {

@@ -103,15 +103,40 @@ impl Grain {
     pub fn buckets(self, period: Period) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for day in period.from.iter_days().take(period.days() as usize) {
-            let b = match self {
-                Grain::Day => day.to_string(),
-                Grain::Month => format!("{:04}-{:02}", day.year(), day.month()),
-            };
+            let b = self.bucket(&day.to_string());
             if out.last() != Some(&b) {
                 out.push(b);
             }
         }
         out
+    }
+}
+
+/// A table's rows over time: every day (or month) of the period in order, those without anything
+/// in them too, each adding up what falls in it.
+pub(crate) struct OverTime<T> {
+    grain: Grain,
+    buckets: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+    sums: Vec<T>,
+}
+
+impl<T: Default + Clone> OverTime<T> {
+    pub fn new(scope: &Scope) -> OverTime<T> {
+        let buckets = scope.grain.buckets(scope.period);
+        let index = buckets.iter().enumerate().map(|(i, b)| (b.clone(), i)).collect();
+        OverTime { grain: scope.grain, sums: vec![T::default(); buckets.len()], buckets, index }
+    }
+
+    /// The row a day ("2026-11-23") falls in, if the period holds it.
+    pub fn at(&mut self, day: &str) -> Option<&mut T> {
+        let i = *self.index.get(&self.grain.bucket(day))?;
+        Some(&mut self.sums[i])
+    }
+
+    /// Each row's name ("2026-11-23", or "2026-11") and its sums, in order.
+    pub fn rows(self) -> impl Iterator<Item = (String, T)> {
+        self.buckets.into_iter().zip(self.sums)
     }
 }
 

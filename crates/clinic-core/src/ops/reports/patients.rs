@@ -2,9 +2,7 @@
 //! seen — and how many of them were a patient's first visit ever. From the appointment and
 //! walk-in tallies and each patient's first visit (kept by the store's triggers).
 
-use std::collections::HashMap;
-
-use super::{step, ChartKind, Kind, OnProgress, Report, Scope, Table};
+use super::{step, ChartKind, OverTime, Kind, OnProgress, Report, Scope, Table};
 use crate::clinic::Clinic;
 use crate::error::Result;
 use crate::ops::reports::appointments::rate;
@@ -28,24 +26,24 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
         from, to, scope.site_id, scope.practitioner_id
     ).fetch_all(&mut *conn).await?;
     step(progress, 1, 1)?;
-    let buckets = scope.grain.buckets(scope.period);
-    let index: HashMap<&str, usize> = buckets.iter().enumerate().map(|(i, b)| (b.as_str(), i)).collect();
-    let mut counts = vec![(0i64, 0i64); buckets.len()];
+    // (visits, new patients) per row.
+    let mut counts: OverTime<(i64, i64)> = OverTime::new(scope);
     for v in &visits {
-        if let Some(i) = index.get(scope.grain.bucket(&v.day).as_str()) {
-            counts[*i].0 += v.n;
+        if let Some(row) = counts.at(&v.day) {
+            row.0 += v.n;
         }
     }
     for f in &first {
-        if let Some(i) = index.get(scope.grain.bucket(&f.day).as_str()) {
-            counts[*i].1 += f.n;
+        if let Some(row) = counts.at(&f.day) {
+            row.1 += f.n;
         }
     }
+    let rows: Vec<(String, (i64, i64))> = counts.rows().collect();
     let mut t = Table::new(super::when_title(scope.grain), &[("When", Kind::Text), ("Visits", Kind::Count), ("New patients", Kind::Count),
         ("Returning visits", Kind::Count), ("New", Kind::Percent)]);
     let row = |first: String, (visits, new): (i64, i64)| vec![first.into(), visits.into(), new.into(), (visits - new).into(), rate(new, visits).into()];
-    t.rows = buckets.into_iter().zip(counts.iter()).map(|(b, c)| row(b, *c)).collect();
-    let total = counts.iter().fold((0, 0), |a, c| (a.0 + c.0, a.1 + c.1));
+    let total = rows.iter().fold((0, 0), |a, (_, c)| (a.0 + c.0, a.1 + c.1));
+    t.rows = rows.into_iter().map(|(b, c)| row(b, c)).collect();
     t.total = Some(row("Total".into(), total));
     t.note = Some("A visit is a completed appointment or a walk-in seen. A new patient is one whose first visit ever fell on that day.".into());
     let t = t.chart(ChartKind::Stacked, &["New patients", "Returning visits"], currency);

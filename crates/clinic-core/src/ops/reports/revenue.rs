@@ -4,11 +4,9 @@
 //! less what credit notes gave back. With a practitioner chosen, only what their appointments' and
 //! consultations' invoices brought in. From the money and service tallies.
 
-use std::collections::HashMap;
-
 use uuid::Uuid;
 
-use super::{step, Cell, ChartKind, Kind, OnProgress, Report, Scope, Table};
+use super::{step, Cell, ChartKind, OverTime, Kind, OnProgress, Report, Scope, Table};
 use crate::clinic::Clinic;
 use crate::error::Result;
 use crate::ops::billing::Method;
@@ -77,20 +75,18 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
     ).fetch_all(&mut *conn).await?;
     step(progress, 3, 4)?;
     let names = super::names(&mut conn).await?;
-    let buckets = scope.grain.buckets(scope.period);
-    let index: HashMap<&str, usize> = buckets.iter().enumerate().map(|(i, b)| (b.as_str(), i)).collect();
-    let mut by_when = vec![Money::default(); buckets.len()];
+    let mut by_when: OverTime<Money> = OverTime::new(scope);
     let mut total = Money::default();
     for r in &days {
         let m = Money { invoiced: r.invoiced, tax: r.tax, credited: r.credited, received: r.received, refunded: r.refunded };
-        if let Some(i) = index.get(scope.grain.bucket(&r.day).as_str()) {
-            by_when[*i].add(&m);
+        if let Some(row) = by_when.at(&r.day) {
+            row.add(&m);
         }
         total.add(&m);
     }
 
     let mut when = money_table(super::when_title(scope.grain), "When");
-    when.rows = buckets.into_iter().zip(&by_when).map(|(b, m)| m.cells(b)).collect();
+    when.rows = by_when.rows().map(|(b, m)| m.cells(b)).collect();
     when.total = Some(total.cells("Total".into()));
     let when = when.chart(ChartKind::Bars, &["Received", "Invoiced"], currency);
 

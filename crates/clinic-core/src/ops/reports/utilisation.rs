@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::{step, Cell, ChartKind, Kind, OnProgress, Report, Scope, Table};
+use super::{step, Cell, ChartKind, OverTime, Kind, OnProgress, Report, Scope, Table};
 use crate::clinic::Clinic;
 use crate::domain::WeeklyHours;
 use crate::error::Result;
@@ -40,9 +40,7 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
            WHERE p.deleted_at IS NULL AND (?1 IS NULL OR p.site_id = ?1) AND (?2 IS NULL OR p.id = ?2) ORDER BY p.display_name"#,
         scope.site_id, scope.practitioner_id
     ).fetch_all(&mut *conn).await?;
-    let buckets = scope.grain.buckets(scope.period);
-    let index: HashMap<&str, usize> = buckets.iter().enumerate().map(|(i, b)| (b.as_str(), i)).collect();
-    let mut by_when = vec![Time::default(); buckets.len()];
+    let mut by_when: OverTime<Time> = OverTime::new(scope);
     let mut by_practitioner: HashMap<Uuid, Time> = HashMap::new();
     for p in &practitioners {
         let zone: chrono_tz::Tz = p.time_zone.parse().unwrap_or(chrono_tz::UTC);
@@ -62,8 +60,8 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
                 (b - a - off).max(0) / 60_000
             }).sum();
             mine.working += working;
-            if let Some(i) = index.get(scope.grain.bucket(&day.to_string()).as_str()) {
-                by_when[*i].working += working;
+            if let Some(row) = by_when.at(&day.to_string()) {
+                row.working += working;
             }
         }
     }
@@ -77,8 +75,8 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
     ).fetch_all(&mut *conn).await?;
     for b in &booked {
         by_practitioner.entry(b.practitioner_id).or_default().booked += b.minutes;
-        if let Some(i) = index.get(scope.grain.bucket(&b.day).as_str()) {
-            by_when[*i].booked += b.minutes;
+        if let Some(row) = by_when.at(&b.day) {
+            row.booked += b.minutes;
         }
     }
     let total = by_practitioner.values().fold(Time::default(), |a, t| Time { working: a.working + t.working, booked: a.booked + t.booked });
@@ -91,7 +89,7 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
     mine.note = Some("Booked: every appointment not cancelled (a no-show's time was held). Working hours: the week's hours less breaks, time off and days the site was closed.".into());
     let mine = mine.chart(ChartKind::Bars, &["Utilisation"], currency);
     let mut when = table(super::when_title(scope.grain), "When");
-    when.rows = buckets.into_iter().zip(by_when).map(|(b, t)| t.cells(b)).collect();
+    when.rows = by_when.rows().map(|(b, t)| t.cells(b)).collect();
     when.total = Some(total.cells("Total".into()));
     let when = when.chart(ChartKind::Line, &["Utilisation"], currency);
     step(progress, 2, 2)?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::{step, Cell, ChartKind, Kind, OnProgress, Report, Scope, Table};
+use super::{step, Cell, ChartKind, OverTime, Kind, OnProgress, Report, Scope, Table};
 use crate::clinic::Clinic;
 use crate::error::Result;
 use crate::ops::reports::appointments::rate;
@@ -49,21 +49,19 @@ pub(crate) async fn report(clinic: &Clinic, scope: &Scope, progress: OnProgress<
     ).fetch_all(&mut *conn).await?;
     step(progress, 1, 2)?;
     let names = super::names(&mut conn).await?;
-    let buckets = scope.grain.buckets(scope.period);
-    let index: HashMap<&str, usize> = buckets.iter().enumerate().map(|(i, b)| (b.as_str(), i)).collect();
-    let mut by_when = vec![Waits::default(); buckets.len()];
+    let mut by_when: OverTime<Waits> = OverTime::new(scope);
     let mut by_practitioner: HashMap<Uuid, Waits> = HashMap::new();
     let mut total = Waits::default();
     for r in &rows {
         let w = Waits { called: r.called, waited: r.waited, within: [r.w15, r.w30, r.w60] };
-        if let Some(i) = index.get(scope.grain.bucket(&r.day).as_str()) {
-            by_when[*i].add(w);
+        if let Some(row) = by_when.at(&r.day) {
+            row.add(w);
         }
         by_practitioner.entry(r.practitioner_id).or_default().add(w);
         total.add(w);
     }
     let mut when = table(super::when_title(scope.grain), "When");
-    when.rows = buckets.into_iter().zip(by_when).map(|(b, w)| w.cells(b)).collect();
+    when.rows = by_when.rows().map(|(b, w)| w.cells(b)).collect();
     when.total = Some(total.cells("Total".into()));
     when.note = Some("From arrival to being called in; walk-ins only (appointments are seen at their time).".into());
     let when = when.chart(ChartKind::Line, &["Average wait"], currency);
