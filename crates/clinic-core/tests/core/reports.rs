@@ -6,6 +6,7 @@ use clinic_core::ops::billing::payments::{refund_payment, take_payment, RefundIn
 use clinic_core::ops::billing::cash::{open_cash_session, OpenCashSession};
 use clinic_core::ops::billing::Method;
 use clinic_core::auth::Session;
+use clinic_core::ops::reports::dashboard::dashboard;
 use clinic_core::ops::reports::{no_progress, run, Cell, Grain, Period, Report, ReportName, ReportRequest};
 use clinic_core::{Clinic, Result};
 use clinic_core::Code;
@@ -125,6 +126,13 @@ async fn outstanding_invoices_age_into_their_bands_as_they_stood_that_day() {
     assert_eq!(report.table("Outstanding invoices").rows.iter().map(|o| (o[0].clone(), o[3].number())).collect::<Vec<_>>(),
         [(Cell::from(earlier[1].number.as_deref().unwrap()), 44)]);
     assert_eq!(outstanding(c, desk, "2026-11-30").await.unwrap_err().code, Code::PermissionDenied);
+
+    // The dashboard on 1 December: the August invoice paid today; November's revenue was last month's.
+    let d = dashboard(c, manager).await.unwrap();
+    assert_eq!((d.today, d.revenue_today, d.received_today, d.revenue_month, d.revenue_last_month_same_days, d.revenue_last_month),
+        (date("2026-12-01"), 0, 7044, 0, 0, 7044));
+    assert_eq!((d.outstanding, d.outstanding_invoices), (5044 + 7044, 2));
+    assert_eq!((d.last_30_days.len(), d.last_30_days.iter().map(|r| r.revenue).sum::<i64>()), (30, 7044), "23 November is within the last 30 days");
 }
 
 async fn outstanding(c: &Clinic, s: &Session, as_of: &str) -> Result<Report> {
@@ -158,6 +166,8 @@ async fn a_week_of_appointments_walk_ins_diagnoses_and_chart_openings_adds_up() 
     at_time(&f, 23, 9, 5).await;
     let eva = add_walk_in(c, desk, walk_in("Eva")).await.unwrap();
     at_time(&f, 23, 9, 20).await;
+    let now = dashboard(c, manager).await.unwrap();
+    assert_eq!((now.waiting, now.longest_wait), (2, Some(20)), "Dora has waited 20 minutes, Eva 15");
     assert_eq!(call_next(c, desk, f.practitioner.id).await.unwrap().unwrap().id, dora.id);
     mark_served(c, desk, dora.id).await.unwrap();
     at_time(&f, 23, 10, 15).await;
@@ -168,6 +178,8 @@ async fn a_week_of_appointments_walk_ins_diagnoses_and_chart_openings_adds_up() 
     cancel_appointment(c, desk, c1, "Unwell").await.unwrap();
     at_time(&f, 23, 12, 0).await;
     mark_no_show(c, desk, b1).await.unwrap();
+    let now = dashboard(c, manager).await.unwrap();
+    assert_eq!((now.appointments, now.arrived, now.no_shows, now.cancelled, now.waiting, now.longest_wait), (2, 1, 1, 1, 0, None));
     let diagnose = |patient, code: &str| add_diagnosis(c, doctor, DiagnosisInput { patient_id: patient, encounter_id: None, code: code.into(), onset: None, comment: None });
     diagnose(ana, "J06.9").await.unwrap();
     diagnose(dora.patient_id, "J06.9").await.unwrap();
