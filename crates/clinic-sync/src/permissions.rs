@@ -114,6 +114,10 @@ permissions! {
     ReviewCashSessions => [Manager], "see every cash session";
     /// The clinic's reports and dashboard.
     ViewReports => [Manager], "see the clinic's reports";
+    /// Where this workstation's backups go, backing up now, the recovery code, restoring.
+    ManageBackups => [Admin], "manage backups";
+    /// Installing a new version of the app on this workstation (the admin's consent).
+    InstallUpdates => [Admin], "install updates";
 }
 
 /// Who may make one kind of change to an entity's records.

@@ -668,6 +668,8 @@ fn the_permission_table_is_the_one_the_clinic_agreed() {
         // a doctor sees only what a patient owes.
         (TakePayments, "RM"), (ViewAccounts, "RM"), (ViewBalance, "RDM"), (ManagePrices, "M"), (GiveLargeDiscounts, "M"),
         (RefundPayments, "M"), (CreditInvoices, "M"), (ReviewCashSessions, "M"), (ViewReports, "M"),
+        // The workstation itself: its backups and its updates are the admin's.
+        (ManageBackups, "A"), (InstallUpdates, "A"),
     ];
     assert_eq!(agreed.len(), Permission::ALL.len());
     for (permission, letters) in agreed {
