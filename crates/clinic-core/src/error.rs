@@ -38,6 +38,9 @@ pub enum Code {
     SyncUnavailable,
     /// Long work (a report) stopped when the user asked.
     Cancelled,
+    /// A backup could not be written or checked (the folder missing, full or read-only); nothing
+    /// else changed.
+    BackupFailed,
     Internal,
 }
 

@@ -6,6 +6,7 @@
 //! (hash-chained trail) · `ops` (the use cases) · `files` (attachments' bytes, encrypted) · `demo` (a generated clinic).
 
 pub mod audit;
+pub mod backup;
 pub mod auth;
 pub mod clinic;
 pub mod clinical;

@@ -202,8 +202,8 @@ pub(crate) fn folder_of(database: &Path) -> PathBuf {
     database.with_file_name(name)
 }
 
-/// Where the file named `sha256` lives in `folder`.
-fn path_in(folder: &Path, sha256: &str) -> PathBuf {
+/// Where the file named `sha256` lives in `folder` (a backup's `files/` is laid out the same).
+pub(crate) fn path_in(folder: &Path, sha256: &str) -> PathBuf {
     debug_assert!(clinic_sync::files::is_sha256(sha256));
     folder.join(&sha256[..2]).join(sha256)
 }

@@ -157,9 +157,13 @@ fn idle_lock_minutes(raw: i64) -> Result<i64> {
 /// The wall time now at the workstation's site, in the site's time zone (not the workstation's,
 /// nor UTC): what "today" and "upcoming" mean on every screen, near midnight as at noon.
 pub async fn site_now(clinic: &Clinic) -> Result<chrono::NaiveDateTime> {
+    Ok(clinic.clock().now().with_timezone(&site_zone(clinic).await?).naive_local())
+}
+
+/// The workstation's site's time zone: what a day is there.
+pub(crate) async fn site_zone(clinic: &Clinic) -> Result<Tz> {
     let mut conn = clinic.store().pool().acquire().await?;
-    let zone = site_settings(clinic, &mut conn).await?.time_zone;
-    Ok(clinic.clock().now().with_timezone(&zone).naive_local())
+    Ok(site_settings(clinic, &mut conn).await?.time_zone)
 }
 
 pub(crate) async fn site_settings(clinic: &Clinic, conn: &mut sqlx::SqliteConnection) -> Result<SiteSettings> {

@@ -18,6 +18,7 @@ mod layout;
 mod logo;
 pub mod prescription;
 mod printers;
+mod recovery_sheet;
 mod report;
 mod table;
 
@@ -28,6 +29,7 @@ pub use font::unprintable;
 pub use layout::Layout;
 pub use logo::check_logo;
 pub use printers::{printers, send, Printer};
+pub use recovery_sheet::{recovery_sheet_pdf, RecoverySheet};
 pub use report::report_pdf;
 pub use table::{Align, Cell, Column};
 pub use prescription::{prescription_pdf, PatientDetails, PrescribedItem, Prescriber, PrescriptionDocument};

@@ -22,6 +22,8 @@ pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
     options: SqliteConnectOptions,
+    /// For the backup's copy, read on a connection of its own.
+    key: DatabaseKey,
     checkpointer: Arc<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>,
     /// Set when the integrity check fails; shared by every copy of this store.
     damaged: Arc<std::sync::atomic::AtomicBool>,
@@ -93,7 +95,7 @@ impl Store {
             .connect_with(options.clone())
             .await
             .map_err(|e| cannot_open(path, e))?;
-        let store = Store { pool, path: path.to_path_buf(), options, checkpointer: Arc::default(), damaged: Arc::default() };
+        let store = Store { pool, path: path.to_path_buf(), options, key: key.clone(), checkpointer: Arc::default(), damaged: Arc::default() };
         MIGRATOR.run(&store.pool).await?;
         Ok(store)
     }
@@ -147,6 +149,9 @@ impl Store {
     pub async fn checkpoint(&self) -> Result<()> {
         use sqlx::Connection;
         let mut conn = self.checkpointer.lock().await;
+        if self.pool.is_closed() {
+            return Ok(()); // closed for good (a restore is replacing the file)
+        }
         if conn.is_none() {
             *conn = Some(sqlx::SqliteConnection::connect_with(&self.options).await.map_err(|e| cannot_open(&self.path, e))?);
         }
@@ -163,13 +168,21 @@ impl Store {
         &self.path
     }
 
+    pub(crate) fn key(&self) -> &DatabaseKey {
+        &self.key
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(conn) = self.checkpointer.lock().await.take() {
+            use sqlx::Connection;
+            let _ = conn.close().await;
+        }
     }
 }
 
 /// The keychain entry of a store: one per database file.
-fn keychain_account(path: &Path) -> String {
+pub fn keychain_account(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     format!("database-key:{}", absolute.display())
 }

@@ -69,8 +69,8 @@ pub struct Round {
 }
 
 /// The keychain entry of this store's device token (beside its database key).
-fn token_account(clinic: &Clinic) -> String {
-    let path = std::path::absolute(clinic.store().path()).unwrap_or_else(|_| clinic.store().path().to_path_buf());
+pub(crate) fn token_account(store_path: &std::path::Path) -> String {
+    let path = std::path::absolute(store_path).unwrap_or_else(|_| store_path.to_path_buf());
     format!("sync-token:{}", path.display())
 }
 
@@ -104,7 +104,7 @@ async fn enrolled(clinic: &Clinic, keys: &dyn KeyStore) -> Result<Option<Enrolle
     let server = match kept {
         Some(server) => server,
         None => {
-            let token = keys.load(&token_account(clinic))?
+            let token = keys.load(&token_account(clinic.store().path()))?
                 .ok_or_else(|| Error::new(Code::SyncUnavailable, "This workstation's sync token is missing from the keychain: enrol it again."))?;
             let server = Arc::new(SyncServer::new(&address, Some(hex::encode(token.as_bytes())))?);
             *clinic.sync_link.lock().expect("sync link") = Some(Link { address, server: server.clone(), synced_at: None });
@@ -149,7 +149,7 @@ pub async fn enrol(clinic: &Clinic, session: Option<&Session>, keys: &dyn KeySto
         clinic: local.map(|d| LocalClinic { clinic_id: d.org_id, device_number: d.number }),
     }).await?;
     let token = hex::decode(&enrolment.token).map_err(|_| Error::new(Code::SyncUnavailable, "The server sent a malformed token."))?;
-    keys.save(&token_account(clinic), &DatabaseKey::from_bytes(&token)?)?;
+    keys.save(&token_account(clinic.store().path()), &DatabaseKey::from_bytes(&token)?)?;
     let pin = address.pin.map(|pin| pin.to_string());
     sqlx::query!(
         "INSERT INTO sync_state (id, server_url, server_fingerprint, organisation_id, organisation_name) VALUES (1, ?, ?, ?, ?)",

@@ -511,6 +511,9 @@ fn money_cases() -> Vec<Case> {
         case("report_choices", &[ViewReports, ViewAudit], |fx, s| Box::pin(async move {
             clinic_core::ops::reports::choices::report_choices(c(fx), s).await.map(drop)
         })),
+        case("backup_status", &[ManageBackups], |fx, s| Box::pin(async move { clinic_core::backup::status(c(fx), s).await.map(drop) })),
+        case("new_recovery_code", &[ManageBackups], |fx, s| Box::pin(async move { clinic_core::backup::new_recovery_code(c(fx), s).await.map(drop) })),
+        case("may_restore", &[ManageBackups], |fx, s| Box::pin(async move { clinic_core::backup::may_restore(c(fx), Some(s)).await })),
         case("set_logo", &[ManageClinic], |fx, s| Box::pin(async move { settings::set_logo(c(fx), s, None).await })),
         case("invoice_pdf", &[TakePayments], |fx, s| Box::pin(async move {
             let id = fx.issued().await;

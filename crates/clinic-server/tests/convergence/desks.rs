@@ -36,6 +36,18 @@ impl Desk {
         Desk { clinic, path, keys, clock, _dir: dir }
     }
 
+    /// A new computer (another keychain, an empty data folder) restored from `backup` with its
+    /// recovery code, as of `now`.
+    pub async fn restored(backup: &std::path::Path, code: &str, now: chrono::DateTime<Utc>) -> Result<(Desk, clinic_core::backup::Restored), clinic_core::Error> {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(now));
+        let keys = Arc::new(MemoryKeyStore::default());
+        let path = dir.path().join("clinic.db");
+        let restored = clinic_core::backup::restore(&path, &*keys, backup, code, clock.clone()).await?;
+        let clinic = Clinic::open(&path, &*keys, clock.clone()).await.unwrap();
+        Ok((Desk { clinic, path, keys, clock, _dir: dir }, restored))
+    }
+
     /// The workstation stops dead and starts again: only what was committed survives.
     pub async fn crash_and_restart(&mut self) {
         self.clinic.store().close().await;

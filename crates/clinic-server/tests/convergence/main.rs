@@ -15,6 +15,7 @@ mod lockout;
 mod machine;
 mod money;
 mod pinning;
+mod restore;
 mod settling;
 mod stories;
 mod trails;
