@@ -1,6 +1,7 @@
 //! `clinic-server`: runs the sync server, or one admin command against its database.
 //!
 //!   clinic-server [serve]                       listen (CLINIC_SERVER_LISTEN, DATABASE_URL)
+//!   clinic-server --version                     prints the version (needs no database)
 //!   clinic-server create-organisation NAME      prints the organisation's id
 //!   clinic-server enrolment-code ORG_ID [HOURS] prints a one-time code (valid 24 hours unless told),
 //!                                               and the certificate's fingerprint on a second line
@@ -28,6 +29,10 @@ async fn main() {
 }
 
 async fn run(mut args: Vec<String>) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("--version") {
+        println!("clinic-server {}", env!("CARGO_PKG_VERSION"));
+        return Ok(());
+    }
     if let Some(at) = args.iter().position(|a| a == "--config") {
         let file = args.get(at + 1).cloned().ok_or("--config needs a file")?;
         args.drain(at..at + 2);
