@@ -2,11 +2,12 @@
 
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use clinic_core::auth::Session;
 use clinic_core::clock::Clock;
 use clinic_core::store::OsKeychain;
+use clinic_core::backup::{self, Restored};
 use clinic_core::{Clinic, ClinicThread, Code, Error, Result};
 
 use crate::reminders::ReminderSettings;
@@ -17,8 +18,12 @@ pub fn keychain() -> OsKeychain {
 }
 
 pub struct Desk {
-    /// The clinic, or why it could not be opened (no keychain, a damaged file).
-    clinic: std::result::Result<ClinicThread, Error>,
+    /// The clinic, or why it could not be opened (no keychain, a damaged file). Replaced whole
+    /// when a backup is restored.
+    clinic: RwLock<std::result::Result<ClinicThread, Error>>,
+    /// The clinic's database file.
+    store_path: PathBuf,
+    clock: Arc<dyn Clock>,
     session: Mutex<Option<Session>>,
     reminders: Mutex<ReminderSettings>,
     reminders_file: PathBuf,
@@ -30,35 +35,43 @@ pub struct Desk {
 
 impl Desk {
     pub fn open(data_dir: PathBuf, clock: Arc<dyn Clock>) -> Desk {
-        let path = data_dir.join("clinic.db");
+        let store_path = data_dir.join("clinic.db");
         let integrity = Arc::new(Mutex::new(None));
         let clinic = std::fs::create_dir_all(&data_dir)
             .map_err(|e| Error::new(Code::StoreUnavailable, format!("The folder {} cannot be created: {e}", data_dir.display())))
-            .and_then(|_| {
-                ClinicThread::start(move || async move { Clinic::open(&path, &keychain(), clock).await })
-            });
-        if let Ok(clinic) = &clinic {
-            // Checked at every start, once the window is up, on a thread that is not the clinic's (it
-            // reads and decrypts every page: seconds on a large clinic). A failure is kept for the
-            // window to show, and logged.
-            let (clinic, found) = (clinic.clone(), integrity.clone());
-            tauri::async_runtime::spawn(async move {
-                tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-                let Ok(store) = clinic.run(|c| async move { c.store().clone() }).await else { return };
-                if let Err(e) = store.check_integrity().await {
-                    tracing::error!(error = %e.message, "integrity check failed");
-                    *found.lock().expect("integrity lock") = Some(e);
-                }
-            });
-        }
+            .and_then(|_| open_clinic(&store_path, clock.clone(), &integrity));
         let reminders_file = data_dir.join("reminders.json");
         let reminders = std::fs::read(&reminders_file).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         let documents = data_dir.join("documents");
-        Desk { clinic, session: Mutex::new(None), reminders: Mutex::new(reminders), reminders_file, documents, integrity }
+        Desk { clinic: RwLock::new(clinic), store_path, clock, session: Mutex::new(None), reminders: Mutex::new(reminders), reminders_file, documents, integrity }
     }
 
-    pub fn clinic(&self) -> Result<&ClinicThread> {
-        self.clinic.as_ref().map_err(Clone::clone)
+    pub fn clinic(&self) -> Result<ClinicThread> {
+        self.clinic.read().expect("clinic lock").clone()
+    }
+
+    pub fn store_path(&self) -> &std::path::Path {
+        &self.store_path
+    }
+
+    /// Restores a backup in place of this workstation's data (`clinic_core::backup::restore`):
+    /// the clinic is closed, restored on a thread of its own, and opened again whatever the
+    /// outcome (a refused restore left the data as it was). Whoever was logged in is logged out.
+    pub async fn restore(&self, backup: PathBuf, code: String) -> Result<Restored> {
+        if let Ok(clinic) = self.clinic() {
+            let _ = clinic.run(|c| async move { c.store().close().await }).await;
+        }
+        let (path, clock) = (self.store_path.clone(), self.clock.clone());
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+            let _ = answer.send(runtime.block_on(backup::restore(&path, &keychain(), &backup, &code, clock)));
+        });
+        let restored = answered.await.unwrap_or_else(|_| Err(Error::new(Code::Internal, "The restore stopped unexpectedly.")));
+        self.set_session(None);
+        *self.integrity.lock().expect("integrity lock") = None;
+        *self.clinic.write().expect("clinic lock") = open_clinic(&self.store_path, self.clock.clone(), &self.integrity);
+        restored
     }
 
     pub fn session(&self) -> Result<Session> {
@@ -116,4 +129,22 @@ impl Desk {
         let session = self.session()?;
         self.run(move |c| work(c, session)).await
     }
+}
+
+/// Opens the clinic on its thread, and checks its integrity once the window is up, on a thread
+/// that is not the clinic's (it reads and decrypts every page: seconds on a large clinic). A
+/// failure is kept for the window to show, and logged.
+fn open_clinic(path: &std::path::Path, clock: Arc<dyn Clock>, integrity: &Arc<Mutex<Option<Error>>>) -> Result<ClinicThread> {
+    let path = path.to_path_buf();
+    let clinic = ClinicThread::start(move || async move { Clinic::open(&path, &keychain(), clock).await })?;
+    let (checked, found) = (clinic.clone(), integrity.clone());
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        let Ok(store) = checked.run(|c| async move { c.store().clone() }).await else { return };
+        if let Err(e) = store.check_integrity().await {
+            tracing::error!(error = %e.message, "integrity check failed");
+            *found.lock().expect("integrity lock") = Some(e);
+        }
+    });
+    Ok(clinic)
 }

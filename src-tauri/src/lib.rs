@@ -25,12 +25,27 @@ pub fn run() {
             app.manage(commands::reports::Running::default());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(remind(handle.clone()));
-            tauri::async_runtime::spawn(sync::keep_in_sync(handle));
+            tauri::async_runtime::spawn(sync::keep_in_sync(handle.clone()));
+            tauri::async_runtime::spawn(back_up_daily(handle));
             Ok(())
         })
         .invoke_handler(commands().invoke_handler())
         .run(tauri::generate_context!())
         .expect("the Clinic Desk window could not start");
+}
+
+/// The daily backup (`clinic_core::backup::back_up_if_due`): looked at every ten minutes, so a
+/// workstation started late in the day, or whose USB disk comes back, still gets its backup.
+async fn back_up_daily(app: tauri::AppHandle) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        let desk = app.state::<desk::Desk>();
+        match desk.run(|c| async move { clinic_core::backup::back_up_if_due(&c, &desk::keychain()).await }).await {
+            Ok(Some(made)) => tracing::info!(file = %made.path, "daily backup made"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e.message, "daily backup failed; the Backups page shows why"),
+        }
+    }
 }
 
 fn argument(name: &str) -> Option<String> {
@@ -180,6 +195,13 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::reports::run_report,
             commands::reports::cancel_report,
             commands::reports::save_report_csv,
+            commands::backups::backup_status,
+            commands::backups::choose_backup_folder,
+            commands::backups::new_recovery_code,
+            commands::backups::print_recovery_sheet,
+            commands::backups::back_up_now,
+            commands::backups::inspect_backup,
+            commands::backups::restore_backup,
             commands::printing::print_report,
         ])
 }

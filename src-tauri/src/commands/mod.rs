@@ -3,6 +3,7 @@
 //! are in their own files.
 
 pub mod attachments;
+pub mod backups;
 pub mod doctor;
 pub mod front_desk;
 pub mod money;
@@ -26,6 +27,8 @@ pub struct Workstation {
     pub problem: Option<Error>,
     /// The start-up integrity check found the data damaged: stop and restore a backup.
     pub integrity_problem: Option<Error>,
+    /// The latest backup made here, offered when the data is found damaged.
+    pub last_backup: Option<String>,
     pub set_up: bool,
     pub session: Option<Session>,
 }
@@ -35,9 +38,10 @@ pub struct Workstation {
 pub async fn workstation(desk: State<'_, Desk>) -> Result<Workstation> {
     let set_up = match desk.run(|c| async move { Ok(c.is_set_up()) }).await {
         Ok(set_up) => set_up,
-        Err(problem) => return Ok(Workstation { problem: Some(problem), integrity_problem: None, set_up: false, session: None }),
+        Err(problem) => return Ok(Workstation { problem: Some(problem), integrity_problem: None, last_backup: None, set_up: false, session: None }),
     };
-    Ok(Workstation { problem: None, integrity_problem: desk.integrity_problem(), set_up, session: desk.current_session() })
+    let last_backup = desk.run(|c| async move { clinic_core::backup::latest(&c).await }).await.ok().flatten();
+    Ok(Workstation { problem: None, integrity_problem: desk.integrity_problem(), last_backup, set_up, session: desk.current_session() })
 }
 
 /// Fills this (new) workstation with the demo clinic and says how to log in.

@@ -27,6 +27,13 @@ fn a_new_clinic_is_set_up_with_the_first_run_form() {
     app.set_value("input[name=time_zone]", "Europe/Lisbon");
     app.click_button("Create the clinic");
 
+    // The recovery code that opens the clinic's backups, shown once before the clinic opens.
+    app.wait_for_text("Your recovery code", SHORT);
+    assert_eq!(app.text("[data-recovery-code]").len(), 29);
+    app.screenshot("01b-recovery-code");
+    app.click("label.check input");
+    app.click_button("Done");
+
     // The first admin is logged in and can add the front desk.
     app.wait_for_text("Add a staff member", SHORT);
     assert!(app.text("table.staff").contains("Ada Lopes"));

@@ -99,5 +99,6 @@ describe("printing", () => {
   it("says where it was saved and sent", () => {
     expect(outcomeLine({ path: "/d/R.pdf", copy: false, printer: "Office", job: "Office-12" })).toBe("Saved /d/R.pdf · sent to Office (job Office-12)");
     expect(outcomeLine({ path: "/d/R.pdf", copy: true, printer: null, job: null })).toBe("Saved /d/R.pdf");
+    expect(outcomeLine({ path: "", copy: false, printer: "Office", job: "Office-13" })).toBe("Sent to Office (job Office-13)");
   });
 });

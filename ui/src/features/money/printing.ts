@@ -31,7 +31,10 @@ export function firstChoice(list: Printer[], last: string | undefined): string {
   return list.find((p) => p.default)?.name ?? "";
 }
 
-/** "Saved …/RV-01-2026-000001.pdf · sent to ClinicDesk_PDF", the words under a print. */
+/** "Saved …/RV-01-2026-000001.pdf · sent to ClinicDesk_PDF", the words under a print (a recovery
+ * sheet is sent to the printer only, never saved: then just "Sent to …"). */
 export function outcomeLine(outcome: PrintOutcome): string {
-  return `Saved ${outcome.path}${outcome.printer ? ` · sent to ${outcome.printer}${outcome.job ? ` (job ${outcome.job})` : ""}` : ""}`;
+  const sent = outcome.printer ? `sent to ${outcome.printer}${outcome.job ? ` (job ${outcome.job})` : ""}` : "";
+  if (!outcome.path) return sent.charAt(0).toUpperCase() + sent.slice(1);
+  return `Saved ${outcome.path}${sent ? ` · ${sent}` : ""}`;
 }
