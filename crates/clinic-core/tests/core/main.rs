@@ -25,3 +25,4 @@ mod signing;
 mod store;
 mod sync_address;
 mod thread;
+mod updates;

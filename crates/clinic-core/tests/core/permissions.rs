@@ -512,6 +512,9 @@ fn money_cases() -> Vec<Case> {
             clinic_core::ops::reports::choices::report_choices(c(fx), s).await.map(drop)
         })),
         case("set_logo", &[ManageClinic], |fx, s| Box::pin(async move { settings::set_logo(c(fx), s, None).await })),
+        case("approve_update", &[InstallUpdates], |fx, s| Box::pin(async move {
+            clinic_core::ops::updates::approve_update(c(fx), s, "0.1.0", "0.2.0").await
+        })),
         case("invoice_pdf", &[TakePayments], |fx, s| Box::pin(async move {
             let id = fx.issued().await;
             documents::invoice_pdf(c(fx), s, id).await.map(drop)
