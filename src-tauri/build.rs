@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "my_day", "open_consultation", "finish_consultation", "save_note", "sign_note", "add_addendum", "unsigned_notes", "open_chart", "chart_encounters", "record_vitals", "vital_measures", "find_diagnosis_codes", "add_diagnosis", "set_problem_status", "record_allergy", "change_allergy", "confirm_no_known_allergies", "find_formulary_drugs", "formulary", "add_formulary_drug", "update_formulary_drug", "prescribe", "stop_prescription", "patient_prescriptions", "print_prescriptions", "open_document", "add_attachment", "patient_attachments", "open_attachment", "attachment_thumbnail", "remove_attachment",
     "price_list", "add_price_item", "update_price", "start_invoice", "save_invoice_draft", "discard_invoice_draft", "finalise_invoice", "invoice", "invoices_of_day", "take_payment", "refund_payment", "issue_credit_note", "open_cash_session", "current_cash_session", "close_cash_session", "cash_session", "cash_sessions", "patient_balance", "patient_account", "invoice_settings", "update_invoice_settings", "set_logo", "printers", "print_invoice", "print_receipt", "print_credit_note", "print_invoices", "print_cash_up",
     "dashboard", "report_choices", "run_report", "cancel_report", "save_report_csv", "print_report",
+    "update_status", "install_update",
 ];
 
 fn main() {

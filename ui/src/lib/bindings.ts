@@ -160,6 +160,12 @@ export const commands = {
 	/**  Saves one table of the report as CSV (for a spreadsheet) in the documents folder; answers where. */
 	saveReportCsv: (request: ReportRequest, table: number) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("save_report_csv", { request, table })),
 	printReport: (request: ReportRequest, printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_report", { request, printer })),
+	updateStatus: () => typedError<UpdateStatus, Error>(__TAURI_INVOKE("update_status")),
+	/**
+	 *  Installs the update the server offers, then starts the app again; refused unless the person
+	 *  logged in may install updates.
+	 */
+	installUpdate: () => typedError<null, Error>(__TAURI_INVOKE("install_update")),
 };
 
 /* Types */
@@ -328,6 +334,11 @@ export type AuditReport = {
 	 *  or before this run of the app has reached the server).
 	 */
 	compared_with_server: boolean,
+};
+
+export type AvailableUpdate = {
+	version: string,
+	notes: string,
 };
 
 export type Balance = {
@@ -1116,7 +1127,11 @@ export type Permission = "manage_clinic" | "manage_staff" | "view_audit" | "mana
 /**  Every cashier's sessions, not only one's own. */
 "review_cash_sessions" | 
 /**  The clinic's reports and dashboard. */
-"view_reports";
+"view_reports" | 
+/**  Where this workstation's backups go, backing up now, the recovery code, restoring. */
+"manage_backups" | 
+/**  Installing a new version of the app on this workstation (the admin's consent). */
+"install_updates";
 
 export type Practitioner = {
 	id: string,
@@ -1521,6 +1536,18 @@ export type UnsignedNote = {
 	patient_mrn: string,
 	started_at: string,
 	updated_at: string,
+};
+
+/**  What the window shows about updates. */
+export type UpdateStatus = {
+	/**  The version running. */
+	running: string,
+	/**  A newer release the server offers, checked to be newer than the one running. */
+	available: AvailableUpdate | null,
+	/**  When the server was last asked successfully (milliseconds since 1970, UTC). */
+	checked_at: number | null,
+	/**  Why the last check or install did not work, in words for the admin. */
+	problem: string | null,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
