@@ -5,6 +5,7 @@ mod commands;
 mod desk;
 mod reminders;
 mod sync;
+pub mod updates;
 
 use tauri::Manager;
 
@@ -13,6 +14,8 @@ pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLoc
 
 pub fn run() {
     tauri::Builder::default()
+        // Its key (tauri.conf.json) checks every package; the window is granted none of its commands.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             // Where the clinic's data lives: `--data-dir PATH`, else CLINIC_DESK_DATA_DIR, else the
             // platform's app data folder.
@@ -23,8 +26,10 @@ pub fn run() {
             };
             app.manage(desk::Desk::open(data_dir, clock()));
             app.manage(commands::reports::Running::default());
+            app.manage(updates::Updates::default());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(remind(handle.clone()));
+            tauri::async_runtime::spawn(updates::keep_up_to_date(handle.clone()));
             tauri::async_runtime::spawn(sync::keep_in_sync(handle.clone()));
             tauri::async_runtime::spawn(back_up_daily(handle));
             Ok(())
@@ -203,6 +208,8 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::backups::inspect_backup,
             commands::backups::restore_backup,
             commands::printing::print_report,
+            commands::updates::update_status,
+            commands::updates::install_update,
         ])
 }
 

@@ -1,4 +1,4 @@
-//! The HTTP API: enrolment, push, pull, files (`files/`), health, metrics, and the OpenAPI document describing them.
+//! The HTTP API: enrolment, push, pull, files (`files/`), the app's updates (`updates/`), health, metrics, and the OpenAPI document describing them.
 //! Each handler's `#[utoipa::path]` is its entry in that document: the statuses it lists are the
 //! ones it (and the extractors and layers before it) can answer.
 
@@ -25,7 +25,7 @@ use crate::admin::{self, DEVICE_NUMBERS};
 use crate::caller::{refused, Client, Device};
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::{self as doc, ErrorBody};
-use crate::{apply, files, streams, Server};
+use crate::{apply, files, streams, updates, Server};
 
 /// The largest request body, after decompression: a full push of large records fits well.
 pub(crate) const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -63,6 +63,8 @@ fn routes() -> OpenApiRouter<Server> {
         .routes(routes!(files::file_status))
         .routes(routes!(files::send_chunk))
         .routes(routes!(files::file_content))
+        .routes(routes!(updates::manifest))
+        .routes(routes!(updates::package))
 }
 
 /// The document, as served (built once, with the router).

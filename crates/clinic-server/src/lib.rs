@@ -12,6 +12,7 @@ mod limits;
 mod openapi;
 mod streams;
 mod tls;
+pub mod updates;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub struct Server {
     pub streams: Arc<streams::Streams>,
     /// The running hash of each file this process is receiving (files/store.rs).
     pub(crate) receiving: Arc<files::Receiving>,
+    /// Whether this process speaks HTTPS: the update manifest's download address starts so.
+    pub(crate) https: bool,
 }
 
 impl Server {
@@ -45,7 +48,7 @@ impl Server {
         sqlx::migrate!("../../migrations/server").run(&db).await?;
         Ok(Server {
             db, metrics: Default::default(), limits: Default::default(), changes: tokio::sync::broadcast::channel(256).0,
-            streams: Default::default(), receiving: Default::default(),
+            streams: Default::default(), receiving: Default::default(), https: false,
         })
     }
 }
@@ -66,6 +69,9 @@ pub struct Config {
     /// With it, the server speaks HTTPS only; without it, plain HTTP, which `serve` allows only on
     /// the loopback interface.
     pub tls: Option<TlsFiles>,
+    /// The release key's public half (CLINIC_SERVER_UPDATE_PUBLIC_KEY, the base64 line of its .pub
+    /// file): `publish-update` takes only packages it signed (docs/updates.md).
+    pub update_public_key: Option<String>,
 }
 
 impl Config {
@@ -85,7 +91,8 @@ impl Config {
         };
         let database_url = setting("DATABASE_URL")
             .ok_or("Set DATABASE_URL to the server's PostgreSQL database, e.g. postgres://clinic@localhost/clinic.")?;
-        Ok(Config { listen, database_url, tls })
+        let update_public_key = setting("CLINIC_SERVER_UPDATE_PUBLIC_KEY").filter(|k| !k.trim().is_empty());
+        Ok(Config { listen, database_url, tls, update_public_key })
     }
 }
 
@@ -112,7 +119,7 @@ fn on_loopback(address: std::net::SocketAddr) -> bool {
 /// refused off loopback: the device token read there would open the whole organisation.
 pub async fn serve(config: &Config, server: Server) -> Result<(), String> {
     let address = socket_address(&config.listen)?;
-    let app = app(server);
+    let app = app(Server { https: config.tls.is_some(), ..server });
     match &config.tls {
         None if !on_loopback(address) => Err(format!(
             "Refusing plain HTTP on {address}: off this machine the server speaks HTTPS only. Leave CLINIC_SERVER_TLS_CERT and \

@@ -7,6 +7,9 @@
 //!                                               and the certificate's fingerprint on a second line
 //!   clinic-server revoke-device DEVICE_ID       the workstation is refused from now on
 //!   clinic-server verify-audit ORG_ID           checks every workstation's audit chain (exit 1 on a problem)
+//!   clinic-server publish-update PACKAGE --signature PACKAGE.sig --version X.Y.Z (--notes TEXT | --notes-file FILE) [--arch ARCH]
+//!                                               offers a signed release of the app to every workstation
+//!                                               (checked against CLINIC_SERVER_UPDATE_PUBLIC_KEY; docs/updates.md)
 //!
 //! HTTPS only, off loopback (DESIGN.md §5c): with CLINIC_SERVER_TLS_CERT and CLINIC_SERVER_TLS_KEY
 //! (PEM files, made there if neither exists), else with a self-signed certificate it makes once in
@@ -76,6 +79,52 @@ async fn run(mut args: Vec<String>) -> Result<(), String> {
             println!("the audit trail is intact: {checked} entries");
             Ok(())
         }
-        other => Err(format!("unknown command “{other}”: serve, create-organisation, enrolment-code, revoke-device or verify-audit")),
+        "publish-update" => {
+            let publication = publication(&args[1..])?;
+            let published = clinic_server::updates::publish::publish(&server.db, config.update_public_key.as_deref(), publication).await
+                .map_err(|refused| format!("{refused}. Nothing was published."))?;
+            println!("published {} for {} ({} bytes, SHA-256 {})", published.version, published.platform, published.size, published.sha256);
+            Ok(())
+        }
+        other => Err(format!("unknown command “{other}”: serve, create-organisation, enrolment-code, revoke-device, verify-audit or publish-update")),
     }
+}
+
+/// `publish-update`'s arguments: the package, then its options in any order.
+fn publication(args: &[String]) -> Result<clinic_server::updates::publish::Publication, String> {
+    const USAGE: &str = "publish-update PACKAGE --signature PACKAGE.sig --version X.Y.Z (--notes TEXT | --notes-file FILE) [--arch ARCH]";
+    let (mut package, mut signature, mut version, mut notes, mut notes_file, mut arch) = (None, None, None, None, None, None);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let slot = match arg.as_str() {
+            "--signature" => &mut signature,
+            "--version" => &mut version,
+            "--notes" => &mut notes,
+            "--notes-file" => &mut notes_file,
+            "--arch" => &mut arch,
+            other if other.starts_with("--") => return Err(format!("unknown option “{other}”: {USAGE}")),
+            _ if package.is_none() => {
+                package = Some(arg.clone());
+                continue;
+            }
+            _ => return Err(format!("give one package, not also “{arg}”: {USAGE}")),
+        };
+        let value = rest.next().ok_or_else(|| format!("{arg} needs a value: {USAGE}"))?;
+        if slot.replace(value.clone()).is_some() {
+            return Err(format!("{arg} is given twice: {USAGE}"));
+        }
+    }
+    let notes = match (notes, notes_file) {
+        (Some(text), None) => text,
+        (None, Some(file)) => std::fs::read_to_string(&file).map_err(|e| format!("cannot read the notes {file}: {e}"))?,
+        _ => return Err(format!("give the release notes, either --notes or --notes-file: {USAGE}")),
+    };
+    let missing = |what: &str| format!("give {what}: {USAGE}");
+    Ok(clinic_server::updates::publish::Publication {
+        package: package.ok_or_else(|| missing("the package"))?.into(),
+        signature: signature.ok_or_else(|| missing("its --signature"))?.into(),
+        version: version.ok_or_else(|| missing("its --version"))?,
+        notes,
+        arch,
+    })
 }

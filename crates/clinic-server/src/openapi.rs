@@ -30,6 +30,7 @@ use uuid::Uuid;
     modifiers(&DeviceToken),
     tags((name = "sync", description = "Enrolment, push, pull and pokes"),
         (name = "files", description = "Attachments' bytes, named by their SHA-256: sent in chunks, fetched by range"),
+        (name = "updates", description = "Signed releases of the desktop app, for the workstations' updater"),
         (name = "operations", description = "Health, metrics and this document")),
 )]
 pub struct ApiDoc;

@@ -11,6 +11,7 @@ pub mod printing;
 pub mod reports;
 pub mod settings;
 pub mod sync;
+pub mod updates;
 
 use clinic_core::auth::{self, Session};
 use clinic_core::demo::{self, DemoLogin, DemoSize};

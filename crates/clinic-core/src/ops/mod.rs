@@ -12,3 +12,4 @@ pub mod queue;
 pub mod reports;
 pub mod setup;
 pub mod staff;
+pub mod updates;

@@ -10,6 +10,7 @@ mod push;
 mod server;
 mod settle;
 mod transport;
+mod update_source;
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ use crate::store::{DatabaseKey, KeyStore};
 pub use attention::{needs_attention, Attention, Conflict, Named, Refused, RefusedValue};
 pub use settle::{apply_again, dismiss, resolve, Resolution, Way};
 pub use push::waiting_changes;
+pub use update_source::{update_source, UpdateSource};
 pub(crate) use files::fetch_file;
 use server::SyncServer;
 use transport::Address;

@@ -113,6 +113,12 @@ impl SyncServer {
         Ok(response)
     }
 
+    /// Where this workstation's app updates come from: this server, as the rounds reach it.
+    pub(crate) fn update_source(&self) -> Result<Option<super::UpdateSource>> {
+        let Some(token) = self.token.clone() else { return Ok(None) };
+        Ok(Some(super::UpdateSource::new(self.base.clone(), token, self.pin.tls()?)))
+    }
+
     fn authorised(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.token {
             Some(token) => request.bearer_auth(token),

@@ -67,23 +67,32 @@ impl Pin {
 
     /// A client that trusts this pin alone. `timeout` bounds a whole request (none for a stream).
     pub fn client(self: &Arc<Pin>, timeout: Option<Duration>) -> Result<reqwest::Client> {
-        let tls = rustls::ClientConfig::builder_with_provider(self.provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::new(Code::Internal, format!("TLS: {e}")))?
-            .dangerous()
-            .with_custom_certificate_verifier(self.clone())
-            .with_no_client_auth();
-        let mut builder = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).tls_backend_preconfigured(tls);
+        let mut builder = pinned(reqwest::Client::builder(), self.tls()?);
         if let Some(timeout) = timeout {
             builder = builder.timeout(timeout);
         }
         builder.build().map_err(|e| Error::new(Code::Internal, format!("HTTP client: {e}")))
     }
 
+    /// TLS that trusts this pin alone.
+    pub fn tls(self: &Arc<Pin>) -> Result<rustls::ClientConfig> {
+        Ok(rustls::ClientConfig::builder_with_provider(self.provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::new(Code::Internal, format!("TLS: {e}")))?
+            .dangerous()
+            .with_custom_certificate_verifier(self.clone())
+            .with_no_client_auth())
+    }
+
     /// The certificate refused since last asked, if any.
     pub fn take_refused(&self) -> Option<Fingerprint> {
         self.refused.lock().expect("pin").take()
     }
+}
+
+/// `builder`, made to trust one pin alone (`tls`, from `Pin::tls`).
+pub(crate) fn pinned(builder: reqwest::ClientBuilder, tls: rustls::ClientConfig) -> reqwest::ClientBuilder {
+    builder.connect_timeout(Duration::from_secs(5)).tls_backend_preconfigured(tls)
 }
 
 impl ServerCertVerifier for Pin {

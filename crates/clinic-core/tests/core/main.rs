@@ -26,3 +26,4 @@ mod signing;
 mod store;
 mod sync_address;
 mod thread;
+mod updates;

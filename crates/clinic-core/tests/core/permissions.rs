@@ -515,6 +515,9 @@ fn money_cases() -> Vec<Case> {
         case("new_recovery_code", &[ManageBackups], |fx, s| Box::pin(async move { clinic_core::backup::new_recovery_code(c(fx), s).await.map(drop) })),
         case("may_restore", &[ManageBackups], |fx, s| Box::pin(async move { clinic_core::backup::may_restore(c(fx), Some(s)).await })),
         case("set_logo", &[ManageClinic], |fx, s| Box::pin(async move { settings::set_logo(c(fx), s, None).await })),
+        case("approve_update", &[InstallUpdates], |fx, s| Box::pin(async move {
+            clinic_core::ops::updates::approve_update(c(fx), s, "0.1.0", "0.2.0").await
+        })),
         case("invoice_pdf", &[TakePayments], |fx, s| Box::pin(async move {
             let id = fx.issued().await;
             documents::invoice_pdf(c(fx), s, id).await.map(drop)

@@ -45,7 +45,7 @@ impl TestServer {
     /// 127.0.0.1, with the certificate in `files` (made there when neither file exists): its address.
     pub async fn serve_https(&self, files: clinic_server::TlsFiles) -> String {
         let listen = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
-        let config = clinic_server::Config { listen: listen.clone(), database_url: self.database_url.clone(), tls: Some(files) };
+        let config = clinic_server::Config { listen: listen.clone(), database_url: self.database_url.clone(), tls: Some(files), update_public_key: None };
         let server = self.server.clone();
         tokio::spawn(async move { clinic_server::serve(&config, server).await.unwrap() });
         for _ in 0..100 {

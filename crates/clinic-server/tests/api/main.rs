@@ -14,3 +14,4 @@ mod refusals;
 mod signatures;
 mod signed_notes;
 mod tls;
+mod updates;

@@ -15,6 +15,7 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/health"), ("get", "/metrics"), ("get", "/openapi.json"), ("post", "/v1/enrol"),
     ("post", "/v1/sync/push"), ("get", "/v1/sync/pull"), ("get", "/v1/sync/events"), ("get", "/v1/audit/heads"),
     ("get", "/v1/files/{sha256}"), ("put", "/v1/files/{sha256}/chunks"), ("get", "/v1/files/{sha256}/content"),
+    ("get", "/v1/updates/{platform}/{current_version}"), ("get", "/v1/updates/{platform}/{version}/package"),
 ];
 
 fn operations(doc: &Value) -> Vec<(String, String, &Value)> {

@@ -16,7 +16,7 @@ fn settings(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 #[tokio::test]
 async fn off_loopback_the_server_refuses_plain_http() {
     let server = TestServer::start().await;
-    let config = Config { listen: "0.0.0.0:0".into(), database_url: server.database_url.clone(), tls: None };
+    let config = Config { listen: "0.0.0.0:0".into(), database_url: server.database_url.clone(), tls: None, update_public_key: None };
     let refused = tokio::time::timeout(std::time::Duration::from_secs(5), clinic_server::serve(&config, server.server.clone())).await;
     let problem = refused.expect("it does not start serving").expect_err("refused");
     assert!(problem.contains("HTTPS only"), "{problem}");

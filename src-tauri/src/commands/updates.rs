@@ -1,0 +1,23 @@
+//! Updates of the app (docs/updates.md): what the server offers, shown to everyone at the desk;
+//! installing it, an admin's (the core checks).
+
+use clinic_core::Result;
+use tauri::{AppHandle, State};
+
+use crate::desk::Desk;
+use crate::updates::{self, UpdateStatus, Updates};
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_status(app: AppHandle, desk: State<'_, Desk>, updates: State<'_, Updates>) -> Result<UpdateStatus> {
+    desk.session()?;
+    Ok(UpdateStatus { running: app.package_info().version.to_string(), ..updates.status() })
+}
+
+/// Installs the update the server offers, then starts the app again; refused unless the person
+/// logged in may install updates.
+#[tauri::command]
+#[specta::specta]
+pub async fn install_update(app: AppHandle) -> Result<()> {
+    updates::install(&app).await
+}
