@@ -159,6 +159,22 @@ export const commands = {
 	cancelReport: () => typedError<null, Error>(__TAURI_INVOKE("cancel_report")),
 	/**  Saves one table of the report as CSV (for a spreadsheet) in the documents folder; answers where. */
 	saveReportCsv: (request: ReportRequest, table: number) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("save_report_csv", { request, table })),
+	backupStatus: () => typedError<BackupStatus, Error>(__TAURI_INVOKE("backup_status")),
+	chooseBackupFolder: (folder: string) => typedError<BackupStatus, Error>(__TAURI_INVOKE("choose_backup_folder", { folder })),
+	newRecoveryCode: () => typedError<NewRecoveryCode, Error>(__TAURI_INVOKE("new_recovery_code")),
+	/**
+	 *  The recovery sheet: sent to `printer` only (the code is not left in a file on this computer),
+	 *  or, with no printer, saved as a PDF to print elsewhere.
+	 */
+	printRecoverySheet: (code: string, printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_recovery_sheet", { code, printer })),
+	backUpNow: (onProgress: Channel<Progress>) => typedError<BackupFile, Error>(__TAURI_INVOKE("back_up_now", { onProgress })),
+	/**  Opens a backup with its code and says what it holds, changing nothing. */
+	inspectBackup: (file: string, code: string) => typedError<BackupInfo, Error>(__TAURI_INVOKE("inspect_backup", { file, code })),
+	/**
+	 *  Restores a backup over this workstation's data; everyone is logged out, and the window starts
+	 *  again from the workstation's first screen.
+	 */
+	restoreBackup: (file: string, code: string) => typedError<Restored, Error>(__TAURI_INVOKE("restore_backup", { file, code })),
 	printReport: (request: ReportRequest, printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_report", { request, printer })),
 	updateStatus: () => typedError<UpdateStatus, Error>(__TAURI_INVOKE("update_status")),
 	/**
@@ -341,6 +357,34 @@ export type AvailableUpdate = {
 	notes: string,
 };
 
+export type BackupFile = {
+	path: string,
+	made_at: number,
+	megabytes: number | null,
+	/**  The recovery sheet that opens it. */
+	key_label: string,
+};
+
+/**  What a backup holds, shown before it is restored. */
+export type BackupInfo = {
+	clinic_name: string | null,
+	made_at: number,
+};
+
+/**  Where this workstation's backups stand, for the admin's Backups page. */
+export type BackupStatus = {
+	folder: string | null,
+	/**  Names the recovery sheet whose code opens the backups made now. */
+	key_label: string | null,
+	code_made_at: number | null,
+	last_at: number | null,
+	last_file: string | null,
+	/**  Why the last attempt failed, until one succeeds. */
+	last_error: string | null,
+	/**  The backups in the folder, newest first. */
+	backups: BackupFile[],
+};
+
 export type Balance = {
 	/**  Owed on issued invoices (negative: owed to the patient). */
 	owed: number,
@@ -502,7 +546,12 @@ export type Code =
 /**  The sync server could not be reached, or refused this workstation. */
 "sync_unavailable" | 
 /**  Long work (a report) stopped when the user asked. */
-"cancelled" | "internal";
+"cancelled" | 
+/**
+ *  A backup could not be written or checked (the folder missing, full or read-only); nothing
+ *  else changed.
+ */
+"backup_failed" | "internal";
 
 export type Column = {
 	name: string,
@@ -928,6 +977,13 @@ export type Named = {
 	id: string,
 	label: string,
 	made_at: number,
+};
+
+/**  A new recovery code, shown once. */
+export type NewRecoveryCode = {
+	code: string,
+	/**  The sheet's name, in the file names of the backups it opens. */
+	key_label: string,
 };
 
 export type NewStaff = {
@@ -1391,6 +1447,16 @@ export type Resolution =
 /**  A duplicate: one of the two is retired (made inactive). */
 { action: "retire"; record: string };
 
+/**  What a restore did. */
+export type Restored = {
+	clinic_name: string | null,
+	made_at: number,
+	/**  Records brought from the sync server since the backup was made (a workstation that syncs). */
+	caught_up: number | null,
+	/**  Where the data it replaced is kept. */
+	previous: string | null,
+};
+
 export type Role = "receptionist" | "doctor" | "manager" | "admin";
 
 export type Route = "oral" | "sublingual" | "topical" | "transdermal" | "inhaled" | "nasal" | "ophthalmic" | "otic" | "rectal" | "vaginal" | "subcutaneous" | "intramuscular" | "intravenous" | "other";
@@ -1601,6 +1667,8 @@ export type Workstation = {
 	problem: Error | null,
 	/**  The start-up integrity check found the data damaged: stop and restore a backup. */
 	integrity_problem: Error | null,
+	/**  The latest backup made here, offered when the data is found damaged. */
+	last_backup: string | null,
 	set_up: boolean,
 	session: Session | null,
 };
