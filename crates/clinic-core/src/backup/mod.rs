@@ -339,11 +339,11 @@ async fn rotate(dir: &Path, clinic: &Clinic) -> Result<()> {
         .map(|b| (b.made_at, DateTime::<Utc>::from_timestamp_millis(b.made_at).expect("a listed instant").with_timezone(&zone).date_naive()))
         .collect();
     let kept = rotation::keep(&days);
-    for (i, backup) in backups.iter().enumerate().filter(|(i, _)| !kept.contains(i)) {
-        if let Err(e) = std::fs::remove_file(&backup.path) {
-            tracing::warn!(error = %e, file = %backup.path, "an old backup could not be removed");
+    for (_, backup) in backups.iter().enumerate().filter(|(i, _)| !kept.contains(i)) {
+        match std::fs::remove_file(&backup.path) {
+            Ok(()) => tracing::info!(file = %backup.path, "old backup removed by rotation"),
+            Err(e) => tracing::warn!(error = %e, file = %backup.path, "an old backup could not be removed"),
         }
-        tracing::info!(file = %backup.path, index = i, "old backup removed by rotation");
     }
     Ok(())
 }
