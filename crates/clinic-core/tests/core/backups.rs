@@ -240,3 +240,26 @@ async fn daily_backups_over_forty_days_keep_seven_days_four_weeks_and_the_months
     assert_eq!(kept, ["2026-12-04", "2026-12-03", "2026-12-02", "2026-12-01", "2026-11-30", "2026-11-29", "2026-11-28",
         "2026-11-22", "2026-11-15", "2026-10-31"]);
 }
+
+/// The recovery sheet, as printed: the code in its six groups, the sheet's label that ends its
+/// backups' names, the clinic and workstation, and how to restore; only for the current code.
+#[tokio::test]
+async fn the_recovery_sheet_carries_the_code_and_what_it_opens() {
+    let b = backed().await;
+    let (c, admin) = (&b.f.t.clinic, &b.f.t.admin);
+    let sheet = backup::recovery_sheet(c, admin, &b.code.grouped().to_lowercase()).await.unwrap();
+    let label = backup::status(c, admin).await.unwrap().key_label.expect("the code's label");
+    assert_eq!(sheet.file_name, format!("Recovery sheet {label}.pdf"));
+    let text = crate::print::read_back("recovery-sheet.pdf", &sheet.bytes);
+    for expected in [b.code.grouped().as_str(), &format!("Sheet {label}"), &format!("-{label}.cdbackup"), "Backup recovery sheet",
+        "Restore from a backup", "apart from the backups"] {
+        assert!(text.contains(expected), "the sheet does not say “{expected}”:\n{text}");
+    }
+
+    // Another code (a typo'd one is refused before, at its box) prints nothing.
+    let other = RecoveryCode::generate();
+    let refused = backup::recovery_sheet(c, admin, &other.grouped()).await.unwrap_err();
+    assert_eq!((refused.code, refused.message.as_str()), (Code::Invalid, "This is not this workstation's current recovery code."));
+    // And only an admin prints it.
+    assert_eq!(backup::recovery_sheet(c, &b.f.desk, &b.code.grouped()).await.unwrap_err().code, Code::PermissionDenied);
+}
