@@ -1,7 +1,7 @@
 //! Backups in the real window: the admin of the demo clinic chooses a backup folder, makes the
 //! recovery code (shown once), backs up now and sees the backup listed; a typo in the code is
 //! refused at its box. Then the workstation is lost: on a new computer (an empty data folder, the
-//! same keychain service but no key for it), "Or restore from a backup" with the backup file and
+//! same keychain service but no key for it), "Restore from a backup" with the backup file and
 //! the code brings the clinic back, and the admin logs in to it.
 
 use std::time::Duration;
@@ -67,7 +67,7 @@ fn a_backup_is_made_and_restored_on_a_new_computer() {
     // The workstation is lost. A new computer, with the USB disk and the recovery sheet.
     let app = App::start_with("backups-new-computer", &["--data-dir", new.to_str().unwrap(), "--clock", MORNING]);
     app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
-    app.click_button("Or restore from a backup (a new computer, a replaced disk)…");
+    app.click_button("Restore from a backup…");
     app.set_value("input[name=backup]", backup.to_str().unwrap());
     app.set_value("input[name=code]", &code.to_lowercase().replace('-', " "));
     app.click_button("Check the backup");
