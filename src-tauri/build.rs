@@ -14,7 +14,7 @@ const COMMANDS: &[&str] = &[
     "price_list", "add_price_item", "update_price", "start_invoice", "save_invoice_draft", "discard_invoice_draft", "finalise_invoice", "invoice", "invoices_of_day", "take_payment", "refund_payment", "issue_credit_note", "open_cash_session", "current_cash_session", "close_cash_session", "cash_session", "cash_sessions", "patient_balance", "patient_account", "invoice_settings", "update_invoice_settings", "set_logo", "printers", "print_invoice", "print_receipt", "print_credit_note", "print_invoices", "print_cash_up",
     "dashboard", "report_choices", "run_report", "cancel_report", "save_report_csv", "print_report",
     "backup_status", "choose_backup_folder", "new_recovery_code", "print_recovery_sheet", "back_up_now", "inspect_backup", "restore_backup",
-    "update_status", "install_update",
+    "update_status", "check_for_updates", "install_update",
 ];
 
 fn main() {

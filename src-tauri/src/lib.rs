@@ -35,8 +35,19 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(commands().invoke_handler())
-        .run(tauri::generate_context!())
+        .run(context())
         .expect("the Clinic Desk window could not start");
+}
+
+/// The app as built: tauri.conf.json, with `TAURI_CONFIG` merged over it at compile time (how a
+/// package is built as another version: docs/packaging.md).
+fn context() -> tauri::Context {
+    tauri::generate_context!()
+}
+
+/// This build's version: the one its package carries, and the one the updater compares.
+pub fn version() -> String {
+    context().package_info().version.to_string()
 }
 
 /// The daily backup (`clinic_core::backup::back_up_if_due`): looked at every ten minutes, so a
@@ -209,6 +220,7 @@ pub fn commands() -> tauri_specta::Builder<tauri::Wry> {
             commands::backups::restore_backup,
             commands::printing::print_report,
             commands::updates::update_status,
+            commands::updates::check_for_updates,
             commands::updates::install_update,
         ])
 }

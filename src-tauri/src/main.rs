@@ -5,7 +5,7 @@ fn main() {
     // `clinic-desk --version` answers before any window or keychain is touched: it is how an
     // admin (and the package check in CI) asks an installed copy which version it is.
     if std::env::args().nth(1).as_deref() == Some("--version") {
-        println!("Clinic Desk {}", env!("CARGO_PKG_VERSION"));
+        println!("Clinic Desk {}", clinic_desk_lib::version());
         return;
     }
     clinic_desk_lib::STARTED.get_or_init(std::time::Instant::now);

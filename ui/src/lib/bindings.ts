@@ -178,6 +178,11 @@ export const commands = {
 	printReport: (request: ReportRequest, printer: string | null) => typedError<PrintOutcome, Error>(__TAURI_INVOKE("print_report", { request, printer })),
 	updateStatus: () => typedError<UpdateStatus, Error>(__TAURI_INVOKE("update_status")),
 	/**
+	 *  Asks the clinic's sync server now whether a newer version is published (Settings → This
+	 *  workstation), rather than waiting for the daily check.
+	 */
+	checkForUpdates: () => typedError<UpdateStatus, Error>(__TAURI_INVOKE("check_for_updates")),
+	/**
 	 *  Installs the update the server offers, then starts the app again; refused unless the person
 	 *  logged in may install updates.
 	 */

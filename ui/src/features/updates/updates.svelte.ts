@@ -1,0 +1,16 @@
+// What this workstation knows of updates (docs/updates.md), shared by the banner every screen
+// shows and Settings → This workstation, so a check made there shows its answer everywhere.
+import { backend } from "../../lib/backend";
+import type { UpdateStatus } from "../../lib/bindings";
+
+export const updates = $state<{ status: UpdateStatus | null }>({ status: null });
+
+/** Reads what the workstation's last check found (kept as it was if it cannot say). */
+export async function refreshUpdates(): Promise<void> {
+  updates.status = await backend.updateStatus().catch(() => updates.status);
+}
+
+/** Asks the clinic's sync server now; throws its refusal (not connected, the server unreachable). */
+export async function checkForUpdates(): Promise<void> {
+  updates.status = await backend.checkForUpdates();
+}
