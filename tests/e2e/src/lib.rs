@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{json, Value};
 
+/// The password of the admin [`App::set_up_harbour_health`] makes.
+pub const ADMIN_PASSWORD: &str = "a long admin password";
+
 /// The key under which W3C WebDriver returns an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -54,10 +57,15 @@ impl App {
 
     /// Starts the app with command-line arguments (e.g. `--data-dir` for a store of its own).
     pub fn start_with(test_name: &str, args: &[&str]) -> App {
+        App::start_program(test_name, &app_binary(), args)
+    }
+
+    /// Starts another copy of the app than this build's: the one a package installed, say.
+    pub fn start_program(test_name: &str, program: &std::path::Path, args: &[&str]) -> App {
         let screenshots = app_binary().parent().unwrap().parent().unwrap().join("e2e-screenshots").join(test_name);
         std::fs::create_dir_all(&screenshots).unwrap();
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        App::session(Some(turn), &driver_url(), screenshots, args)
+        App::session(Some(turn), &driver_url(), program, screenshots, args)
     }
 
     /// A second window beside this one (another workstation on the same machine), through the
@@ -66,15 +74,15 @@ impl App {
         let screenshots = self.screenshots.parent().unwrap().join(test_name);
         std::fs::create_dir_all(&screenshots).unwrap();
         let second = std::env::var("TAURI_DRIVER_URL_2").unwrap_or_else(|_| "http://127.0.0.1:4447".into());
-        App::session(None, &second, screenshots, args)
+        App::session(None, &second, &app_binary(), screenshots, args)
     }
 
-    fn session(turn: Option<std::sync::MutexGuard<'static, ()>>, driver: &str, screenshots: PathBuf, args: &[&str]) -> App {
+    fn session(turn: Option<std::sync::MutexGuard<'static, ()>>, driver: &str, program: &std::path::Path, screenshots: PathBuf, args: &[&str]) -> App {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let mut app = App { _turn: turn, agent, base: driver.to_string(), screenshots };
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
-            "tauri:options": {"application": app_binary(), "args": args}
+            "tauri:options": {"application": program, "args": args}
         }}});
         let session = app.post("/session", caps);
         let id = session["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {session}")).to_string();
@@ -237,6 +245,20 @@ impl App {
 
     /// Logs in on the login screen. The boxes are set, not typed: the form focuses its username box
     /// as it appears, and keys typed just then can land in the wrong box (seen after "Switch user").
+    /// Sets up a new clinic on the first screen — Harbour Health in Lisbon, its admin Ada Lopes
+    /// (`ada`, [`ADMIN_PASSWORD`]) — and passes the recovery code step: the admin is left on Staff.
+    pub fn set_up_harbour_health(&self) {
+        self.wait_for_text("Set up your clinic", Duration::from_secs(20));
+        self.fill(&[("organisation_name", "Harbour Health"), ("site_name", "Harbour Clinic"), ("address", "1 Quay Street"),
+            ("admin_full_name", "Ada Lopes"), ("admin_username", "ada"), ("admin_password", ADMIN_PASSWORD)]);
+        self.set_value("input[name=time_zone]", "Europe/Lisbon");
+        self.click_button("Create the clinic");
+        self.wait_for_text("Your recovery code", Duration::from_secs(10));
+        self.click("label.check input");
+        self.click_button("Done");
+        self.wait_for_text("Add a staff member", Duration::from_secs(10));
+    }
+
     pub fn log_in(&self, username: &str, password: &str) {
         self.wait_for_text("Log in", Duration::from_secs(10));
         self.set_value("input[name=username]", username);

@@ -29,8 +29,13 @@ impl SyncServer {
 
     /// Runs one admin command of the server binary (e.g. `create-organisation NAME`); its output.
     pub fn command(&self, args: &[&str]) -> String {
+        self.command_with(&[], args)
+    }
+
+    /// An admin command with more settings in its environment (the update key of `publish-update`).
+    pub fn command_with(&self, env: &[(&str, &str)], args: &[&str]) -> String {
         let out = Command::new(crate::built("clinic-server")).args(args).env("DATABASE_URL", &self.database_url)
-            .stderr(Stdio::inherit()).output().expect("clinic-server");
+            .envs(env.iter().copied()).stderr(Stdio::inherit()).output().expect("clinic-server");
         assert!(out.status.success(), "clinic-server {args:?} failed");
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }

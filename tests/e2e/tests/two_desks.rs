@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use clinic_desk_e2e::server::SyncServer;
-use clinic_desk_e2e::{required, App};
+use clinic_desk_e2e::{required, App, ADMIN_PASSWORD};
 
 const SHORT: Duration = Duration::from_secs(10);
 /// A round every 3 s on each desk: a change crosses in two rounds.
@@ -56,15 +56,7 @@ fn two_desks_share_one_truth() {
 
     // Desk A: a new clinic, its staff, a bookable doctor and a visit type; then connected.
     let a = App::start_with("two_desks_a", &["--data-dir", dir_a.to_str().unwrap()]);
-    a.wait_for_text("Set up your clinic", Duration::from_secs(20));
-    a.fill(&[("organisation_name", "Harbour Health"), ("site_name", "Harbour Clinic"), ("address", "1 Quay Street"),
-        ("admin_full_name", "Ada Lopes"), ("admin_username", "ada"), ("admin_password", "a long admin password")]);
-    a.set_value("input[name=time_zone]", "Europe/Lisbon");
-    a.click_button("Create the clinic");
-    a.wait_for_text("Your recovery code", SHORT);
-    a.click("label.check input");
-    a.click_button("Done");
-    a.wait_for_text("Add a staff member", SHORT);
+    a.set_up_harbour_health();
     for (name, username, role) in [("Rita Sousa", "rita", "Receptionist"), ("Gregory House", "house", "Doctor")] {
         a.fill(&[("full_name", name), ("username", username), ("password", "a long desk password")]);
         a.choose("select[name=role]", role);
@@ -151,7 +143,7 @@ fn two_desks_share_one_truth() {
     // Meanwhile the admin on each desk gives a new receptionist the same username.
     for (desk, name) in [(&a, "Jo Almeida"), (&b, "Jo Bento")] {
         desk.click_button("Switch user");
-        desk.log_in("ada", "a long admin password");
+        desk.log_in("ada", ADMIN_PASSWORD);
         desk.wait_for_text("Add a staff member", SHORT);
         desk.fill(&[("full_name", name), ("username", "joana"), ("password", "a long desk password")]);
         desk.choose("select[name=role]", "Receptionist");
@@ -186,7 +178,7 @@ fn two_desks_share_one_truth() {
     // The two joanas are the admin's to settle (the receptionist's count left them out): on A she
     // renames one, and it is settled on both desks.
     a.click_button("Switch user");
-    a.log_in("ada", "a long admin password");
+    a.log_in("ada", ADMIN_PASSWORD);
     a.wait_for_text("Needs attention (1)", SYNCED);
     a.click_button("Needs attention (1)");
     a.wait_for_text("The same on two records", SHORT);
@@ -204,7 +196,7 @@ fn two_desks_share_one_truth() {
     a.wait_for_text("Nothing needs attention", SHORT);
     a.screenshot("07-renamed");
     b.click_button("Switch user");
-    b.log_in("ada", "a long admin password");
+    b.log_in("ada", ADMIN_PASSWORD);
     b.wait_for_text("Ada Lopes", SHORT);
     b.click_button("Settings");
     let started = Instant::now();
