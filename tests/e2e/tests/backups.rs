@@ -60,6 +60,7 @@ fn a_backup_is_made_and_restored_on_a_new_computer() {
         app.set_value("input[name=code]", std::str::from_utf8(&typo).unwrap());
         app.click_button("Check the backup");
         app.wait_for_text("This recovery code has a typo", SHORT);
+        app.show("input[name=code]");
         app.shot("03-typo-refused");
         (backup, code)
     };
@@ -76,6 +77,7 @@ fn a_backup_is_made_and_restored_on_a_new_computer() {
     app.assert_accessible("the restore form");
     app.click_button("Restore this backup");
     app.wait_for_text("Restored the backup made", Duration::from_secs(60));
+    assert!(!app.text("body").contains("What it replaced"), "a new computer's empty store is not kept as if it were a clinic");
     app.log_in("admin", "demo-clinic");
     app.click_button("Settings");
     app.click_button("Backups");

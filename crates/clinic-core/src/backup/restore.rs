@@ -96,6 +96,9 @@ pub async fn restore(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code
         return Err(e);
     }
 
+    // A store holding no clinic yet (a new computer's first screen) is not worth keeping once the
+    // restore has worked; one that does is kept aside.
+    let held_a_clinic = current_clinic(store_path, keys).await.is_some();
     let previous = store_path.exists().then(|| with_suffix(store_path, &format!(".before-restore-{}", clock.now().format("%Y%m%dT%H%M%S"))));
     if let Some(previous) = &previous {
         move_database(store_path, previous)?;
@@ -109,10 +112,16 @@ pub async fn restore(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code
         }
     }
     match catch_up(store_path, keys, clock).await {
-        Ok(caught_up) => Ok(Restored {
-            clinic_name: manifest.clinic_name, made_at: manifest.made_at, caught_up,
-            previous: previous.map(|p| p.display().to_string()),
-        }),
+        Ok(caught_up) => {
+            let previous = match previous {
+                Some(empty) if !held_a_clinic => {
+                    remove_database(&empty);
+                    None
+                }
+                kept => kept.map(|p| p.display().to_string()),
+            };
+            Ok(Restored { clinic_name: manifest.clinic_name, made_at: manifest.made_at, caught_up, previous })
+        }
         Err(e) => {
             // Undone: the data that was here is here again, as it was.
             remove_database(store_path);

@@ -31,7 +31,7 @@ pub fn recovery_sheet_pdf(sheet: &RecoverySheet, printed_at: DateTime<Utc>) -> R
     page.space(3.0);
     page.key_values(&[
         ("Workstation", sheet.workstation),
-        ("Opens", &format!("its backups whose file names end in “-{}.cdbackup”, made from {} on", sheet.label, sheet.made)),
+        ("Opens", &format!("this workstation's backups made since {}: their file names end in “-{}.cdbackup”", sheet.made, sheet.label)),
     ]);
     page.space(4.0);
     page.heading("Keep it safe");

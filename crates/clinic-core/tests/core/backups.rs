@@ -95,10 +95,14 @@ async fn a_backup_opens_on_a_new_computer_with_only_the_recovery_code() {
     let path = new_computer.path().join("clinic.db");
     let keys = MemoryKeyStore::default();
     let clock = Arc::new(ManualClock::new(b.f.t.clock.now() + Duration::days(2)));
+    // The app has made its empty store there already (its first screen): holding no clinic, it is not kept.
+    Clinic::open(&path, &keys, clock.clone()).await.unwrap().store().close().await;
     let info = backup::inspect(&path, &keys, Path::new(&made.path), &b.code.grouped()).await.unwrap();
     assert_eq!((info.clinic_name.as_deref(), info.made_at), (Some("Harbour Health"), made.made_at));
     let restored = backup::restore(&path, &keys, Path::new(&made.path), &b.code.grouped().to_lowercase(), clock.clone()).await.unwrap();
     assert_eq!((restored.caught_up, restored.previous), (None, None), "a clinic that does not sync, onto an empty computer");
+    let left: Vec<_> = std::fs::read_dir(new_computer.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(left.iter().all(|f| !f.contains("before-restore")), "the empty store is not kept: {left:?}");
 
     let there = Clinic::open(&path, &keys, clock.clone()).await.unwrap();
     assert_eq!(contents(&there).await, before, "every row of every table");
