@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 
 /// The password of the admin [`App::set_up_harbour_health`] makes.
 pub const ADMIN_PASSWORD: &str = "a long admin password";
+/// The password of the staff [`App::add_staff`] adds.
+pub const STAFF_PASSWORD: &str = "a long desk password";
 
 /// The key under which W3C WebDriver returns an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -257,6 +259,25 @@ impl App {
         self.click("label.check input");
         self.click_button("Done");
         self.wait_for_text("Add a staff member", Duration::from_secs(10));
+    }
+
+    /// Adds a staff member on Settings → Staff, with [`STAFF_PASSWORD`].
+    pub fn add_staff(&self, name: &str, username: &str, role: &str) {
+        self.fill(&[("full_name", name), ("username", username), ("password", STAFF_PASSWORD)]);
+        self.choose("select[name=role]", role);
+        self.click_button("Add");
+        self.wait_for_text(&format!("{name} can now log in as {username}."), Duration::from_secs(10));
+    }
+
+    /// Connects this workstation's clinic to the sync server on Settings → Sync. The server runs
+    /// on this computer over plain http://, so no fingerprint is pinned (the pinned HTTPS path is
+    /// tested in clinic-server's tests/convergence/pinning.rs).
+    pub fn connect_to(&self, server_url: &str, enrolment_code: &str) {
+        self.click_button("Sync");
+        self.type_into("input[name=server_url]", server_url);
+        self.type_into("input[name=enrolment_code]", enrolment_code);
+        self.click_button("Connect");
+        self.wait_for_text("Last synced", Duration::from_secs(10));
     }
 
     pub fn log_in(&self, username: &str, password: &str) {

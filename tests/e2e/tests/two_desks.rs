@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use clinic_desk_e2e::server::SyncServer;
-use clinic_desk_e2e::{required, App, ADMIN_PASSWORD};
+use clinic_desk_e2e::{required, App, ADMIN_PASSWORD, STAFF_PASSWORD};
 
 const SHORT: Duration = Duration::from_secs(10);
 /// A round every 3 s on each desk: a change crosses in two rounds.
@@ -57,12 +57,8 @@ fn two_desks_share_one_truth() {
     // Desk A: a new clinic, its staff, a bookable doctor and a visit type; then connected.
     let a = App::start_with("two_desks_a", &["--data-dir", dir_a.to_str().unwrap()]);
     a.set_up_harbour_health();
-    for (name, username, role) in [("Rita Sousa", "rita", "Receptionist"), ("Gregory House", "house", "Doctor")] {
-        a.fill(&[("full_name", name), ("username", username), ("password", "a long desk password")]);
-        a.choose("select[name=role]", role);
-        a.click_button("Add");
-        a.wait_for_text(&format!("{name} can now log in as {username}."), SHORT);
-    }
+    a.add_staff("Rita Sousa", "rita", "Receptionist");
+    a.add_staff("Gregory House", "house", "Doctor");
     a.click_button("Practitioners");
     a.choose("select[name=practitioner_staff]", "Gregory House");
     a.type_into("input[name=specialisation]", "General practice");
@@ -75,13 +71,7 @@ fn two_desks_share_one_truth() {
     a.set_value("input[name=type_price]", "45");
     a.click_button("Add type");
     a.wait_for_text("“Consultation” can now be booked.", SHORT);
-    a.click_button("Sync");
-    // The server runs on this computer over plain http://, so the fingerprint stays empty (the
-    // pinned HTTPS path is tested in clinic-server's tests/convergence/pinning.rs).
-    a.type_into("input[name=server_url]", &server.url);
-    a.type_into("input[name=enrolment_code]", &code_a);
-    a.click_button("Connect");
-    a.wait_for_text("Last synced", SHORT);
+    a.connect_to(&server.url, &code_a);
     a.wait_for_text("Synced", SYNCED);
     a.screenshot("01-connected");
     a.assert_accessible("settings: sync");
@@ -96,7 +86,7 @@ fn two_desks_share_one_truth() {
     // The server is on this computer (http://): its fingerprint is left empty.
     b.screenshot("00-join-form");
     b.click_button("Connect");
-    b.log_in("rita", "a long desk password");
+    b.log_in("rita", STAFF_PASSWORD);
     b.wait_for_text("Find a patient", SHORT);
     b.screenshot("01-joined-and-logged-in");
 
@@ -109,7 +99,7 @@ fn two_desks_share_one_truth() {
     b.wait_for_text("Registered Beatriz Sincronia", SHORT);
     let registered = Instant::now();
     a.click_button("Switch user");
-    a.log_in("rita", "a long desk password");
+    a.log_in("rita", STAFF_PASSWORD);
     open_chart(&a, "beatriz sinc", "Sincronia, Beatriz");
     eprintln!("B's new patient found on A {} ms after saving", registered.elapsed().as_millis());
     a.screenshot("02-bs-patient-on-a");
@@ -145,12 +135,12 @@ fn two_desks_share_one_truth() {
         desk.click_button("Switch user");
         desk.log_in("ada", ADMIN_PASSWORD);
         desk.wait_for_text("Add a staff member", SHORT);
-        desk.fill(&[("full_name", name), ("username", "joana"), ("password", "a long desk password")]);
+        desk.fill(&[("full_name", name), ("username", "joana"), ("password", STAFF_PASSWORD)]);
         desk.choose("select[name=role]", "Receptionist");
         desk.click_button("Add");
         desk.wait_for_text(&format!("{name} can now log in as joana."), SHORT);
         desk.click_button("Switch user");
-        desk.log_in("rita", "a long desk password");
+        desk.log_in("rita", STAFF_PASSWORD);
         desk.wait_for_text("Find a patient", SHORT);
     }
     server.resume();
@@ -222,7 +212,7 @@ fn two_desks_share_one_truth() {
 /// receptionist on B is offered no way into it but emergency access.
 fn a_note_signed_on_a_is_read_on_b(a: &App, b: &App) {
     b.click_button("Switch user");
-    b.log_in("rita", "a long desk password");
+    b.log_in("rita", STAFF_PASSWORD);
     open_chart(b, "beatriz sinc", "Sincronia, Beatriz");
     b.type_into("input[name=reason]", "Sore throat");
     b.choose("select[name=walk_in_practitioner]", "Gregory House");
@@ -230,7 +220,7 @@ fn a_note_signed_on_a_is_read_on_b(a: &App, b: &App) {
     b.wait_for_text("Added to today's queue for Gregory House.", SHORT);
 
     a.click_button("Switch user");
-    a.log_in("house", "a long desk password");
+    a.log_in("house", STAFF_PASSWORD);
     a.wait_for_text("My day ·", SHORT);
     let started = Instant::now();
     while !a.text("main").contains("Beatriz Sincronia") {
@@ -252,7 +242,7 @@ fn a_note_signed_on_a_is_read_on_b(a: &App, b: &App) {
     a.screenshot("08-signed-on-a");
 
     b.click_button("Switch user");
-    b.log_in("house", "a long desk password");
+    b.log_in("house", STAFF_PASSWORD);
     open_chart(b, "beatriz sinc", "Sincronia, Beatriz");
     loop {
         b.click_button("Clinical chart");
@@ -271,7 +261,7 @@ fn a_note_signed_on_a_is_read_on_b(a: &App, b: &App) {
     b.screenshot("07-signed-note-on-b");
 
     b.click_button("Switch user");
-    b.log_in("rita", "a long desk password");
+    b.log_in("rita", STAFF_PASSWORD);
     open_chart(b, "beatriz sinc", "Sincronia, Beatriz");
     let seen = b.text("main");
     assert!(!seen.contains("Viral pharyngitis") && !seen.contains("Sore throat for two days"), "a receptionist sees the note: {seen}");

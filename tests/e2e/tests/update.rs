@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use clinic_desk_e2e::server::SyncServer;
-use clinic_desk_e2e::{App, ADMIN_PASSWORD};
+use clinic_desk_e2e::{App, ADMIN_PASSWORD, STAFF_PASSWORD};
 
 const SHORT: Duration = Duration::from_secs(10);
 /// Download, signature check, dpkg and the new process's start, on a busy 2-core machine.
@@ -47,16 +47,8 @@ fn the_installed_app_updates_itself_from_the_clinics_server() {
     // would close the app, wherever the update had got to.
     let app = App::start_program("update", Path::new(PROGRAM), &args);
     app.set_up_harbour_health();
-    app.fill(&[("full_name", "Rita Sousa"), ("username", "rita"), ("password", "a long desk password")]);
-    app.choose("select[name=role]", "Receptionist");
-    app.click_button("Add");
-    app.wait_for_text("Rita Sousa can now log in as rita.", SHORT);
-    app.click_button("Sync");
-    // The server runs on this computer over plain http:// (no certificate to pin).
-    app.type_into("input[name=server_url]", &server.url);
-    app.type_into("input[name=enrolment_code]", &enrolment);
-    app.click_button("Connect");
-    app.wait_for_text("Last synced", SHORT);
+    app.add_staff("Rita Sousa", "rita", "Receptionist");
+    app.connect_to(&server.url, &enrolment);
 
     app.click_button("This workstation");
     app.wait_for_text(&format!("This workstation runs Clinic Desk {old}."), SHORT);
@@ -101,7 +93,7 @@ fn the_installed_app_updates_itself_from_the_clinics_server() {
 
     // The same clinic, at version N+1: its staff log in, and the server offers nothing newer.
     let app = App::start_program("update", Path::new(PROGRAM), &args);
-    app.log_in("rita", "a long desk password");
+    app.log_in("rita", STAFF_PASSWORD);
     app.wait_for_text("Find a patient", SHORT);
     app.click_button("Switch user");
     app.log_in("ada", ADMIN_PASSWORD);

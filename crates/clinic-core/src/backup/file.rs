@@ -61,6 +61,19 @@ pub(crate) async fn export(from: &Path, from_key: &DatabaseKey, to: &Path, to_ke
     result.map_err(|e| not_written(to, e))
 }
 
+/// Starts writing what `file` holds so far to the disk, without waiting for it. Called as the copy
+/// grows, so a large clinic's copy never leaves a gigabyte to be written at once when it is synced:
+/// that burst held up the front desk's own commits on the same disk (a booking took 0.3 s, where
+/// the budget is 50 ms). Linux only; elsewhere the final sync writes it all.
+pub(crate) fn start_writing(file: &Path) {
+    #[cfg(target_os = "linux")]
+    if let Ok(f) = std::fs::File::open(file) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a plain system call on a file descriptor this function owns; it only schedules writeback.
+        unsafe { libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
+    }
+}
+
 /// Opens a backup (or a copy being restored) with `key` and checks every page: a wrong key, a
 /// file cut short or changed after it was written, or not a database at all, each says so.
 pub(crate) async fn open_checked(path: &Path, key: &DatabaseKey) -> Result<SqliteConnection> {

@@ -223,13 +223,16 @@ async fn write_backup(clinic: &Clinic, keys: &dyn KeyStore, at: DateTime<Utc>, p
         let expected = database_bytes(clinic.store().path());
         let export = file::export(clinic.store().path(), clinic.store().key(), &partial, &key);
         tokio::pin!(export);
-        // The copy is one statement: its progress is how far the new file has grown.
+        // The copy is one statement: its progress is how far the new file has grown. What it has
+        // written is sent on to the disk as it goes (`start_writing`).
         loop {
             tokio::select! {
                 done = &mut export => break done?,
                 () = tokio::time::sleep(std::time::Duration::from_millis(200)) => {
                     let grown = std::fs::metadata(&partial).map_or(0, |m| m.len());
                     let _ = progress(Progress { done: (grown.min(expected) / 1024) as u32, total: (expected / 1024).max(1) as u32 });
+                    let partial = partial.clone();
+                    tokio::task::spawn_blocking(move || file::start_writing(&partial));
                 }
             }
         }
