@@ -2,7 +2,8 @@
 //! new computer that has only the backup folder and the recovery code.
 //!
 //! Nothing is replaced until the restored copy has opened, passed its check and been brought up
-//! to this version's tables; the data it replaces is kept beside it (`clinic.db.before-restore-…`).
+//! to this version's tables; the data it replaces is kept beside it (`clinic.db.before-restore-…`),
+//! unless it opened and held no clinic at all (a new computer's first screen).
 //! A workstation that syncs catches up with its server as part of the restore, before anyone can
 //! write on it: its outbox is pushed (what the server already has is answered `duplicate`), then
 //! everything since the backup is pulled (its own later work included), and its number series
@@ -75,6 +76,16 @@ async fn current_clinic(store_path: &Path, keys: &dyn KeyStore) -> Option<(Uuid,
     found.ok().flatten().map(|o| (o.id, o.name))
 }
 
+/// Whether the store at `store_path` opens with its key and has never held a clinic.
+async fn holds_no_clinic(store_path: &Path, keys: &dyn KeyStore) -> bool {
+    let Ok(Some(key)) = keys.load(&keychain_account(store_path)) else { return false };
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(store_path).pragma("key", key.pragma_value()).read_only(true);
+    let Ok(mut conn) = sqlx::ConnectOptions::connect(&options).await else { return false };
+    let organisations = sqlx::query_scalar!("SELECT count(*) FROM organisation").fetch_one(&mut conn).await;
+    let _ = sqlx::Connection::close(conn).await;
+    matches!(organisations, Ok(0))
+}
+
 /// Restores `backup` as the database at `store_path`. The app closes its own store first and
 /// opens it again afterwards.
 pub async fn restore(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code: &str, clock: Arc<dyn Clock>) -> Result<Restored> {
@@ -96,9 +107,9 @@ pub async fn restore(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code
         return Err(e);
     }
 
-    // A store holding no clinic yet (a new computer's first screen) is not worth keeping once the
-    // restore has worked; one that does is kept aside.
-    let held_a_clinic = current_clinic(store_path, keys).await.is_some();
+    // A store that opens and holds no clinic yet (a new computer's first screen) is not worth
+    // keeping once the restore has worked; any other (a clinic, or one that does not open) is kept aside.
+    let empty = holds_no_clinic(store_path, keys).await;
     let previous = store_path.exists().then(|| with_suffix(store_path, &format!(".before-restore-{}", clock.now().format("%Y%m%dT%H%M%S"))));
     if let Some(previous) = &previous {
         move_database(store_path, previous)?;
@@ -114,8 +125,8 @@ pub async fn restore(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code
     match catch_up(store_path, keys, clock).await {
         Ok(caught_up) => {
             let previous = match previous {
-                Some(empty) if !held_a_clinic => {
-                    remove_database(&empty);
+                Some(replaced) if empty => {
+                    remove_database(&replaced);
                     None
                 }
                 kept => kept.map(|p| p.display().to_string()),

@@ -121,6 +121,29 @@ async fn a_backup_opens_on_a_new_computer_with_only_the_recovery_code() {
     assert_eq!(again.key_label, made.key_label);
 }
 
+/// A store the restore cannot read (its key lost from the keychain, or the file damaged) may still
+/// hold the clinic's newest data: it is kept aside, byte for byte, never discarded as empty.
+#[tokio::test]
+async fn a_store_that_does_not_open_is_kept_when_a_backup_replaces_it() {
+    let b = backed().await;
+    let t = &b.f.t;
+    let made = backup::back_up_now(&t.clinic, &t.admin, &*t.keys, &no_progress()).await.unwrap();
+    for (case, damage) in [("its key lost", None), ("damaged", Some(b"not a database at all".repeat(300)))] {
+        let computer = tempfile::tempdir().unwrap();
+        let path = computer.path().join("clinic.db");
+        let keys = MemoryKeyStore::default();
+        match &damage {
+            // The clinic's own file, whose key this computer's keychain does not have.
+            None => std::fs::copy(made.path.as_str(), &path).map(|_| ()).unwrap(),
+            Some(bytes) => std::fs::write(&path, bytes).unwrap(),
+        }
+        let before = std::fs::read(&path).unwrap();
+        let restored = backup::restore(&path, &keys, Path::new(&made.path), &b.code.grouped(), t.clock.clone()).await.unwrap();
+        let kept = PathBuf::from(restored.previous.unwrap_or_else(|| panic!("{case}: the replaced store is kept")));
+        assert_eq!(std::fs::read(&kept).unwrap(), before, "{case}: kept as it was");
+    }
+}
+
 #[tokio::test]
 async fn restoring_onto_this_workstation_brings_back_the_backup_and_keeps_what_it_replaced() {
     let b = backed().await;
