@@ -50,6 +50,10 @@ build_ui() {
 # answers, else a throwaway cluster started from the installed binaries (stopped on exit).
 ensure_test_postgres() {
     ensure_packages postgresql postgresql-contrib
+    # Already found (or started) by the script that called this one.
+    if [ -n "${CLINIC_TEST_DATABASE_URL:-}" ] && psql "$CLINIC_TEST_DATABASE_URL" -Atqc 'SELECT 1' >/dev/null 2>&1; then
+        return
+    fi
     if [ -n "${DATABASE_URL:-}" ]; then
         export CLINIC_TEST_DATABASE_URL="$DATABASE_URL"
     elif psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1; then

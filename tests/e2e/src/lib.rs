@@ -245,8 +245,6 @@ impl App {
         }
     }
 
-    /// Logs in on the login screen. The boxes are set, not typed: the form focuses its username box
-    /// as it appears, and keys typed just then can land in the wrong box (seen after "Switch user").
     /// Sets up a new clinic on the first screen — Harbour Health in Lisbon, its admin Ada Lopes
     /// (`ada`, [`ADMIN_PASSWORD`]) — and passes the recovery code step: the admin is left on Staff.
     pub fn set_up_harbour_health(&self) {
@@ -280,6 +278,8 @@ impl App {
         self.wait_for_text("Last synced", Duration::from_secs(10));
     }
 
+    /// Logs in on the login screen. The boxes are set, not typed: the form focuses its username box
+    /// as it appears, and keys typed just then can land in the wrong box (seen after "Switch user").
     pub fn log_in(&self, username: &str, password: &str) {
         self.wait_for_text("Log in", Duration::from_secs(10));
         self.set_value("input[name=username]", username);

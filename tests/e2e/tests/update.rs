@@ -40,8 +40,9 @@ fn the_installed_app_updates_itself_from_the_clinics_server() {
     ]);
     assert!(published.starts_with(&format!("published {new} for linux-x86_64-deb")), "{published}");
 
-    let data = std::env::temp_dir().join(format!("clinic-desk-update-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
+    let workstation = Workstation(std::env::temp_dir().join(format!("clinic-desk-update-{}", std::process::id())));
+    let data = &workstation.0;
+    let _ = std::fs::remove_dir_all(data);
     let args = ["--data-dir", data.to_str().unwrap()];
     // The window WebDriver started stays open until the app has started again: ending its session
     // would close the app, wherever the update had got to.
@@ -60,7 +61,7 @@ fn the_installed_app_updates_itself_from_the_clinics_server() {
     app.click_button("Install");
     app.wait_for_text("Clinic Desk closes and starts again", SHORT);
     app.shot("02-install-asked");
-    let before = app_processes(&data);
+    let before = app_processes(data);
     assert_eq!(before.len(), 1, "one window runs on {}: {before:?}", data.display());
     let before = before[0];
     app.click_button("Install and restart");
@@ -72,7 +73,7 @@ fn the_installed_app_updates_itself_from_the_clinics_server() {
         std::thread::sleep(Duration::from_millis(500));
     }
     let again = loop {
-        let running = app_processes(&data);
+        let running = app_processes(data);
         if let [pid] = running[..] && pid != before {
             break pid;
         }
@@ -147,6 +148,19 @@ fn app_processes(data: &Path) -> Vec<u32> {
     found
 }
 
+/// The workstation's data folder: after the test, whatever happened, no window is left running
+/// on it (one started again outside WebDriver, say) and the folder is removed.
+struct Workstation(PathBuf);
+
+impl Drop for Workstation {
+    fn drop(&mut self) {
+        for pid in app_processes(&self.0) {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// clinic-desk installed with apt for the test, and purged after it whatever happened.
 struct Installed;
 
@@ -161,7 +175,10 @@ impl Installed {
 
 impl Drop for Installed {
     fn drop(&mut self) {
-        let _ = apt().args(["purge", "clinic-desk"]).status();
+        let purged = apt().args(["purge", "clinic-desk"]).status().is_ok_and(|s| s.success());
+        if !purged {
+            eprintln!("clinic-desk could not be purged: remove it by hand (apt-get purge clinic-desk), or the next run refuses to start");
+        }
     }
 }
 

@@ -224,15 +224,19 @@ async fn write_backup(clinic: &Clinic, keys: &dyn KeyStore, at: DateTime<Utc>, p
         let export = file::export(clinic.store().path(), clinic.store().key(), &partial, &key);
         tokio::pin!(export);
         // The copy is one statement: its progress is how far the new file has grown. What it has
-        // written is sent on to the disk as it goes (`start_writing`).
+        // written is sent on to the disk as it goes (`start_writing`), one call at a time: a busy
+        // disk may hold a call up, and they must not pile up behind it.
+        let mut writing: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             tokio::select! {
                 done = &mut export => break done?,
                 () = tokio::time::sleep(std::time::Duration::from_millis(200)) => {
                     let grown = std::fs::metadata(&partial).map_or(0, |m| m.len());
                     let _ = progress(Progress { done: (grown.min(expected) / 1024) as u32, total: (expected / 1024).max(1) as u32 });
-                    let partial = partial.clone();
-                    tokio::task::spawn_blocking(move || file::start_writing(&partial));
+                    if writing.as_ref().is_none_or(|w| w.is_finished()) {
+                        let partial = partial.clone();
+                        writing = Some(tokio::task::spawn_blocking(move || file::start_writing(&partial)));
+                    }
                 }
             }
         }
