@@ -43,6 +43,7 @@ fn a_backup_is_made_and_restored_on_a_new_computer() {
         app.assert_accessible("the recovery code");
         app.click("label.check input");
         app.click_button("Done");
+        app.wait_for_text("Backups made now open with recovery sheet", SHORT);
         app.click_button("Back up now");
         app.wait_for_text("Backed up and checked:", Duration::from_secs(60));
         app.wait_for_text("Backups kept", SHORT);
