@@ -245,6 +245,15 @@ impl App {
         }
     }
 
+    /// Opens the demo clinic from the first screen and goes on to its login (its logins'
+    /// password is `clinic_core::demo::DEMO_PASSWORD`).
+    pub fn open_demo_clinic(&self) {
+        self.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
+        self.click_button("Open the demo clinic");
+        self.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
+        self.click_button("Continue");
+    }
+
     /// Sets up a new clinic on the first screen — Harbour Health in Lisbon, its admin Ada Lopes
     /// (`ada`, [`ADMIN_PASSWORD`]) — and passes the recovery code step: the admin is left on Staff.
     pub fn set_up_harbour_health(&self) {

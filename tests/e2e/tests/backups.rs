@@ -24,10 +24,7 @@ fn a_backup_is_made_and_restored_on_a_new_computer() {
 
     let (backup, code) = {
         let app = App::start_with("backups", &["--data-dir", old.to_str().unwrap(), "--clock", MORNING]);
-        app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
-        app.click_button("Open the demo clinic");
-        app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
-        app.click_button("Continue");
+        app.open_demo_clinic();
         app.log_in("admin", "demo-clinic");
         app.click_button("Settings");
         app.click_button("Backups");

@@ -29,10 +29,7 @@ fn a_doctor_keeps_the_formulary_and_a_visit_type_s_note_template_starts_the_note
     let _ = std::fs::remove_dir_all(&dir);
     let dir = dir.to_str().unwrap().to_string();
     let app = App::start_with("clinic_settings_for_doctors", &["--data-dir", &dir, "--clock", MORNING]);
-    app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
-    app.click_button("Open the demo clinic");
-    app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
-    app.click_button("Continue");
+    app.open_demo_clinic();
 
     // A doctor reaches Settings for the formulary (and this workstation), nothing else of it.
     app.log_in("dr.silva", "demo-clinic");

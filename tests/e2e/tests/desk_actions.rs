@@ -33,10 +33,7 @@ fn a_managers_day_at_the_desk() {
     let _ = std::fs::remove_dir_all(&dir);
     let dir = dir.to_str().unwrap().to_string();
     let app = start(&dir, MORNING);
-    app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
-    app.click_button("Open the demo clinic");
-    app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
-    app.click_button("Continue");
+    app.open_demo_clinic();
     app.log_in("manager", "demo-clinic");
     app.wait_for_text("Revenue today", SHORT);
     app.click_button("Patients");

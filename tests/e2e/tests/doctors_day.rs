@@ -26,13 +26,6 @@ fn data_dir(name: &str) -> String {
     dir.to_str().unwrap().to_string()
 }
 
-fn open_demo(app: &App) {
-    app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
-    app.click_button("Open the demo clinic");
-    app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
-    app.click_button("Continue");
-}
-
 /// As the receptionist: registers the story's own patient and queues them as a walk-in for dr. Silva.
 fn walk_in_for_dr_silva(app: &App, given: &str, family: &str, shots: bool) {
     app.log_in("reception", "demo-clinic");
@@ -73,7 +66,7 @@ fn a_doctors_day() {
     }
     let dir = data_dir("doctors-day");
     let app = App::start_with("doctors_day", &["--data-dir", &dir]);
-    open_demo(&app);
+    app.open_demo_clinic();
     let (given, family) = ("Inês", "Consulta-Teste");
     let name = format!("{given} {family}");
     walk_in_for_dr_silva(&app, given, family, true);
@@ -346,7 +339,7 @@ fn a_note_survives_a_crash_while_typing() {
     }
     let dir = data_dir("note-crash");
     let app = App::start_with("note_crash", &["--data-dir", &dir]);
-    open_demo(&app);
+    app.open_demo_clinic();
     let (given, family) = ("Tiago", "Queda-Teste");
     let name = format!("{given} {family}");
     walk_in_for_dr_silva(&app, given, family, false);

@@ -51,10 +51,7 @@ fn the_front_desk_takes_a_day_s_money_and_the_manager_credits_refunds_and_the_dr
     let _ = std::fs::remove_dir_all(&dir);
     let dir = dir.to_str().unwrap().to_string();
     let app = App::start_with("front_desk_money", &["--data-dir", &dir, "--clock", MORNING]);
-    app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
-    app.click_button("Open the demo clinic");
-    app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
-    app.click_button("Continue");
+    app.open_demo_clinic();
 
     // The receptionist opens her cash session: a drawer and its float.
     app.log_in("reception", "demo-clinic");

@@ -50,10 +50,7 @@ fn the_manager_reads_last_month_s_revenue_and_saves_it() {
 
     // 23 November: the receptionist sells a Flu vaccine over the counter, paid in cash.
     let app = start(&dir, SALE_DAY);
-    app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
-    app.click_button("Open the demo clinic");
-    app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
-    app.click_button("Continue");
+    app.open_demo_clinic();
     app.log_in("reception", "demo-clinic");
     app.wait_for_text("Find a patient", SHORT);
     app.click_button("Money");

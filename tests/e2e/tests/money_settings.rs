@@ -23,10 +23,7 @@ fn the_money_is_set_up_and_a_counter_sale_uses_it() {
     let _ = std::fs::remove_dir_all(&dir);
     let dir = dir.to_str().unwrap().to_string();
     let app = App::start_with("money_settings", &["--data-dir", &dir, "--clock", MORNING]);
-    app.wait_for_text("Welcome to Clinic Desk", Duration::from_secs(20));
-    app.click_button("Open the demo clinic");
-    app.wait_for_text("The demo clinic is ready", Duration::from_secs(180));
-    app.click_button("Continue");
+    app.open_demo_clinic();
 
     // The administrator: a 15 % limit, the clinic's note, and its logo (the app's own icon).
     app.log_in("admin", "demo-clinic");
