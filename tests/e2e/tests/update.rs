@@ -5,8 +5,9 @@
 //! from the same place, on the same clinic.
 //!
 //! Run by scripts/check-update, which builds the two packages and runs this as root (the updater
-//! installs with `sudo dpkg -i` when no polkit agent is there to ask): ignored by a plain
-//! `cargo test`, as it needs both packages and installs into this machine's /usr.
+//! installs with `sudo dpkg -i` when no polkit agent is there to ask). A plain `cargo test` does not
+//! run it (`test = false` in Cargo.toml): it needs both packages and installs into this machine's
+//! /usr. Without them it fails, saying which is missing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,7 +23,6 @@ const PROGRAM: &str = "/usr/bin/clinic-desk";
 const TEST_ONLY_KEY: &str = include_str!("../../updates/TEST-ONLY-update-signing.key.pub");
 
 #[test]
-#[ignore = "needs the two packages scripts/check-update builds, and root: scripts/check-update runs it"]
 fn the_installed_app_updates_itself_from_the_clinics_server() {
     let from = package("CLINIC_UPDATE_FROM");
     let to = package("CLINIC_UPDATE_TO");
