@@ -45,51 +45,58 @@ pub struct Restored {
 /// Opens and checks a backup with its recovery code, changing nothing: a typo, a wrong code, a
 /// damaged file or another clinic's backup each says so.
 pub async fn inspect(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code: &str) -> Result<BackupInfo> {
-    let (manifest, _) = checked(store_path, keys, backup, code).await?;
+    let (manifest, _, _) = checked(store_path, keys, backup, code).await?;
     Ok(BackupInfo { clinic_name: manifest.clinic_name, made_at: manifest.made_at })
 }
 
-async fn checked(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code: &str) -> Result<(file::Manifest, DatabaseKey)> {
+/// The backup's manifest and key, and what this workstation holds now.
+async fn checked(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code: &str) -> Result<(file::Manifest, DatabaseKey, Held)> {
     let code = RecoveryCode::parse("code", code)?;
     let key = tokio::task::spawn_blocking(move || code.backup_key()).await.map_err(|e| Error::new(Code::Internal, e.to_string()))?;
     let mut conn = file::open_checked(backup, &key).await?;
     let manifest = file::read_manifest(&mut conn, backup).await;
     let _ = sqlx::Connection::close(conn).await;
     let manifest = manifest?;
-    if let Some(current) = current_clinic(store_path, keys).await {
-        if manifest.org_id != Some(current.0) {
+    let held = held(store_path, keys).await;
+    if let Held::Clinic(id, name) = &held {
+        if manifest.org_id != Some(*id) {
             return Err(Error::invalid("backup", format!(
-                "This backup is of {}, not of {}, the clinic on this workstation. Nothing was changed.",
-                manifest.clinic_name.as_deref().unwrap_or("another clinic"), current.1)));
+                "This backup is of {}, not of {name}, the clinic on this workstation. Nothing was changed.",
+                manifest.clinic_name.as_deref().unwrap_or("another clinic"))));
         }
     }
-    Ok((manifest, key))
+    Ok((manifest, key, held))
 }
 
-/// The clinic this workstation holds now, when its database opens at all.
-async fn current_clinic(store_path: &Path, keys: &dyn KeyStore) -> Option<(Uuid, String)> {
-    let key = keys.load(&keychain_account(store_path)).ok()??;
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(store_path).pragma("key", key.pragma_value()).read_only(true);
-    let mut conn = sqlx::ConnectOptions::connect(&options).await.ok()?;
-    let found = sqlx::query!(r#"SELECT id AS "id: Uuid", name FROM organisation WHERE deleted_at IS NULL LIMIT 1"#).fetch_optional(&mut conn).await;
-    let _ = sqlx::Connection::close(conn).await;
-    found.ok().flatten().map(|o| (o.id, o.name))
+/// What this workstation's store holds now, as far as it can tell.
+enum Held {
+    /// Its clinic.
+    Clinic(Uuid, String),
+    /// It opens with its key and has never held a clinic (the store a new computer's first screen makes).
+    Nothing,
+    /// It does not open (its key lost, the file damaged), or holds only a deleted clinic: it may
+    /// hold data, so a restore keeps it.
+    Unknown,
 }
 
-/// Whether the store at `store_path` opens with its key and has never held a clinic.
-async fn holds_no_clinic(store_path: &Path, keys: &dyn KeyStore) -> bool {
-    let Ok(Some(key)) = keys.load(&keychain_account(store_path)) else { return false };
+async fn held(store_path: &Path, keys: &dyn KeyStore) -> Held {
+    let Ok(Some(key)) = keys.load(&keychain_account(store_path)) else { return Held::Unknown };
     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(store_path).pragma("key", key.pragma_value()).read_only(true);
-    let Ok(mut conn) = sqlx::ConnectOptions::connect(&options).await else { return false };
+    let Ok(mut conn) = sqlx::ConnectOptions::connect(&options).await else { return Held::Unknown };
+    let live = sqlx::query!(r#"SELECT id AS "id: Uuid", name FROM organisation WHERE deleted_at IS NULL LIMIT 1"#).fetch_optional(&mut conn).await;
     let organisations = sqlx::query_scalar!("SELECT count(*) FROM organisation").fetch_one(&mut conn).await;
     let _ = sqlx::Connection::close(conn).await;
-    matches!(organisations, Ok(0))
+    match (live, organisations) {
+        (Ok(Some(o)), _) => Held::Clinic(o.id, o.name),
+        (Ok(None), Ok(0)) => Held::Nothing,
+        _ => Held::Unknown,
+    }
 }
 
 /// Restores `backup` as the database at `store_path`. The app closes its own store first and
 /// opens it again afterwards.
 pub async fn restore(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code: &str, clock: Arc<dyn Clock>) -> Result<Restored> {
-    let (manifest, backup_key) = checked(store_path, keys, backup, code).await?;
+    let (manifest, backup_key, held) = checked(store_path, keys, backup, code).await?;
     let account = keychain_account(store_path);
     let key = match keys.load(&account)? {
         Some(key) => key,
@@ -107,9 +114,6 @@ pub async fn restore(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code
         return Err(e);
     }
 
-    // A store that opens and holds no clinic yet (a new computer's first screen) is not worth
-    // keeping once the restore has worked; any other (a clinic, or one that does not open) is kept aside.
-    let empty = holds_no_clinic(store_path, keys).await;
     let previous = store_path.exists().then(|| with_suffix(store_path, &format!(".before-restore-{}", clock.now().format("%Y%m%dT%H%M%S"))));
     if let Some(previous) = &previous {
         move_database(store_path, previous)?;
@@ -124,8 +128,10 @@ pub async fn restore(store_path: &Path, keys: &dyn KeyStore, backup: &Path, code
     }
     match catch_up(store_path, keys, clock).await {
         Ok(caught_up) => {
+            // A store that held nothing is not worth keeping once the restore has worked; any
+            // other (a clinic, or one that does not open) is kept aside.
             let previous = match previous {
-                Some(replaced) if empty => {
+                Some(replaced) if matches!(held, Held::Nothing) => {
                     remove_database(&replaced);
                     None
                 }
