@@ -63,7 +63,7 @@ async fn run() {
     let (usb, a) = (work.join("usb").display().to_string(), admin.clone());
     let code = clinic.run(move |c| async move {
         backup::choose_folder(&c, &a, &usb).await.unwrap();
-        backup::new_recovery_code(&c, &a).await.unwrap()
+        backup::new_recovery_code(&c, &a).await.unwrap().code
     }).await.unwrap();
 
     // Bookings: into free slots of weekdays years ahead (so every run finds room), one every 20 ms.

@@ -37,9 +37,8 @@ pub struct NewRecoveryCode {
 #[tauri::command]
 #[specta::specta]
 pub async fn new_recovery_code(desk: State<'_, Desk>) -> Result<NewRecoveryCode> {
-    let code = desk.run_as(|c, s| async move { backup::new_recovery_code(&c, &s).await }).await?;
-    let status = desk.run_as(|c, s| async move { backup::status(&c, &s).await }).await?;
-    Ok(NewRecoveryCode { code: code.grouped(), key_label: status.key_label.unwrap_or_default() })
+    let made = desk.run_as(|c, s| async move { backup::new_recovery_code(&c, &s).await }).await?;
+    Ok(NewRecoveryCode { code: made.code.grouped(), key_label: made.key_label })
 }
 
 /// The recovery sheet: sent to `printer` only (the code is not left in a file on this computer),

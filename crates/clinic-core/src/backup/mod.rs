@@ -107,11 +107,25 @@ pub async fn choose_folder(clinic: &Clinic, session: &Session, folder: &str) -> 
     status(clinic, session).await
 }
 
+/// A recovery code just made, to show once (it is never stored), and its sheet's label.
+pub struct RecoveryCodeMade {
+    pub code: RecoveryCode,
+    /// The four symbols the file names of the backups it opens end in.
+    pub key_label: String,
+}
+
 /// A new recovery code (an admin's, on demand): from now on backups open with it. Backups made
-/// before still need the code they were made with; the sheet says which is which.
-pub async fn new_recovery_code(clinic: &Clinic, session: &Session) -> Result<RecoveryCode> {
-    let w = Write::begin(clinic, session, Permission::ManageBackups).await?;
-    keep_recovery_code(w, RecoveryCode::generate()).await
+/// before still need the code they were made with; the sheet says which is which. Only the key it
+/// gives is kept, and the making audited.
+pub async fn new_recovery_code(clinic: &Clinic, session: &Session) -> Result<RecoveryCodeMade> {
+    let mut w = Write::begin(clinic, session, Permission::ManageBackups).await?;
+    let code = RecoveryCode::generate();
+    let key = code.backup_key();
+    let (bytes, key_label, now) = (key.as_bytes().to_vec(), code::key_label(&key), w.now);
+    sqlx::query!("UPDATE backup_settings SET key = ?, key_label = ?, code_made_at = ? WHERE id = 1", bytes, key_label, now).execute(w.conn()).await?;
+    w.audit("new_recovery_code", "backup", None, crate::audit::Details::facts(json!({"sheet": key_label})));
+    w.commit().await?;
+    Ok(RecoveryCodeMade { code, key_label })
 }
 
 /// The recovery sheet of the current code, as a PDF to print. The code is the one just shown (it
@@ -137,16 +151,6 @@ pub async fn recovery_sheet(clinic: &Clinic, session: &Session, code: &str) -> R
         clinic: &letterhead, workstation: &workstation, code: &code.grouped(), label: &label, made: &made,
     }, clinic.clock().now())?;
     Ok(crate::ops::clinical::PrintedDocument { file_name: format!("Recovery sheet {label}.pdf"), bytes, copy: false })
-}
-
-/// Keeps the key a new code gives (never the code), and audits it.
-pub(crate) async fn keep_recovery_code(mut w: Write<'_>, code: RecoveryCode) -> Result<RecoveryCode> {
-    let key = code.backup_key();
-    let (bytes, label, now) = (key.as_bytes().to_vec(), code::key_label(&key), w.now);
-    sqlx::query!("UPDATE backup_settings SET key = ?, key_label = ?, code_made_at = ? WHERE id = 1", bytes, label, now).execute(w.conn()).await?;
-    w.audit("new_recovery_code", "backup", None, crate::audit::Details::facts(json!({"sheet": label})));
-    w.commit().await?;
-    Ok(code)
 }
 
 /// Who may restore over this workstation's data: on a workstation holding a clinic, an admin; on

@@ -40,7 +40,7 @@ async fn backed() -> Backed {
         .await.unwrap();
     let folder = tempfile::tempdir().unwrap();
     backup::choose_folder(&f.t.clinic, &f.t.admin, folder.path().to_str().unwrap()).await.unwrap();
-    let code = backup::new_recovery_code(&f.t.clinic, &f.t.admin).await.unwrap();
+    let code = backup::new_recovery_code(&f.t.clinic, &f.t.admin).await.unwrap().code;
     Backed { f, code, _folder: folder, scan, scan_id: added.id }
 }
 
@@ -184,7 +184,7 @@ async fn a_wrong_code_a_typo_a_damaged_or_foreign_backup_is_refused_and_changes_
         let other = clinic_in("Europe/Lisbon", monday()).await;
         let folder = tempfile::tempdir().unwrap().keep();
         backup::choose_folder(&other.clinic, &other.admin, folder.to_str().unwrap()).await.unwrap();
-        let code = backup::new_recovery_code(&other.clinic, &other.admin).await.unwrap();
+        let code = backup::new_recovery_code(&other.clinic, &other.admin).await.unwrap().code;
         sqlx::query("UPDATE organisation SET name = 'Hillside Care'").execute(other.clinic.store().pool()).await.unwrap();
         (backup::back_up_now(&other.clinic, &other.admin, &*other.keys, &no_progress()).await.unwrap(), code)
     };

@@ -21,7 +21,7 @@ async fn a_restored_workstation_catches_up_without_losing_or_repeating_anything(
     let (admin, rita) = (a.log_in("ada").await, a.log_in("rita").await);
     let usb = tempfile::tempdir().unwrap();
     backup::choose_folder(&a.clinic, &admin, usb.path().to_str().unwrap()).await.unwrap();
-    let code = backup::new_recovery_code(&a.clinic, &admin).await.unwrap();
+    let code = backup::new_recovery_code(&a.clinic, &admin).await.unwrap().code;
 
     // Ana reached the server before the backup; Bea is still waiting in A's outbox when it is made.
     let ana = register(&a, &rita, "Ana").await;
@@ -78,7 +78,7 @@ async fn a_workstation_that_syncs_is_not_restored_while_its_server_will_not_answ
     let admin = a.log_in("ada").await;
     let usb = tempfile::tempdir().unwrap();
     backup::choose_folder(&a.clinic, &admin, usb.path().to_str().unwrap()).await.unwrap();
-    let code = backup::new_recovery_code(&a.clinic, &admin).await.unwrap();
+    let code = backup::new_recovery_code(&a.clinic, &admin).await.unwrap().code;
     let made = backup::back_up_now(&a.clinic, &admin, &*a.keys, &|_| ControlFlow::Continue(())).await.unwrap();
     // The server no longer answers this workstation (its laptop was reported stolen).
     clinic_server::admin::revoke_device(&server.server.db, a.clinic.device().unwrap().id).await.unwrap();
